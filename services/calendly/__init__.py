@@ -1,0 +1,50 @@
+"""calendly: appointments (the system of record), free slots, and the notification outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.calendly.service import DoctorDirectory
+from services.calendly.settings import CalendlySettings
+from services.calendly.views import VIEWS
+from shared.app import create_service_app, service_blueprint
+from shared.db import check_database, make_session_factory
+from shared.service_client import ServiceClient
+from shared.wiring import client_from, engine_from
+
+SERVICE = "calendly"
+SETTINGS = CalendlySettings
+
+
+@dataclass
+class CalendlyDependencies:
+    """What the calendly views use."""
+
+    settings: CalendlySettings
+    db: sessionmaker[Session]
+    client: ServiceClient
+    doctors: DoctorDirectory
+
+
+def create_app(
+    settings: CalendlySettings | None = None,
+    *,
+    engine: Engine | None = None,
+    http: requests.Session | None = None,
+) -> Flask:
+    """Build the calendly app; outside clients are built from settings unless passed in."""
+    settings = settings or CalendlySettings()
+    engine = engine_from(settings, engine)
+    client = client_from(settings, http)
+    app = create_service_app(
+        SERVICE, settings, service_blueprint(SERVICE, VIEWS), {"database": lambda: check_database(engine)}
+    )
+    app.extensions["receptionist"] = CalendlyDependencies(
+        settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds)
+    )
+    return app

@@ -1,0 +1,57 @@
+"""Tables the calendly service owns: appointments (the system of record) and its notification outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base, utcnow
+
+BOOKED = "booked"
+CANCELLED = "cancelled"
+
+
+class Appointment(Base):
+    """One appointment; booked appointments of a doctor never overlap (database constraint)."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
+    patient_name: Mapped[str] = mapped_column(String(200))
+    patient_phone: Mapped[str] = mapped_column(String(20))
+    patient_email: Mapped[str | None] = mapped_column(String(254))
+    patient_address: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default=BOOKED)
+    source: Mapped[str] = mapped_column(String(20), default="phone")
+    call_sid: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(default=1)
+    calendly_invitee_uri: Mapped[str | None] = mapped_column(String(300))
+    calendly_event_uri: Mapped[str | None] = mapped_column(String(300))
+    cancel_url: Mapped[str | None] = mapped_column(String(300))
+    reschedule_url: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class NotificationOutbox(Base):
+    """A notification recorded in the same transaction as the appointment change it announces."""
+
+    __tablename__ = "notification_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    payload: Mapped[dict[str, Any]]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

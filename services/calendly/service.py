@@ -1,0 +1,227 @@
+"""Appointments as the system of record: availability, booking with the database's no-overlap
+guarantee, lookups by phone, and the notification outbox written in the same transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.calendly.models import BOOKED, Appointment, NotificationOutbox
+from services.calendly.scheduling import Schedule, Slot, free_slots, nearest, slot_problem
+from shared.api import ApiError
+from shared.cache import TTLCache
+from shared.db import transaction, utcnow
+from shared.service_client import ServiceCallError, ServiceClient
+
+log = logging.getLogger(__name__)
+E164 = r"^\+[1-9]\d{6,14}$"
+NEAREST_WINDOW = timedelta(days=14)
+
+
+class PatientDetails(BaseModel):
+    """Who the appointment is for."""
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(pattern=E164)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None, max_length=500)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
+class BookingRequest(BaseModel):
+    """POST /calendly/appointments."""
+
+    doctor_id: int
+    start: datetime
+    patient: PatientDetails
+    call_sid: str | None = Field(None, max_length=64)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("must include a UTC offset")
+        return value
+
+
+class DoctorDirectory:
+    """Doctors (with clinic settings) from knowledge_base, cached for the clinic-config TTL."""
+
+    def __init__(self, client: ServiceClient, ttl_seconds: float):
+        self.client = client
+        self.cache = TTLCache(ttl_seconds)
+
+    def doctor(self, doctor_id: int) -> dict[str, Any]:
+        """A doctor's record; ApiError 404 when knowledge_base does not know it."""
+
+        def load() -> dict[str, Any]:
+            answer = self.client.call("GET", "knowledge_base", f"/kb/doctors/{doctor_id}")
+            if answer.status == 404:
+                raise ApiError(404, "doctor_not_found", f"no doctor with id {doctor_id}")
+            if not answer.ok:
+                raise ServiceCallError("knowledge_base", "/kb/doctors", answer.status, "lookup failed")
+            return answer.data
+
+        return self.cache.get_or_load(doctor_id, load)
+
+
+def appointment_json(appointment: Appointment, doctor_name: str | None = None) -> dict[str, Any]:
+    """An appointment as the internal API returns it (times in UTC ISO 8601)."""
+    return {
+        "id": appointment.id,
+        "clinic_id": appointment.clinic_id,
+        "doctor_id": appointment.doctor_id,
+        "doctor": doctor_name,
+        "start": appointment.starts_at.isoformat(),
+        "end": appointment.ends_at.isoformat(),
+        "status": appointment.status,
+        "source": appointment.source,
+        "version": appointment.version,
+    }
+
+
+def slot_json(slot: Slot) -> dict[str, str]:
+    """A free slot as JSON."""
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
+
+
+def booked_intervals(*, db: Session, doctor_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The doctor's booked appointments overlapping [start, end)."""
+    rows = db.execute(
+        select(Appointment.starts_at, Appointment.ends_at).where(
+            Appointment.doctor_id == doctor_id,
+            Appointment.status == BOOKED,
+            Appointment.starts_at < end,
+            Appointment.ends_at > start,
+        )
+    )
+    return [(row.starts_at, row.ends_at) for row in rows]
+
+
+def find_free_slots(
+    *, db: Session, doctor: dict[str, Any], start: datetime, end: datetime, now: datetime
+) -> list[Slot]:
+    """The doctor's free slots in [start, end)."""
+    schedule = Schedule.from_doctor(doctor)
+    busy = booked_intervals(db=db, doctor_id=doctor["id"], start=start - timedelta(days=1), end=end + timedelta(days=1))
+    return free_slots(schedule, busy, start, end, now)
+
+
+def find_nearest_free_slots(
+    *, db: Session, doctor: dict[str, Any], target: datetime, limit: int, now: datetime
+) -> list[Slot]:
+    """The `limit` free slots nearest to `target`, earlier or later."""
+    slots = find_free_slots(db=db, doctor=doctor, start=target - NEAREST_WINDOW, end=target + NEAREST_WINDOW, now=now)
+    return nearest(slots, target, limit)
+
+
+def _confirmation_payload(appointment: Appointment, doctor: dict[str, Any]) -> dict[str, Any]:
+    clinic = doctor["clinic"]
+    return {
+        "kind": "booking_confirmation",
+        "to": appointment.patient_phone,
+        "clinic_id": appointment.clinic_id,
+        "appointment_id": appointment.id,
+        "first_name": appointment.patient_name.split()[0],
+        "clinic_name": clinic["name"],
+        "doctor_name": doctor["name"],
+        "starts_at": appointment.starts_at.isoformat(),
+        "timezone": clinic["timezone"],
+    }
+
+
+def book_appointment(
+    *, db: Session, doctor: dict[str, Any], booking: BookingRequest, now: datetime
+) -> tuple[Appointment, bool]:
+    """Book a slot, or return the same call's earlier booking of it (a Twilio retry); raises ApiError.
+
+    The insert runs in a savepoint so that the database's overlap guard (exclusion constraint or
+    trigger) turns a lost race into a clean 409 instead of a failed transaction.
+    """
+    start = booking.start.astimezone(now.tzinfo)
+    if booking.call_sid:
+        earlier = db.scalars(
+            select(Appointment).where(
+                Appointment.call_sid == booking.call_sid,
+                Appointment.doctor_id == doctor["id"],
+                Appointment.starts_at == start,
+                Appointment.status == BOOKED,
+            )
+        ).first()
+        if earlier is not None:
+            return earlier, False
+    schedule = Schedule.from_doctor(doctor)
+    problem = slot_problem(schedule, start, now)
+    if problem:
+        raise ApiError(422, "slot_not_bookable", problem)
+    appointment = Appointment(
+        clinic_id=doctor["clinic"]["id"],
+        doctor_id=doctor["id"],
+        patient_name=booking.patient.name,
+        patient_phone=booking.patient.phone,
+        patient_email=booking.patient.email,
+        patient_address=booking.patient.address,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=schedule.slot_minutes),
+        status=BOOKED,
+        source="phone",
+        call_sid=booking.call_sid,
+    )
+    try:
+        with db.begin_nested():
+            db.add(appointment)
+            db.flush()
+    except IntegrityError:
+        raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
+    key = f"appointment:{appointment.id}:booking_confirmation:v{appointment.version}"
+    db.add(NotificationOutbox(
+        idempotency_key=key, appointment_id=appointment.id, kind="booking_confirmation",
+        payload=_confirmation_payload(appointment, doctor),
+    ))
+    return appointment, True
+
+
+def deliver_notifications(*, db_factory: sessionmaker[Session], client: ServiceClient, appointment_id: int) -> None:
+    """Hand an appointment's undelivered notifications to messaging; failures stay in the outbox."""
+    with transaction(db_factory) as db:
+        pending = db.scalars(
+            select(NotificationOutbox).where(
+                NotificationOutbox.appointment_id == appointment_id, NotificationOutbox.delivered_at.is_(None)
+            )
+        ).all()
+        for entry in pending:
+            entry.attempts += 1
+            try:
+                client.post("messaging", "/messaging/sms", {**entry.payload, "idempotency_key": entry.idempotency_key},
+                            idempotency_key=entry.idempotency_key)
+            except ServiceCallError as error:
+                entry.last_error = str(error)[:500]
+                log.warning("notification %s not delivered yet: %s", entry.id, error.status or error.message)
+                continue
+            entry.delivered_at = utcnow()
+
+
+def appointments_for_phone(
+    *, db: Session, phone: str, clinic_id: int | None = None, status: str | None = None, after: datetime | None = None
+) -> list[Appointment]:
+    """A phone number's appointments in time order, optionally by clinic, status and start time."""
+    statement = select(Appointment).where(Appointment.patient_phone == phone).order_by(Appointment.starts_at)
+    if clinic_id is not None:
+        statement = statement.where(Appointment.clinic_id == clinic_id)
+    if status is not None:
+        statement = statement.where(Appointment.status == status)
+    if after is not None:
+        statement = statement.where(Appointment.starts_at > after)
+    return list(db.scalars(statement))

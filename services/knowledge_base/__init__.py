@@ -1,0 +1,46 @@
+"""knowledge_base: clinics, doctors, their schedules and the documents they come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.knowledge_base.settings import KnowledgeBaseSettings
+from services.knowledge_base.views import VIEWS
+from shared.app import create_service_app, service_blueprint
+from shared.db import check_database, make_session_factory
+from shared.storage import ObjectStore, make_object_store
+from shared.wiring import engine_from
+
+SERVICE = "knowledge_base"
+SETTINGS = KnowledgeBaseSettings
+
+
+@dataclass
+class KnowledgeBaseDependencies:
+    """What knowledge_base's views use."""
+
+    settings: KnowledgeBaseSettings
+    db: sessionmaker[Session]
+    objects: ObjectStore
+
+
+def create_app(
+    settings: KnowledgeBaseSettings | None = None,
+    *,
+    engine: Engine | None = None,
+    object_store: ObjectStore | None = None,
+) -> Flask:
+    """Build the knowledge_base app; outside clients are built from settings unless passed in."""
+    settings = settings or KnowledgeBaseSettings()
+    engine = engine_from(settings, engine)
+    app = create_service_app(
+        SERVICE, settings, service_blueprint(SERVICE, VIEWS), {"database": lambda: check_database(engine)}
+    )
+    app.extensions["receptionist"] = KnowledgeBaseDependencies(
+        settings, make_session_factory(engine), object_store or make_object_store(settings)
+    )
+    return app

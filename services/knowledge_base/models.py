@@ -1,0 +1,85 @@
+"""Tables knowledge_base owns: clinics, their phone numbers, doctors and uploaded documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.db import Base, utcnow
+
+
+class Clinic(Base):
+    """A clinic: its identity, timezone, staff line, voice and scheduling settings."""
+
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    staff_number: Mapped[str] = mapped_column(String(20))
+    greeting: Mapped[str | None] = mapped_column(Text)
+    voice: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    slot_minutes: Mapped[int] = mapped_column(default=30)
+    min_lead_minutes: Mapped[int] = mapped_column(default=120)
+    horizon_days: Mapped[int] = mapped_column(default=60)
+    booking_email: Mapped[str | None] = mapped_column(String(254))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    numbers: Mapped[list["ClinicNumber"]] = relationship(back_populates="clinic", cascade="all, delete-orphan")
+    doctors: Mapped[list["Doctor"]] = relationship(back_populates="clinic", order_by="Doctor.id")
+
+
+class ClinicNumber(Base):
+    """A Twilio number that rings one clinic; the dialled `To` number picks the clinic."""
+
+    __tablename__ = "clinic_numbers"
+
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+
+    clinic: Mapped[Clinic] = relationship(back_populates="numbers")
+
+
+class Doctor(Base):
+    """A doctor with department, spoken aliases, weekly hours and dated exceptions."""
+
+    __tablename__ = "doctors"
+    __table_args__ = (UniqueConstraint("clinic_id", "name", name="uq_doctors_clinic_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+    weekly_hours: Mapped[list[Any]] = mapped_column(default=list)
+    exceptions: Mapped[list[Any]] = mapped_column(default=list)
+    calendly_event_type: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    clinic: Mapped[Clinic] = relationship(back_populates="doctors")
+
+
+class Document(Base):
+    """An uploaded schedule PDF: where it is stored, its hash, and how parsing went."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("clinic_id", "sha256", name="uq_documents_clinic_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    page_count: Mapped[int | None]
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,7 @@
+"""messaging settings."""
+
+from shared.settings import CommonSettings
+
+
+class MessagingSettings(CommonSettings):
+    """Settings for the messaging service."""

@@ -1,0 +1,32 @@
+"""The table twilio_handler owns: one row per call, with its outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base, utcnow
+
+OUTCOMES = ("booked", "cancelled", "rescheduled", "enquiry_only", "no_slots", "callback_requested",
+            "transferred", "hung_up")
+
+
+class Call(Base):
+    """A phone call: who, which clinic, when, what happened."""
+
+    __tablename__ = "calls"
+
+    call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    caller: Mapped[str | None] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    duration_seconds: Mapped[int | None]
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    twilio_status: Mapped[str | None] = mapped_column(String(20))
+    steps: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,7 @@
+"""twilio_handler settings."""
+
+from shared.settings import CommonSettings
+
+
+class TwilioHandlerSettings(CommonSettings):
+    """Settings for the twilio_handler service."""

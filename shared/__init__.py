@@ -1,0 +1,1 @@
+"""Common platform code for every service: settings, logging, auth, HTTP, data, sessions, TwiML."""

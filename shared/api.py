@@ -1,0 +1,60 @@
+"""JSON API conventions for internal routes: errors with a message, and body validation with pydantic."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import jsonify, request
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class ApiError(Exception):
+    """An error a service function raises to answer with a status and a JSON message."""
+
+    def __init__(self, status: int, error: str, message: str, **details: Any):
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.details = details
+
+
+def json_error(status: int, error: str, message: str, **details: Any):
+    """A JSON error response: {"error": code, "message": human text, ...details}."""
+    response = jsonify({"error": error, "message": message, **details})
+    response.status_code = status
+    return response
+
+
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """Pydantic errors as {field: message}."""
+    fields: dict[str, str] = {}
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        fields.setdefault(name, item["msg"])
+    return fields
+
+
+def parse_json_body(model: type[ModelT]) -> ModelT:
+    """Validate the request's JSON body against a model; raise ApiError 400/422 with per-field messages."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_json", "the request body must be a JSON object")
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        fields = field_errors(error)
+        summary = "; ".join(f"{name}: {message}" for name, message in fields.items())
+        raise ApiError(422, "validation_failed", summary, fields=fields) from None
+
+
+def parse_query(model: type[ModelT]) -> ModelT:
+    """Validate query parameters against a model; raise ApiError 422 with per-field messages."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        fields = field_errors(error)
+        summary = "; ".join(f"{name}: {message}" for name, message in fields.items())
+        raise ApiError(422, "validation_failed", summary, fields=fields) from None

@@ -1,0 +1,149 @@
+"""The common part of every service's app factory: the blueprint built from the route table (with
+each route's authentication), request context, metrics, health endpoints and error handling."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Callable, Mapping
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from shared import metrics
+from shared.api import ApiError, json_error
+from shared.log import configure_logging
+from shared.routes import Exposure, find_route, routes_for
+from shared.security import require_admin_token, require_service_token, require_twilio_signature
+from shared.twiml import apology_response, twiml, twiml_safety_net
+
+log = logging.getLogger(__name__)
+
+ReadinessCheck = Callable[[], None]
+
+_GUARDS: dict[Exposure, tuple[Callable, ...]] = {
+    Exposure.TWILIO: (twiml_safety_net, require_twilio_signature),
+    Exposure.INTERNAL: (require_service_token,),
+    Exposure.ADMIN: (require_admin_token,),
+    Exposure.WEBHOOK: (),  # the owning service checks the vendor's own signature
+    Exposure.MEDIA: (),
+}
+
+
+def service_blueprint(service: str, views: Mapping[str, Callable]) -> Blueprint:
+    """A blueprint with exactly the service's routes from the table, each wrapped in its auth guard.
+
+    `views` maps each path the table gives the service to its view function; a path missing on
+    either side is an error at start-up, so the table and the code cannot disagree.
+    """
+    owned = {route.path: route for route in routes_for(service)}
+    missing, unknown = set(owned) - set(views), set(views) - set(owned)
+    if missing or unknown:
+        raise RuntimeError(f"{service}: routes without views {sorted(missing)}, views without routes {sorted(unknown)}")
+    blueprint = Blueprint(service, service)
+    for path, route in owned.items():
+        view = views[path]
+        for guard in _GUARDS[route.exposure]:
+            view = guard(view)
+        blueprint.add_url_rule(path, endpoint=views[path].__name__, view_func=view, methods=list(route.methods))
+    return blueprint
+
+
+def create_service_app(
+    service: str,
+    settings,
+    blueprint: Blueprint,
+    readiness_checks: Mapping[str, ReadinessCheck] | None = None,
+) -> Flask:
+    """A Flask app for one service with logging, Sentry, metrics, /healthz, /readyz and error handlers."""
+    configure_logging(service, settings.log_level, settings.log_format)
+    _init_sentry(settings)
+    app = Flask(service)
+    app.config["SETTINGS"] = settings
+    app.config["SERVICE"] = service
+    app.config["MAX_CONTENT_LENGTH"] = getattr(settings, "max_request_bytes", 1024 * 1024)
+    app.register_blueprint(blueprint)
+    checks = dict(readiness_checks or {})
+
+    @app.before_request
+    def _bind_request_context() -> None:
+        g.started = time.perf_counter()
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.call_sid = request.headers.get("X-Call-Sid") or (
+            request.form.get("CallSid") if request.mimetype == "application/x-www-form-urlencoded" else None
+        )
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        rule = request.url_rule.rule if request.url_rule else "unmatched"
+        metrics.observe(service, rule, request.method, response.status_code, time.perf_counter() - g.get("started", time.perf_counter()))
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "alive", "service": service})
+
+    @app.get("/readyz")
+    def readyz():
+        return readiness(service, checks)
+
+    @app.get("/metrics")
+    def prometheus_metrics():
+        body, content_type = metrics.render()
+        return Response(body, mimetype=content_type.split(";")[0])
+
+    _register_error_handlers(app)
+    return app
+
+
+def readiness(service: str, checks: Mapping[str, ReadinessCheck]):
+    """Run each dependency check; 200 when all pass, 503 naming the ones that failed."""
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            results[name] = f"failed: {type(error).__name__}"
+    ready = all(value == "ok" for value in results.values())
+    response = jsonify({"status": "ready" if ready else "not_ready", "service": service, "checks": results})
+    response.status_code = 200 if ready else 503
+    return response
+
+
+def _is_twilio_route() -> bool:
+    route = find_route(request.url_rule.rule) if request.url_rule else None
+    return route is not None and route.exposure is Exposure.TWILIO
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        return json_error(error.status, error.error, error.message, **error.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return json_error(error.code or 500, code, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error", extra={"path": request.path})
+        if _is_twilio_route():
+            return twiml(apology_response(g.get("staff_number"), app.config["SETTINGS"].say_voice))
+        return json_error(500, "internal_error", "an internal error occurred; it has been logged")
+
+
+def _init_sentry(settings) -> None:
+    if not settings.sentry_dsn:
+        return
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=settings.sentry_dsn,
+        environment=settings.environment,
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )

@@ -1,0 +1,38 @@
+"""A small thread-safe TTL cache for per-clinic configuration and other slow-changing lookups."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Hashable
+
+
+class TTLCache:
+    """Keeps values for `ttl_seconds`; a TTL of 0 disables caching."""
+
+    def __init__(self, ttl_seconds: float, max_items: int = 4096, clock: Callable[[], float] = time.monotonic):
+        self.ttl_seconds = ttl_seconds
+        self.max_items = max_items
+        self.clock = clock
+        self._items: dict[Hashable, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_load(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        """The cached value for key, loading (outside the lock) and storing it when absent or stale."""
+        now = self.clock()
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None and item[0] > now:
+                return item[1]
+        value = load()
+        if self.ttl_seconds > 0:
+            with self._lock:
+                if len(self._items) >= self.max_items:
+                    self._items.clear()
+                self._items[key] = (now + self.ttl_seconds, value)
+        return value
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()

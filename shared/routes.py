@@ -1,0 +1,125 @@
+"""The one route table: which service owns which path, how it is exposed, and with which methods.
+
+Blueprints, the local all-in-one dispatcher, the Kubernetes Ingress and the load-test router are all
+derived from ROUTES, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Exposure(str, Enum):
+    """Who may call a route, which decides its authentication and whether the Ingress carries it."""
+
+    TWILIO = "twilio"  # Twilio webhooks: signature-checked, answered with TwiML, public
+    WEBHOOK = "webhook"  # third-party webhooks (Calendly): vendor signature, public
+    INTERNAL = "internal"  # service-to-service JSON: service token, cluster-only
+    ADMIN = "admin"  # clinic staff tools: admin token, cluster-only
+    MEDIA = "media"  # audio files served in local mode only
+
+
+@dataclass(frozen=True)
+class Route:
+    """One path owned by one service."""
+
+    path: str
+    service: str
+    methods: tuple[str, ...]
+    exposure: Exposure
+
+    @property
+    def is_public(self) -> bool:
+        """True when the route must be reachable from the internet (through the Ingress)."""
+        return self.exposure in (Exposure.TWILIO, Exposure.WEBHOOK)
+
+
+SERVICES: tuple[str, ...] = (
+    "twilio_handler",
+    "intent_handler",
+    "booking_handler",
+    "calendly",
+    "knowledge_base",
+    "messaging",
+    "tts",
+    "receptionist_agent",
+)
+
+# Paths every service process answers for itself; they are per-process, so not in the table.
+OPERATIONS_PATHS: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")
+
+_T, _W, _I, _A, _M = Exposure.TWILIO, Exposure.WEBHOOK, Exposure.INTERNAL, Exposure.ADMIN, Exposure.MEDIA
+_POST, _GET = ("POST",), ("GET",)
+
+ROUTES: tuple[Route, ...] = (
+    # twilio_handler: the call's entry and end
+    Route("/voice", "twilio_handler", _POST, _T),
+    Route("/call-status", "twilio_handler", _POST, _T),
+    # intent_handler: the main menu
+    Route("/process-selection", "intent_handler", _POST, _T),
+    # booking_handler: the conversations
+    Route("/book-appointment", "booking_handler", _POST, _T),
+    Route("/capture-doctor-name", "booking_handler", _POST, _T),
+    Route("/capture-appointment-time", "booking_handler", _POST, _T),
+    Route("/choose-slot", "booking_handler", _POST, _T),
+    Route("/capture-user-name", "booking_handler", _POST, _T),
+    Route("/capture-user-phone", "booking_handler", _POST, _T),
+    Route("/capture-user-address", "booking_handler", _POST, _T),
+    Route("/confirm-booking", "booking_handler", _POST, _T),
+    Route("/cancel-appointment", "booking_handler", _POST, _T),
+    Route("/reschedule-appointment", "booking_handler", _POST, _T),
+    Route("/check-availability", "booking_handler", _POST, _T),
+    # calendly: appointments, the system of record
+    Route("/calendly/availability", "calendly", _GET, _I),
+    Route("/calendly/appointments", "calendly", ("GET", "POST"), _I),
+    # knowledge_base: clinics and doctors
+    Route("/kb/clinics", "knowledge_base", _GET, _I),
+    Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),
+    Route("/kb/clinics/<slug>/doctors", "knowledge_base", _GET, _I),
+    Route("/kb/doctors/<int:doctor_id>", "knowledge_base", _GET, _I),
+    # messaging: SMS
+    Route("/messaging/sms", "messaging", ("GET", "POST"), _I),
+    # tts: speech for prompts
+    Route("/tts/speech", "tts", _POST, _I),
+    # receptionist_agent: understanding callers
+    Route("/agent/interpret", "receptionist_agent", _POST, _I),
+    Route("/agent/validate", "receptionist_agent", _POST, _I),
+)
+
+
+def routes_for(service: str) -> list[Route]:
+    """The routes one service owns."""
+    if service not in SERVICES:
+        raise KeyError(f"unknown service {service!r}")
+    return [route for route in ROUTES if route.service == service]
+
+
+def public_paths() -> list[str]:
+    """Paths the Ingress must carry: Twilio-facing and webhook routes, nothing else."""
+    return sorted(route.path for route in ROUTES if route.is_public)
+
+
+def find_route(path: str) -> Route | None:
+    """The route registered for an exact path (no parameter matching)."""
+    return next((route for route in ROUTES if route.path == path), None)
+
+
+def dashed(service: str) -> str:
+    """The Kubernetes spelling of a service name (booking_handler -> booking-handler)."""
+    return service.replace("_", "-")
+
+
+def _check_table() -> None:
+    seen: set[str] = set()
+    for route in ROUTES:
+        if route.path in seen:
+            raise ValueError(f"path {route.path} is owned twice")
+        if route.path in OPERATIONS_PATHS:
+            raise ValueError(f"{route.path} is an operations path")
+        seen.add(route.path)
+        if route.service not in SERVICES:
+            raise ValueError(f"{route.path} names unknown service {route.service}")
+
+
+_check_table()

@@ -1,0 +1,68 @@
+"""Settings common to every service, read from environment variables (pydantic-settings).
+
+Each service subclasses CommonSettings with its own fields. Defaults are the embedded local mode:
+SQLite, local files, the embedded session store, and well-known local tokens. In production every
+secret must be set explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_INTERNAL_TOKEN = "local-internal-token"
+LOCAL_ADMIN_TOKEN = "local-admin-token"
+LOCAL_TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
+
+
+class CommonSettings(BaseSettings):
+    """Configuration every service reads; one field per environment variable of the same name."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Literal["local", "test", "production"] = Field(
+        "local", description="local (embedded defaults), test, or production (all secrets required)"
+    )
+    database_url: str = Field("sqlite:///var/receptionist.db", description="SQLAlchemy URL")
+    redis_url: str | None = Field(None, description="Redis URL; unset = embedded session store")
+    s3_bucket: str | None = Field(None, description="S3 bucket; unset = LOCAL_DATA_DIR")
+    aws_region: str = "us-east-1"
+    s3_endpoint_url: str | None = None
+    local_data_dir: Path = Field(Path("var"), description="where local mode keeps files")
+    public_base_url: str | None = Field(
+        None, description="public https base URL Twilio calls; signatures are checked against it"
+    )
+    internal_api_token: SecretStr = SecretStr(LOCAL_INTERNAL_TOKEN)
+    admin_api_token: SecretStr = SecretStr(LOCAL_ADMIN_TOKEN)
+    twilio_auth_token: SecretStr = SecretStr(LOCAL_TWILIO_AUTH_TOKEN)
+    service_url_template: str | None = Field(
+        None,
+        description="base URL of other services, e.g. http://{service}:8080 ({service} is dashed); "
+        "unset = in-process dispatch (local all-in-one)",
+    )
+    http_timeout_seconds: float = Field(2.0, gt=0)
+    http_connect_timeout_seconds: float = Field(0.5, gt=0)
+    http_retries: int = Field(2, ge=0, le=5)
+    clinic_cache_ttl_seconds: int = Field(300, ge=0)
+    session_ttl_seconds: int = Field(86400, gt=0)
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    sentry_dsn: str | None = None
+    say_voice: str = Field("Polly.Joanna", description="Twilio <Say> voice when no audio URL")
+
+    @model_validator(mode="after")
+    def _require_real_secrets_in_production(self) -> "CommonSettings":
+        if self.environment != "production":
+            return self
+        local_values = {LOCAL_INTERNAL_TOKEN, LOCAL_ADMIN_TOKEN, LOCAL_TWILIO_AUTH_TOKEN}
+        for name in ("internal_api_token", "admin_api_token", "twilio_auth_token"):
+            if getattr(self, name).get_secret_value() in local_values:
+                raise ValueError(f"{name.upper()} must be set in production")
+        if self.database_url.startswith("sqlite"):
+            raise ValueError("DATABASE_URL must point at Postgres in production")
+        if not self.redis_url:
+            raise ValueError("REDIS_URL must be set in production")
+        return self

@@ -1,0 +1,132 @@
+"""TwiML building blocks shared by the Twilio-facing services: responses, prompts, gathers, the main
+menu, and the safety net that turns any internal failure into an apology and a transfer to staff."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+from typing import Callable, Iterable
+
+from flask import Response, current_app, g, request
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from shared.service_client import ServiceCallError, ServiceClient
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "I'm sorry, something went wrong on our side."
+MENU_OPTIONS = (
+    "To book an appointment, press 1 or say book. "
+    "To cancel an appointment, press 2. To reschedule, press 3. "
+    "To check a doctor's availability, press 4. To speak to our staff, press 5."
+)
+MAX_HINTS = 500
+
+
+def twiml(response: VoiceResponse) -> Response:
+    """A Flask response carrying TwiML with the right content type."""
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+def transfer_to_staff(response: VoiceResponse, staff_number: str | None, say_voice: str) -> VoiceResponse:
+    """Dial the clinic's staff, or apologise and hang up when no number is known."""
+    if staff_number:
+        response.say("Connecting you to our staff. Please hold.", voice=say_voice)
+        response.dial(staff_number)
+    else:
+        response.say("Please call back in a few minutes. Goodbye.", voice=say_voice)
+        response.hangup()
+    return response
+
+
+def apology_response(staff_number: str | None, say_voice: str = "Polly.Joanna") -> VoiceResponse:
+    """What the caller hears when something failed internally: an apology, then staff."""
+    response = VoiceResponse()
+    response.say(APOLOGY, voice=say_voice)
+    return transfer_to_staff(response, staff_number, say_voice)
+
+
+def twiml_safety_net(view: Callable) -> Callable:
+    """Never let a Twilio-facing view fail the caller: log with the CallSid and answer with an apology."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - the caller must always hear something
+            log.exception("Twilio-facing request failed", extra={"path": request.path})
+            settings = current_app.config["SETTINGS"]
+            return twiml(apology_response(g.get("staff_number"), settings.say_voice))
+
+    return guarded
+
+
+class Prompter:
+    """Speaks prompts: `<Play>` of the clinic's voice when the tts service has audio, else `<Say>`."""
+
+    def __init__(self, client: ServiceClient, clinic_slug: str, say_voice: str):
+        self.client = client
+        self.clinic_slug = clinic_slug
+        self.say_voice = say_voice
+
+    def audio_url(self, text: str, patient_data: bool) -> str | None:
+        """The tts service's URL for this prompt, or None (then `<Say>` is used)."""
+        try:
+            answer = self.client.post(
+                "tts", "/tts/speech", {"clinic": self.clinic_slug, "text": text, "patient_data": patient_data}
+            )
+        except ServiceCallError as error:
+            log.warning("tts unavailable, using <Say>: %s", error.status or error.message)
+            return None
+        return answer.get("url") if isinstance(answer, dict) else None
+
+    def speak(self, node, text: str, *, patient_data: bool = False) -> None:
+        """Add one prompt to a VoiceResponse or Gather."""
+        url = self.audio_url(text, patient_data)
+        if url:
+            node.play(url)
+        else:
+            node.say(text, voice=self.say_voice)
+
+
+def gather(
+    action: str,
+    *,
+    input_kinds: str = "dtmf speech",
+    num_digits: int | None = None,
+    finish_on_key: str | None = None,
+    hints: Iterable[str] = (),
+    timeout: int = 6,
+) -> Gather:
+    """A `<Gather>` that always posts to `action`, even on silence, so no-input is handled there."""
+    options = {
+        "input": input_kinds,
+        "action": action,
+        "method": "POST",
+        "timeout": timeout,
+        "action_on_empty_result": True,
+    }
+    if "speech" in input_kinds:
+        options["speech_timeout"] = "auto"
+        options["language"] = "en-US"
+        phrases = [hint.replace(",", " ") for hint in dict.fromkeys(hints) if hint][:MAX_HINTS]
+        if phrases:
+            options["hints"] = ", ".join(phrases)
+    if num_digits:
+        options["num_digits"] = num_digits
+    if finish_on_key is not None:
+        options["finish_on_key"] = finish_on_key
+    return Gather(**options)
+
+
+def main_menu(prompter: Prompter, intro: str | None = None) -> VoiceResponse:
+    """The five-option menu by keypad or voice, posting to /process-selection."""
+    response = VoiceResponse()
+    menu = gather(
+        "/process-selection",
+        num_digits=1,
+        hints=("book", "cancel", "reschedule", "availability", "staff", "receptionist"),
+    )
+    prompter.speak(menu, f"{intro} {MENU_OPTIONS}" if intro else MENU_OPTIONS)
+    response.append(menu)
+    return response

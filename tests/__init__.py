@@ -1,0 +1,1 @@
+"""The test suite: runs on real Postgres and Redis (see tests/conftest.py)."""

@@ -1,0 +1,1 @@
+"""Tests of the walking skeleton: one booking across all eight services."""
