@@ -32,8 +32,6 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 RIVERSIDE_NUMBER = "+16175550100"
 HARBOR_NUMBER = "+14155550100"
 CALLER = "+16175550123"
-TABLES = ("sms_messages", "calls", "notification_outbox", "appointments", "documents", "doctors",
-          "clinic_numbers", "clinics")
 
 
 def _create_database_if_missing(url: str) -> None:
@@ -80,7 +78,10 @@ def engine(database_url):
 def database(engine):
     """The engine, with every table emptied before the test."""
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        tables = connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )).scalars().all()
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     return engine
 
 

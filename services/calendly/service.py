@@ -3,23 +3,21 @@ guarantee, lookups by phone, and the notification outbox written in the same tra
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from services.calendly.models import BOOKED, Appointment, NotificationOutbox
+from services.calendly.models import BOOKED, Appointment
+from services.calendly.outbox import record_notification
 from services.calendly.scheduling import Schedule, Slot, free_slots, nearest, slot_problem
 from shared.api import ApiError
 from shared.cache import TTLCache
-from shared.db import transaction, utcnow
 from shared.service_client import ServiceCallError, ServiceClient
 
-log = logging.getLogger(__name__)
 E164 = r"^\+[1-9]\d{6,14}$"
 NEAREST_WINDOW = timedelta(days=14)
 
@@ -127,21 +125,6 @@ def find_nearest_free_slots(
     return nearest(slots, target, limit)
 
 
-def _confirmation_payload(appointment: Appointment, doctor: dict[str, Any]) -> dict[str, Any]:
-    clinic = doctor["clinic"]
-    return {
-        "kind": "booking_confirmation",
-        "to": appointment.patient_phone,
-        "clinic_id": appointment.clinic_id,
-        "appointment_id": appointment.id,
-        "first_name": appointment.patient_name.split()[0],
-        "clinic_name": clinic["name"],
-        "doctor_name": doctor["name"],
-        "starts_at": appointment.starts_at.isoformat(),
-        "timezone": clinic["timezone"],
-    }
-
-
 def book_appointment(
     *, db: Session, doctor: dict[str, Any], booking: BookingRequest, now: datetime
 ) -> tuple[Appointment, bool]:
@@ -185,32 +168,8 @@ def book_appointment(
             db.flush()
     except IntegrityError:
         raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
-    key = f"appointment:{appointment.id}:booking_confirmation:v{appointment.version}"
-    db.add(NotificationOutbox(
-        idempotency_key=key, appointment_id=appointment.id, kind="booking_confirmation",
-        payload=_confirmation_payload(appointment, doctor),
-    ))
+    record_notification(db=db, appointment=appointment, doctor=doctor, kind="booking_confirmation")
     return appointment, True
-
-
-def deliver_notifications(*, db_factory: sessionmaker[Session], client: ServiceClient, appointment_id: int) -> None:
-    """Hand an appointment's undelivered notifications to messaging; failures stay in the outbox."""
-    with transaction(db_factory) as db:
-        pending = db.scalars(
-            select(NotificationOutbox).where(
-                NotificationOutbox.appointment_id == appointment_id, NotificationOutbox.delivered_at.is_(None)
-            )
-        ).all()
-        for entry in pending:
-            entry.attempts += 1
-            try:
-                client.post("messaging", "/messaging/sms", {**entry.payload, "idempotency_key": entry.idempotency_key},
-                            idempotency_key=entry.idempotency_key)
-            except ServiceCallError as error:
-                entry.last_error = str(error)[:500]
-                log.warning("notification %s not delivered yet: %s", entry.id, error.status or error.message)
-                continue
-            entry.delivered_at = utcnow()
 
 
 def appointments_for_phone(

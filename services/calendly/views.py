@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
 
-from services.calendly import service
+from services.calendly import outbox, service
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
@@ -80,7 +80,7 @@ def _book():
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
     if created:
-        service.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
+        outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))
     response.status_code = 201 if created else 200
     return response

@@ -19,7 +19,7 @@ from shared.spoken_time import spoken_datetime
 
 log = logging.getLogger(__name__)
 E164 = r"^\+[1-9]\d{6,14}$"
-KINDS = ("booking_confirmation",)
+KINDS = ("booking_confirmation", "cancellation", "reschedule")
 
 
 class SmsRequest(BaseModel):
@@ -40,11 +40,13 @@ class SmsRequest(BaseModel):
 def compose_text(request: SmsRequest, now: datetime | None = None) -> str:
     """The text for a notification: first name, clinic, doctor, local date and time, how to cancel."""
     when = spoken_datetime(request.starts_at, request.timezone, now)
+    greeting = f"Hi {request.first_name}, your appointment with {request.doctor_name} at {request.clinic_name}"
     if request.kind == "booking_confirmation":
-        return (
-            f"Hi {request.first_name}, your appointment with {request.doctor_name} at {request.clinic_name} "
-            f"is confirmed for {when}. To cancel or change it, call us back."
-        )
+        return f"{greeting} is confirmed for {when}. To cancel or change it, call us back."
+    if request.kind == "cancellation":
+        return f"{greeting} for {when} has been cancelled. Call us any time to book again."
+    if request.kind == "reschedule":
+        return f"{greeting} has been moved to {when}. To cancel or change it, call us back."
     raise ApiError(422, "unknown_kind", f"unknown SMS kind {request.kind!r}; expected one of {', '.join(KINDS)}")
 
 
