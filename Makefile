@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean
+.PHONY: help install run call test bench migrate load-demo clean loadtest chaos
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -41,6 +41,14 @@ test: install ## Run the whole suite on real Postgres and Redis (started or inst
 bench: install ## Run the benchmarks and print their figures with the machine they ran on
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
+
+loadtest: install ## Split deployment under 1,000 Locust callers, capacity vs a Flask baseline (LOADTEST_ARGS=--short for CI)
+	tools/ensure_backends.sh
+	$(BIN)/python -m tools.loadtest $(LOADTEST_ARGS)
+
+chaos: install ## Fault tests: Redis/Postgres outages, vendor failures, killed workers, slow services
+	tools/ensure_backends.sh
+	$(BIN)/python -m pytest tests/chaos -v $(PYTEST_ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

@@ -4,6 +4,7 @@ or all of them (local mode) when unset or "all"."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 
 from shared.routes import SERVICES
@@ -18,4 +19,16 @@ def create_wsgi_app():
         return create_all_in_one()
     if service not in SERVICES:
         raise SystemExit(f"SERVICE must be one of {', '.join(SERVICES)} or 'all', not {service!r}")
+    import_all_models()
     return importlib.import_module(f"services.{service}").create_app()
+
+
+def import_all_models() -> None:
+    """Register every service's tables on the shared metadata.
+
+    One service's rows reference tables another service owns (calls.clinic_id -> clinics.id); a process
+    serving one service must still know those tables, or SQLAlchemy cannot order a flush.
+    """
+    for name in SERVICES:
+        if importlib.util.find_spec(f"services.{name}.models") is not None:
+            importlib.import_module(f"services.{name}.models")

@@ -1,0 +1,28 @@
+"""The load test's short form, as CI runs it: the split deployment (eight gunicorns, the path router,
+real Postgres and Redis) under 50 Locust callers for 30 s; no call may fail and no two booked
+appointments of a doctor may overlap."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.engine import make_url
+
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tools.loadtest.__main__ import main
+
+
+def test_short_load_test_completes_calls_without_failures_or_double_bookings(tmp_path, capsys):
+    url = make_url(TEST_DATABASE_URL)
+    load_database = url.set(database=f"{url.database}_load").render_as_string(hide_password=False)
+
+    status = main(["--short", "--capacity-seconds", "0", "--database-url", load_database,
+                   "--redis-url", TEST_REDIS_URL, "--run-dir", str(tmp_path)])
+
+    printed = capsys.readouterr().out
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["failed_calls"] == 0, printed
+    assert report["calls_completed"] >= 20, printed
+    assert report["database"]["overlapping_pairs"] == 0, printed
+    assert report["database"].get("booked", 0) >= 5, printed
+    assert status == 0, printed

@@ -1,0 +1,1 @@
+"""Load testing: the split deployment, the path router, the Locust callers and the report."""

@@ -1,0 +1,247 @@
+"""`make loadtest`: bring up the split deployment, let Locust callers place whole calls through the path
+router, measure capacity against a fixed-TwiML Flask baseline, check the database for double bookings,
+and print a self-explanatory report (also saved as JSON in the run folder).
+
+    python -m tools.loadtest                      # full: 1,000 callers for 5 minutes
+    python -m tools.loadtest --short              # CI: 50 callers for 30 s
+    python -m tools.loadtest --users 300 --duration 120 --worker-class gevent --profile booking_handler
+
+Exit status: 0 when no call failed and no two booked appointments overlap, 1 otherwise. The latency
+target (webhook p99 < 250 ms) is reported as PASS/FAIL but does not fail the run, because on a shared
+machine it measures the neighbours as much as the system.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tools.loadtest.deployment import ROOT, GunicornSettings, SplitDeployment, booking_counts, prepare_database
+
+P99_TARGET_MS = 250.0
+DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/receptionist_loadtest"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options; --short sets the CI defaults."""
+    parser = argparse.ArgumentParser(prog="python -m tools.loadtest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--short", action="store_true", help="CI form: 50 callers, 30 s, short think time")
+    parser.add_argument("--users", type=int, help="concurrent callers (default 1000; short 50)")
+    parser.add_argument("--spawn-rate", type=float, help="callers started per second (default users/20)")
+    parser.add_argument("--duration", type=int, help="seconds of calling (default 300; short 30)")
+    parser.add_argument("--think", help="seconds a caller thinks per turn, min,max (default 2,5; short 0.5,1.5)")
+    parser.add_argument("--pause", default="1,3", help="seconds between one caller's calls, min,max")
+    parser.add_argument("--mix", default="", help="call mix, e.g. book=60,cancel=15,reschedule=10,availability=10,staff=5")
+    parser.add_argument("--capacity-users", type=int, default=32, help="callers without think time in the capacity phase")
+    parser.add_argument("--capacity-seconds", type=int, help="seconds per capacity measurement (default 20; short 5; 0 skips)")
+    parser.add_argument("--worker-class", default=os.environ.get("LOADTEST_WORKER_CLASS", "gthread"),
+                        choices=("gthread", "gevent"))
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per service (mind Postgres max_connections)")
+    parser.add_argument("--threads", type=int, default=32, help="threads per gthread worker")
+    parser.add_argument("--base-port", type=int, default=int(os.environ.get("LOADTEST_BASE_PORT", "0")),
+                        help="router port; services follow it (0 = any free block)")
+    parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--redis-url", default=os.environ.get("LOADTEST_REDIS_URL", DEFAULT_REDIS_URL))
+    parser.add_argument("--profile", default="", help="a service to profile with py-spy during the caller phase")
+    parser.add_argument("--run-dir", type=Path, help="where logs, summaries and the report go (default var/loadtest/<time>)")
+    args = parser.parse_args(argv)
+    short = args.short
+    args.users = args.users or (50 if short else 1000)
+    args.duration = args.duration or (30 if short else 300)
+    args.think = args.think or ("0.5,1.5" if short else "2,5")
+    args.spawn_rate = args.spawn_rate or max(args.users / 20, 1)
+    if args.capacity_seconds is None:
+        args.capacity_seconds = 5 if short else 20
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    args.run_dir = args.run_dir or ROOT / "var" / "loadtest" / stamp
+    return args
+
+
+def run_locust(*, host: str, users: int, spawn_rate: float, seconds: int, think: str, pause: str, mix: str,
+               summary: Path, log: Path) -> dict:
+    """Run the Locust scenario headless in its own process and return its JSON summary."""
+    env = {**os.environ, "LOADTEST_THINK": think, "LOADTEST_PAUSE": pause, "LOADTEST_MIX": mix,
+           "LOADTEST_SUMMARY": str(summary), "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "locust", "-f", str(ROOT / "tools" / "loadtest" / "locustfile.py"),
+               "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{seconds}s",
+               "--host", host, "--stop-timeout", "120", "--only-summary", "--loglevel", "WARNING"]
+    with open(log, "wb") as output:
+        subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, check=False)
+    if not summary.exists():
+        raise RuntimeError(f"Locust wrote no summary; see {log}")
+    return json.loads(summary.read_text())
+
+
+def start_profiler(deployment: SplitDeployment, service: str, seconds: int) -> subprocess.Popen | None:
+    """py-spy over a service's gunicorn (master and workers) for the caller phase, as collapsed stacks."""
+    if not service:
+        return None
+    output = deployment.run_dir / f"profile-{service}.txt"
+    return subprocess.Popen([sys.executable, "-m", "py_spy", "record", "--pid", str(deployment.processes[service].pid),
+                             "--subprocesses", "--duration", str(seconds), "--rate", "50", "--format", "raw",
+                             "--output", str(output), "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=open(deployment.run_dir / "py-spy.log", "wb"))
+
+
+def profile_summary(path: Path, top: int = 15) -> list[str]:
+    """The functions most often on the CPU (own time) and in the stack (total time) from collapsed stacks."""
+    if not path.exists():
+        return [f"(no profile written; see {path.parent / 'py-spy.log'})"]
+    own: Counter = Counter()
+    total: Counter = Counter()
+    samples = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = stack.split(";")
+        samples += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            total[frame] += int(count)
+    lines = [f"{samples} samples; own time:"]
+    lines += [f"  {count / samples:6.1%}  {frame}" for frame, count in own.most_common(top)]
+    lines += ["in the stack (project code):"]
+    ours = [(frame, count) for frame, count in total.most_common() if "services/" in frame or "shared/" in frame]
+    lines += [f"  {count / samples:6.1%}  {frame}" for frame, count in ours[:top]]
+    return lines
+
+
+def webhook_table(summary: dict) -> list[str]:
+    """Per-endpoint latency rows, busiest first."""
+    rows = [f"  {'endpoint':<28} {'requests':>9} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"]
+    entries = sorted((item for item in summary["entries"] if item["method"] != "CALL"), key=lambda item: -item["requests"])
+    for item in entries:
+        rows.append(f"  {item['name']:<28} {item['requests']:>9} {item['failures']:>7} {item['p50']:>8.0f} "
+                    f"{item['p95']:>8.0f} {item['p99']:>8.0f} {item['max']:>8.0f}")
+    whole = summary["webhook_ms"]
+    rows.append(f"  {'all webhooks':<28} {summary['webhook_requests']:>9} {'':>7} {whole['p50']:>8.0f} "
+                f"{whole['p95']:>8.0f} {whole['p99']:>8.0f} {whole['max']:>8.0f}")
+    return rows
+
+
+def call_table(summary: dict) -> tuple[list[str], int, int]:
+    """Per-kind call rows, and the totals of calls completed and failed."""
+    calls = [item for item in summary["entries"] if item["method"] == "CALL"]
+    rows = [f"  {'call kind':<14} {'calls':>6} {'failed':>7} {'p50 s':>7} {'p95 s':>7}  outcomes"]
+    for item in sorted(calls, key=lambda item: -item["requests"]):
+        outcomes = ", ".join(f"{key.split(':', 1)[1]} {count}" for key, count in sorted(summary["outcomes"].items())
+                             if key.startswith(item["name"] + ":"))
+        rows.append(f"  {item['name']:<14} {item['requests']:>6} {item['failures']:>7} {item['p50'] / 1000:>7.1f} "
+                    f"{item['p95'] / 1000:>7.1f}  {outcomes}")
+    return rows, sum(item["requests"] for item in calls), sum(item["failures"] for item in calls)
+
+
+def turns_per_second(summary: dict) -> float:
+    """Webhook requests per second over the phase."""
+    return summary["webhook_requests"] / summary["duration_seconds"] if summary["duration_seconds"] else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load test and print the report; exit 1 on failed calls or double bookings."""
+    args = parse_args(argv)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    command = "python -m tools.loadtest " + shlex.join(argv if argv is not None else sys.argv[1:])
+    gunicorn = GunicornSettings(worker_class=args.worker_class, workers=args.workers, threads=args.threads)
+    print(f"load test: {args.users} callers for {args.duration} s (think {args.think} s/turn), {gunicorn.describe()}")
+    print(f"  database {args.database_url.rsplit('@', 1)[-1]}, redis {args.redis_url.rsplit('@', 1)[-1]}, "
+          f"logs in {args.run_dir}", flush=True)
+    prepare_database(args.database_url)
+    deployment = SplitDeployment(args.database_url, args.redis_url, args.run_dir, gunicorn, args.base_port)
+    deployment.flush_redis()
+    load_before = os.getloadavg()
+    started = time.monotonic()
+    capacity: dict[str, float] = {}
+    try:
+        deployment.start()
+        print(f"  router {deployment.router_url}, services on ports {min(deployment.ports.values())}-"
+              f"{max(deployment.ports.values())}, baseline {deployment.baseline_url}; up in "
+              f"{time.monotonic() - started:.0f} s", flush=True)
+        profiler = start_profiler(deployment, args.profile, args.duration)
+        callers = run_locust(host=deployment.router_url, users=args.users, spawn_rate=args.spawn_rate,
+                             seconds=args.duration, think=args.think, pause=args.pause, mix=args.mix,
+                             summary=args.run_dir / "callers.json", log=args.run_dir / "locust-callers.log")
+        if profiler:
+            profiler.wait(60)
+        load_during = os.getloadavg()
+        if args.capacity_seconds:
+            for name, host in (("system", deployment.router_url), ("baseline", deployment.baseline_url)):
+                print(f"  capacity phase against the {name}: {args.capacity_users} callers without think time "
+                      f"for {args.capacity_seconds} s", flush=True)
+                summary = run_locust(host=host, users=args.capacity_users, spawn_rate=args.capacity_users,
+                                     seconds=args.capacity_seconds, think="0,0", pause="0,0", mix=args.mix,
+                                     summary=args.run_dir / f"capacity-{name}.json",
+                                     log=args.run_dir / f"locust-capacity-{name}.log")
+                capacity[name] = turns_per_second(summary)
+                capacity[f"{name}_p99_ms"] = summary["webhook_ms"]["p99"]
+                capacity[f"{name}_failed_requests"] = sum(
+                    item["failures"] for item in summary["entries"] if item["method"] != "CALL")
+    finally:
+        deployment.stop()
+    counts = booking_counts(args.database_url)
+    return report(args, command, gunicorn, callers, capacity, counts, load_before, load_during)
+
+
+def report(args, command, gunicorn, callers, capacity, counts, load_before, load_during) -> int:
+    """Print the figures, save them as JSON, and return the exit status."""
+    rows, completed, failed = call_table(callers)
+    p99 = callers["webhook_ms"]["p99"]
+    overlaps = counts.get("overlapping_pairs", 0)
+    print()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+          f"load average {load_before[0]:.1f} before, {load_during[0]:.1f} after the caller phase "
+          "(other processes share these CPUs; the load generator runs here too)")
+    print(f"command: {command}")
+    print(f"deployment: 8 services, {gunicorn.describe()}, asyncio path router in front (every internal hop too)")
+    print(f"\nwebhook turns as Twilio sees them ({args.users} callers, {callers['duration_seconds']:.0f} s, "
+          f"{turns_per_second(callers):.1f} turns/s):")
+    print("\n".join(webhook_table(callers)))
+    print("\nwhole calls:")
+    print("\n".join(rows))
+    for example in callers["failure_examples"][:10]:
+        print(f"  failed: {example}")
+    for error in callers["errors"][:10]:
+        print(f"  error x{error['count']}: {error['name']}: {error['error']}")
+    print(f"\ndatabase: {dict((key, value) for key, value in counts.items())}")
+    if capacity:
+        ratio = capacity["system"] / capacity["baseline"] if capacity.get("baseline") else 0.0
+        print(f"\ncapacity ({args.capacity_users} callers, no think time, {args.capacity_seconds} s each, same gunicorn settings):")
+        print(f"  system   {capacity['system']:8.1f} turns/s  (p99 {capacity['system_p99_ms']:.0f} ms, "
+              f"{capacity['system_failed_requests']:.0f} failed requests)")
+        print(f"  baseline {capacity['baseline']:8.1f} turns/s  (minimal Flask, fixed TwiML; p99 {capacity['baseline_p99_ms']:.0f} ms)")
+        print(f"  ratio    {ratio:8.3f}  (system / baseline: the figure to compare across machines)")
+        capacity["ratio"] = ratio
+    checks = [
+        (f"calls completed: {completed}, failed calls: {failed}", failed == 0 and completed > 0, True),
+        (f"double bookings (overlapping booked pairs): {overlaps}", overlaps == 0, True),
+        (f"webhook p99 {p99:.0f} ms < {P99_TARGET_MS:.0f} ms", p99 < P99_TARGET_MS, False),
+    ]
+    print("\ntargets:")
+    for label, ok, enforced in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {label}{'' if enforced else '  (reported, not enforced)'}")
+    if args.profile:
+        print(f"\nprofile of {args.profile} during the caller phase (py-spy):")
+        print("\n".join(profile_summary(args.run_dir / f"profile-{args.profile}.txt")))
+    result = {"command": command, "users": args.users, "duration": args.duration, "think": args.think,
+              "gunicorn": gunicorn.describe(), "calls_completed": completed, "failed_calls": failed,
+              "webhook_ms": callers["webhook_ms"], "turns_per_second": turns_per_second(callers),
+              "database": counts, "capacity": capacity, "machine": platform.platform(), "cpus": os.cpu_count(),
+              "load_average": [load_before[0], load_during[0]]}
+    (args.run_dir / "report.json").write_text(json.dumps(result, indent=2))
+    print(f"\nreport saved: {args.run_dir / 'report.json'}")
+    return 0 if all(ok for _, ok, enforced in checks if enforced) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

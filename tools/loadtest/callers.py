@@ -1,0 +1,126 @@
+"""What a simulated caller says: given the kind of call and what the receptionist just asked, the
+answer a person would give. Shared by the Locust scenario and the fault tests, on top of
+tools.phone.PhoneCall (which signs requests and follows the TwiML).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from tools.phone import CallFailed, PhoneCall, Reply
+
+CALL_MIX: dict[str, int] = {"book": 60, "cancel": 15, "reschedule": 10, "availability": 10, "staff": 5}
+MENU_KEYS = {"book": "1", "cancel": "2", "reschedule": "3", "availability": "4", "staff": "5"}
+CLINIC_NUMBERS = ("+16175550100", "+14155550100")
+APOLOGY_MARK = "something went wrong"
+MAX_TURNS = 30
+FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "June", "Kofi", "Lea")
+LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Okafor", "Rossi", "Kim", "Ivanova", "Dubois", "Cohen", "Silva")
+STREETS = ("Main Street", "Oak Avenue", "Harbor Road", "Elm Street", "Pine Lane", "Maple Drive")
+_PRESS = re.compile(r"press (\d) for", re.IGNORECASE)
+
+
+@dataclass
+class CallResult:
+    """How one call went."""
+
+    kind: str
+    outcome: str  # booked, transferred, hung_up, ended, apology, stuck, failed
+    turns: int
+    detail: str = ""
+    heard: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """A call the system let down: an HTTP/TwiML failure, an apology, or a conversation going nowhere."""
+        return self.outcome in ("failed", "apology", "stuck")
+
+
+def spoken_time(rng: random.Random, today: date | None = None) -> str:
+    """A weekday 2 to 21 days ahead at a round hour during clinic hours, said like a person would."""
+    day = (today or date.today()) + timedelta(days=rng.randint(2, 21))
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    hour = rng.randint(9, 16)
+    minutes = rng.choice((0, 0, 30))
+    clock = f"{hour % 12 or 12}{':30' if minutes else ''} {'am' if hour < 12 else 'pm'}"
+    return f"{day:%B} {day.day} at {clock}"
+
+
+def answer(kind: str, reply: Reply, rng: random.Random) -> tuple[str | None, str | None]:
+    """(digits, speech) for the pending gather."""
+    action = urlsplit(reply.gather["action"]).path if reply.gather else ""
+    text = reply.text.lower()
+    if action == "/process-selection":
+        return MENU_KEYS[kind], None
+    if action == "/capture-doctor-name":
+        keys = _PRESS.findall(reply.text)
+        return (rng.choice(keys) if keys else "1"), None
+    if action in ("/capture-appointment-time",) or (reply.gather.get("input") == "speech" and (
+            "day and time" in text or "when would" in text or "what time" in text)):
+        return None, spoken_time(rng)
+    if action == "/choose-slot":
+        return "1", None
+    if action == "/capture-user-name":
+        return None, f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    if action == "/capture-user-phone":
+        return "1", None
+    if action == "/capture-user-address":
+        return None, f"{rng.randint(1, 999)} {rng.choice(STREETS)} Boston"
+    if action == "/confirm-booking":
+        return "1", None
+    if "press 1" in text:
+        return "1", None
+    if "yes" in text or "confirm" in text:
+        return None, "yes"
+    return None, None
+
+
+def classify(reply: Reply) -> str:
+    """The outcome of a call from its last reply."""
+    if APOLOGY_MARK in reply.text.lower():
+        return "apology"
+    if "you're booked" in reply.text.lower():
+        return "booked"
+    if reply.dialled:
+        return "transferred"
+    if reply.hung_up:
+        return "hung_up"
+    return "ended"
+
+
+def place_call(call: PhoneCall, kind: str, rng: random.Random, think=lambda: None) -> CallResult:
+    """Dial, answer every question as the call kind dictates (thinking before each answer), then hang up."""
+    turns = 0
+    heard: list[str] = []
+    try:
+        reply = call.start()
+        turns += 1
+        heard.append(reply.text)
+        while not reply.ended:
+            if turns >= MAX_TURNS:
+                return CallResult(kind, "stuck", turns, f"still talking after {turns} turns", heard)
+            if APOLOGY_MARK in reply.text.lower():
+                break
+            think()
+            digits, speech = answer(kind, reply, rng)
+            reply = call.answer(digits=digits, speech=speech)
+            turns += 1
+            heard.append(reply.text)
+        return CallResult(kind, classify(reply), turns, heard=heard)
+    except CallFailed as error:
+        return CallResult(kind, "failed", turns, str(error)[:300], heard)
+    finally:
+        try:
+            call.hang_up()
+        except Exception:  # noqa: BLE001 - the status callback must not hide the call's own result
+            pass
+
+
+def pick_kind(rng: random.Random, mix: dict[str, int] = CALL_MIX) -> str:
+    """A call kind drawn from the mix."""
+    return rng.choices(list(mix), weights=list(mix.values()))[0]

@@ -1,0 +1,247 @@
+"""The split deployment on one machine: each of the eight services in its own gunicorn on its own
+loopback port, the path router (ALB stand-in) in front, and the fixed-TwiML baseline app beside them,
+all on real Postgres and Redis. Used by `python -m tools.loadtest` and by the fault tests.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shared.db import make_engine, make_session_factory, migrate, transaction
+from shared.routes import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN_CONF = ROOT / "tools" / "loadtest" / "gunicorn_conf.py"
+
+
+@dataclass
+class GunicornSettings:
+    """The same gunicorn settings for every service and for the baseline."""
+
+    worker_class: str = "gthread"
+    workers: int = 1
+    threads: int = 32
+    worker_connections: int = 2000
+    timeout: int = 30
+
+    def arguments(self) -> list[str]:
+        """Command-line flags."""
+        flags = ["-k", self.worker_class, "-w", str(self.workers), "--timeout", str(self.timeout),
+                 "--graceful-timeout", "5", "--keep-alive", "75", "--backlog", "2048", "--log-level", "warning"]
+        if self.worker_class == "gthread":
+            flags += ["--threads", str(self.threads)]
+        else:
+            flags += ["--worker-connections", str(self.worker_connections)]
+        return flags
+
+    def describe(self) -> str:
+        """One line for reports."""
+        per_worker = f"{self.threads} threads" if self.worker_class == "gthread" else f"{self.worker_connections} connections"
+        return f"gunicorn -k {self.worker_class}, {self.workers} worker(s) x {per_worker} per service"
+
+
+def free_port_block(size: int) -> int:
+    """The first port of `size` consecutive free loopback ports."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + size < 65000 and all(port_is_free(base + offset) for offset in range(size)):
+            return base
+    raise RuntimeError("no block of free ports found")
+
+
+def port_is_free(port: int) -> bool:
+    """True when nothing listens on the loopback port."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def prepare_database(url: str) -> None:
+    """Create the database if needed, empty it, migrate it and load the demo clinics."""
+    from services.knowledge_base.service import load_demo_clinics
+
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": parsed.database}).scalar():
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate(url)
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as db:
+        load_demo_clinics(db=db)
+    engine.dispose()
+
+
+OVERLAP_SQL = """
+SELECT count(*) FROM appointments a JOIN appointments b
+  ON a.doctor_id = b.doctor_id AND a.id < b.id
+ AND a.status = 'booked' AND b.status = 'booked'
+ AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
+"""
+
+
+def booking_counts(url: str) -> dict[str, int]:
+    """Appointments by status, and the number of overlapping pairs of booked appointments of one doctor."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            counts = dict(connection.execute(text("SELECT status, count(*) FROM appointments GROUP BY status")).all())
+            counts["overlapping_pairs"] = connection.execute(text(OVERLAP_SQL)).scalar()
+            counts["calls_recorded"] = connection.execute(text("SELECT count(*) FROM calls")).scalar()
+    finally:
+        engine.dispose()
+    return counts
+
+
+@dataclass
+class SplitDeployment:
+    """Processes of the split deployment; start() brings them up, stop() ends exactly those."""
+
+    database_url: str
+    redis_url: str
+    run_dir: Path
+    gunicorn: GunicornSettings = field(default_factory=GunicornSettings)
+    base_port: int = 0
+    extra_env: dict[str, str] = field(default_factory=dict)
+    with_baseline: bool = True
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.base_port:
+            self.base_port = free_port_block(len(SERVICES) + 2)
+        self.ports = {service: self.base_port + 1 + index for index, service in enumerate(SERVICES)}
+        self.router_port = self.base_port
+        self.baseline_port = self.base_port + 1 + len(SERVICES)
+
+    @property
+    def router_url(self) -> str:
+        """Where Twilio (the load generator) sends webhooks."""
+        return f"http://127.0.0.1:{self.router_port}"
+
+    @property
+    def baseline_url(self) -> str:
+        """The fixed-TwiML yardstick."""
+        return f"http://127.0.0.1:{self.baseline_port}"
+
+    def service_env(self, service: str) -> dict[str, str]:
+        """Environment of one service process: its name, the backends, and the router as the way to others."""
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("TEST_", "LOADTEST_", "PYTEST"))}
+        env.update({
+            "SERVICE": service, "ENVIRONMENT": "test", "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url, "SERVICE_URL_TEMPLATE": self.router_url,
+            "PUBLIC_BASE_URL": self.router_url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json",
+            "LOCAL_DATA_DIR": str(self.run_dir / "data"), "PYTHONUNBUFFERED": "1",
+        })
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        log = open(self.run_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                                start_new_session=True)
+
+    def start_service(self, service: str) -> None:
+        """Start (or restart) one service's gunicorn."""
+        command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), *self.gunicorn.arguments(),
+                   "-b", f"127.0.0.1:{self.ports[service]}", "services.wsgi:create_wsgi_app()"]
+        self._spawn(service, command, self.service_env(service))
+
+    def start(self, timeout: float = 90.0) -> None:
+        """Start every process and wait until each answers."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for service in SERVICES:
+            self.start_service(service)
+        if self.with_baseline:
+            command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), *self.gunicorn.arguments(),
+                       "-b", f"127.0.0.1:{self.baseline_port}", "tools.loadtest.baseline:create_app()"]
+            self._spawn("baseline", command, self.service_env("baseline"))
+        backends = [f"--backend={service}=127.0.0.1:{port}" for service, port in self.ports.items()]
+        self._spawn("router", [sys.executable, "-m", "tools.loadtest.router", "--port", str(self.router_port),
+                               *backends], self.service_env("router"))
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 90.0, services: tuple[str, ...] = SERVICES) -> None:
+        """Wait until each service answers /readyz 200 through the router (and the baseline directly)."""
+        deadline = time.monotonic() + timeout
+        pending = set(services) | ({"baseline"} if self.with_baseline else set())
+        while pending:
+            for name in sorted(pending):
+                process = self.processes.get(name)
+                if process is not None and process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}; see {self.run_dir / (name + '.log')}")
+                url = f"{self.baseline_url}/readyz" if name == "baseline" else f"{self.router_url}/readyz"
+                try:
+                    if requests.get(url, headers={"X-Service": name}, timeout=2).status_code == 200:
+                        pending.discard(name)
+                except requests.RequestException:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"not ready after {timeout:.0f} s: {sorted(pending)}; logs in {self.run_dir}")
+            if pending:
+                time.sleep(0.3)
+
+    def worker_pids(self, name: str) -> list[int]:
+        """PIDs of a gunicorn's workers (children of its master)."""
+        master = self.processes[name].pid
+        try:
+            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(pid) for pid in children]
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, wait: float = 10.0) -> None:
+        """End one process we started (its own process group), killing it if it does not stop in time."""
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(wait)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+        except ProcessLookupError:
+            pass
+
+    def stop(self) -> None:
+        """End every process this deployment started."""
+        for name in list(self.processes):
+            self.stop_process(name)
+
+    def flush_redis(self) -> None:
+        """Empty the deployment's Redis database (sessions, caches, counters)."""
+        client = redis.Redis.from_url(self.redis_url)
+        client.flushdb()
+        client.close()
+
+    def __enter__(self) -> "SplitDeployment":
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

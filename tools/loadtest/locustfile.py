@@ -1,0 +1,124 @@
+"""Locust scenario: each user is one caller placing whole calls as Twilio would (fresh CallSid, signed
+form POSTs, following the TwiML with tools.phone.PhoneCall), thinking like a person before each answer.
+
+Environment: LOADTEST_THINK="min,max" seconds per turn (default 2,5; "0,0" for capacity runs),
+LOADTEST_PAUSE="min,max" seconds between calls (default 1,3), LOADTEST_MIX="book=60,cancel=15,..."
+(default tools.loadtest.callers.CALL_MIX), LOADTEST_SUMMARY=path of the JSON summary written at the end,
+TWILIO_AUTH_TOKEN (default: the local token the services use).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import time
+from collections import Counter
+from urllib.parse import urlencode, urlsplit
+
+import gevent
+from locust import FastHttpUser, between, events, task
+
+from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
+from tools.loadtest.callers import CALL_MIX, CLINIC_NUMBERS, pick_kind, place_call
+from tools.phone import PhoneCall
+
+
+def _pair(name: str, default: str) -> tuple[float, float]:
+    low, _, high = os.environ.get(name, default).partition(",")
+    return float(low), float(high or low)
+
+
+THINK = _pair("LOADTEST_THINK", "2,5")
+PAUSE = _pair("LOADTEST_PAUSE", "1,3")
+MIX = {kind: int(weight) for kind, _, weight in (item.partition("=") for item in
+       os.environ.get("LOADTEST_MIX", "").split(",") if item)} or CALL_MIX
+AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", LOCAL_TWILIO_AUTH_TOKEN)
+_caller_numbers = itertools.count(1)
+AREA_CODES = ("617", "415", "212", "312", "206", "303")  # valid numbers, so validation accepts the caller ID
+OUTCOMES: Counter = Counter()
+FAILURE_EXAMPLES: list[str] = []
+TURNS: Counter = Counter()
+WEBHOOK_MS: list[float] = []
+
+
+class Caller(FastHttpUser):
+    """One person with one phone number, calling the clinics again and again."""
+
+    wait_time = between(*PAUSE)
+    connection_timeout = 15.0
+    network_timeout = 15.0  # Twilio gives up on a webhook after 15 s
+
+    def on_start(self) -> None:
+        """A stable caller ID per user, so cancel and reschedule calls find earlier bookings."""
+        index = next(_caller_numbers)
+        self.number = f"+1{AREA_CODES[index // 10_000 % len(AREA_CODES)]}555{index % 10_000:04d}"
+        self.rng = random.Random()
+
+    def _send(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str, str]:
+        path = urlsplit(url).path
+        started = time.perf_counter()
+        with self.client.post(path, data=urlencode(params), name=path, catch_response=True, headers={
+            **headers, "Content-Type": "application/x-www-form-urlencoded",
+        }) as response:
+            content_type = response.headers.get("Content-Type", "") if response.headers else ""
+            body = response.text or ""
+            if response.status_code != 200 or not content_type.startswith("text/xml"):
+                response.failure(f"{response.status_code} {content_type} {body[:120]}")
+            else:
+                response.success()
+            WEBHOOK_MS.append((time.perf_counter() - started) * 1000)
+            return response.status_code or 0, content_type, body
+
+    def _think(self) -> None:
+        gevent.sleep(self.rng.uniform(*THINK))
+
+    @task
+    def call(self) -> None:
+        """Place one call of a kind drawn from the mix and record it as one CALL sample."""
+        kind = pick_kind(self.rng, MIX)
+        phone = PhoneCall(self._send, self.host, to=self.rng.choice(CLINIC_NUMBERS), caller=self.number,
+                          auth_token=AUTH_TOKEN)
+        started = time.perf_counter()
+        result = place_call(phone, kind, self.rng, think=self._think)
+        OUTCOMES[f"{kind}:{result.outcome}"] += 1
+        TURNS[kind] += result.turns
+        failure = None
+        if result.failed:
+            failure = RuntimeError(f"{result.outcome}: {result.detail or (result.heard or [''])[-1][:160]}")
+            if len(FAILURE_EXAMPLES) < 20:
+                FAILURE_EXAMPLES.append(f"{kind} {phone.call_sid}: {failure}")
+        events.request.fire(request_type="CALL", name=kind, response_time=(time.perf_counter() - started) * 1000,
+                            response_length=result.turns, exception=failure, context={})
+
+
+@events.quitting.add_listener
+def _write_summary(environment, **_kwargs) -> None:
+    """Write per-endpoint percentiles and call outcomes as JSON for tools.loadtest to report."""
+    target = os.environ.get("LOADTEST_SUMMARY")
+    if not target:
+        return
+    stats = environment.stats
+    entries = []
+    for entry in stats.entries.values():
+        entries.append({
+            "method": entry.method, "name": entry.name, "requests": entry.num_requests,
+            "failures": entry.num_failures, "p50": entry.get_response_time_percentile(0.5),
+            "p95": entry.get_response_time_percentile(0.95), "p99": entry.get_response_time_percentile(0.99),
+            "max": entry.max_response_time, "mean": entry.avg_response_time,
+        })
+    total = stats.total
+    duration = max((total.last_request_timestamp or 0) - (total.start_time or 0), 1e-6)
+    webhook_requests = sum(item["requests"] for item in entries if item["method"] != "CALL")
+    ordered = sorted(WEBHOOK_MS) or [0.0]
+    webhooks = {f"p{share}": ordered[min(len(ordered) - 1, int(share / 100 * len(ordered)))] for share in (50, 95, 99)}
+    webhooks["max"] = ordered[-1]
+    with open(target, "w", encoding="utf-8") as handle:
+        json.dump({
+            "entries": entries, "outcomes": dict(OUTCOMES), "failure_examples": FAILURE_EXAMPLES,
+            "turns": dict(TURNS), "duration_seconds": duration, "webhook_requests": webhook_requests,
+            "webhook_ms": webhooks,
+            "errors": [{"name": error.name, "error": str(error.error)[:200], "count": error.occurrences}
+                       for error in stats.errors.values()][:20],
+        }, handle, indent=2)
