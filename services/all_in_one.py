@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 from flask import Flask
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
@@ -29,7 +29,8 @@ class RouteDispatcher:
     def __init__(self, apps: dict[str, Flask]):
         self.apps = apps
         # Methods are left to the owning app, so a wrong method gets that app's 405.
-        self.url_map = Map([Rule(route.path, endpoint=route.service) for route in ROUTES])
+        # No slash merging: a redirect here would escape the WSGI app as an error (and drop Twilio's Digits).
+        self.url_map = Map([Rule(route.path, endpoint=route.service) for route in ROUTES], merge_slashes=False)
 
     def service_for(self, path: str) -> str | None:
         """The service that owns a path, or None."""
@@ -37,7 +38,7 @@ class RouteDispatcher:
             return OPERATIONS_SERVICE
         try:
             service, _ = self.url_map.bind("localhost").match(path, method="GET")
-        except NotFound:
+        except HTTPException:
             return None
         return service
 

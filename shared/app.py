@@ -74,6 +74,12 @@ def create_service_app(
             request.form.get("CallSid") if request.mimetype == "application/x-www-form-urlencoded" else None
         )
 
+    @app.before_request
+    def _refuse_nul_characters():
+        if _is_json_api_route() and _carries_nul():
+            return json_error(400, "invalid_characters", "NUL characters are not allowed in paths, queries or bodies")
+        return None
+
     @app.after_request
     def _record(response: Response) -> Response:
         rule = request.url_rule.rule if request.url_rule else "unmatched"
@@ -116,6 +122,21 @@ def readiness(service: str, checks: Mapping[str, ReadinessCheck]):
 def _is_twilio_route() -> bool:
     route = find_route(request.url_rule.rule) if request.url_rule else None
     return route is not None and route.exposure is Exposure.TWILIO
+
+
+def _is_json_api_route() -> bool:
+    route = find_route(request.url_rule.rule) if request.url_rule else None
+    return route is not None and route.exposure in (Exposure.INTERNAL, Exposure.ADMIN)
+
+
+def _carries_nul() -> bool:
+    """True when NUL reaches the request anywhere: no legitimate input has one, and Postgres refuses it."""
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        return True
+    if request.mimetype != "application/json":
+        return False
+    body = request.get_data(cache=True)
+    return b"\x00" in body or b"\\u0000" in body
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -6,12 +6,13 @@ import requests
 from flask import Flask
 from sqlalchemy import Engine
 
+from services.twilio_handler.rate_limit import CallRateLimiter, EmbeddedCallRateLimiter, RedisCallRateLimiter
 from services.twilio_handler.settings import TwilioHandlerSettings
 from services.twilio_handler.views import VIEWS
 from shared.app import create_service_app, service_blueprint
 from shared.conversation import CallDependencies, ClinicDirectory
 from shared.db import check_database, make_session_factory
-from shared.sessions import CallSessionStore
+from shared.sessions import CallSessionStore, RedisCallSessionStore, make_redis
 from shared.wiring import client_from, engine_from, session_store_from
 
 SERVICE = "twilio_handler"
@@ -24,6 +25,7 @@ def create_app(
     engine: Engine | None = None,
     session_store: CallSessionStore | None = None,
     http: requests.Session | None = None,
+    rate_limiter: CallRateLimiter | None = None,
 ) -> Flask:
     """Build the twilio_handler app; outside clients are built from settings unless passed in."""
     settings = settings or TwilioHandlerSettings()
@@ -36,6 +38,17 @@ def create_app(
     )
     app.extensions["receptionist"] = CallDependencies(
         settings, sessions, client, ClinicDirectory(client, settings.clinic_cache_ttl_seconds),
-        extras={"db": make_session_factory(engine)},
+        extras={"db": make_session_factory(engine), "rate_limiter": rate_limiter or rate_limiter_from(settings, sessions)},
     )
     return app
+
+
+def rate_limiter_from(settings: TwilioHandlerSettings, sessions: CallSessionStore) -> CallRateLimiter:
+    """Counters next to the sessions: in their Redis, or in memory with the embedded store."""
+    limits = (settings.voice_rate_limit_per_caller, settings.voice_rate_limit_per_clinic,
+              settings.voice_rate_limit_window_seconds)
+    if isinstance(sessions, RedisCallSessionStore):
+        return RedisCallRateLimiter(sessions.client, *limits)
+    if settings.redis_url:
+        return RedisCallRateLimiter(make_redis(settings.redis_url), *limits)
+    return EmbeddedCallRateLimiter(*limits)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import g, request
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -11,7 +13,15 @@ from shared.db import utcnow
 from shared.twiml import twiml
 from shared.wiring import dependencies
 
+log = logging.getLogger(__name__)
+
 UNKNOWN_NUMBER = "Sorry, this number is not connected to a clinic we serve. Goodbye."
+TOO_MANY_CALLS = {
+    "caller": "We've had several calls from your number in the last few minutes. "
+              "Please try again a little later. Thank you, goodbye.",
+    "clinic": "We're receiving an unusually high number of calls right now. "
+              "Please try again in a few minutes. Thank you for your patience, goodbye.",
+}
 
 
 def voice():
@@ -20,17 +30,25 @@ def voice():
     g.call_sid = request.form.get("CallSid") or None
     clinic = deps.clinics.by_number(request.form.get("To", ""))
     if clinic is None or not g.call_sid:
-        response = VoiceResponse()
-        response.say(UNKNOWN_NUMBER, voice=deps.settings.say_voice)
-        response.hangup()
-        return twiml(response)
+        return _polite_goodbye(UNKNOWN_NUMBER, deps.settings.say_voice)
     g.staff_number = clinic["staff_number"]
+    limited = deps.extras["rate_limiter"].over_limit(g.call_sid, request.form.get("From", ""), clinic["id"])
+    if limited:
+        log.warning("call refused: %s rate limit reached", limited, extra={"clinic_id": clinic["id"]})
+        return _polite_goodbye(TOO_MANY_CALLS[limited], deps.settings.say_voice)
     session = service.start_call(
         db_factory=deps.extras["db"], sessions=deps.sessions, call_sid=g.call_sid, clinic=clinic,
         caller=request.form.get("From", ""), now=utcnow(),
     )
     greeting = clinic.get("greeting") or f"Thank you for calling {clinic['name']}."
     return Turn(deps, session).menu(greeting)
+
+
+def _polite_goodbye(text: str, say_voice: str):
+    response = VoiceResponse()
+    response.say(text, voice=say_voice)
+    response.hangup()
+    return twiml(response)
 
 
 def call_status():

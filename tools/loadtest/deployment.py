@@ -156,6 +156,8 @@ class SplitDeployment:
             "REDIS_URL": self.redis_url, "SERVICE_URL_TEMPLATE": self.router_url,
             "PUBLIC_BASE_URL": self.router_url, "LOG_LEVEL": "WARNING", "LOG_FORMAT": "json",
             "LOCAL_DATA_DIR": str(self.run_dir / "data"), "PYTHONUNBUFFERED": "1",
+            # Thousands of simulated callers on two demo clinics are the point here, not abuse.
+            "VOICE_RATE_LIMIT_PER_CALLER": "1000000", "VOICE_RATE_LIMIT_PER_CLINIC": "1000000",
         })
         env.update(self.extra_env)
         return env

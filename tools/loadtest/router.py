@@ -19,7 +19,7 @@ import logging
 import signal
 import time
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
 from shared.routes import OPERATIONS_PATHS, ROUTES
@@ -37,7 +37,8 @@ class RouteTable:
     """Path -> service, from the route table, memoised per path (paths repeat endlessly under load)."""
 
     def __init__(self) -> None:
-        self.adapter = Map([Rule(route.path, endpoint=route.service) for route in ROUTES]).bind("router")
+        self.adapter = Map([Rule(route.path, endpoint=route.service) for route in ROUTES],
+                           merge_slashes=False).bind("router")
         self.memo: dict[str, str | None] = {}
 
     def service_for(self, path: str, wanted: str | None) -> str | None:
@@ -47,7 +48,7 @@ class RouteTable:
         if path not in self.memo:
             try:
                 self.memo[path] = self.adapter.match(path, method="GET")[0]
-            except NotFound:
+            except HTTPException:
                 self.memo[path] = None
             if len(self.memo) > 10_000:
                 self.memo.clear()

@@ -1,0 +1,68 @@
+"""Every internal and admin API in the route table, given random JSON bodies, query strings and path
+parameters with the right token, answers 2xx or a 4xx JSON error with a message: never a 5xx."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.routes import ROUTES, Exposure
+from shared.settings import LOCAL_ADMIN_TOKEN, LOCAL_INTERNAL_TOKEN
+from tests.hostile.strategies import hostile_text, plausible_bodies, query_params
+
+API_ROUTES = [(route.path, method, route.exposure) for route in ROUTES
+              if route.exposure in (Exposure.INTERNAL, Exposure.ADMIN) for method in route.methods]
+RANDOM = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                         HealthCheck.too_slow])
+_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def path_values() -> st.SearchStrategy[dict[str, str]]:
+    """Values for path parameters: ints of any size for int converters, hostile text for the rest."""
+    return st.fixed_dictionaries({
+        "int": st.one_of(st.integers(min_value=0, max_value=10), st.integers(min_value=0, max_value=10**40)).map(str),
+        "text": hostile_text(60).filter(bool).map(lambda value: quote(value, safe="")),
+    })
+
+
+def concrete(path: str, values: dict[str, str]) -> str:
+    """The route's path with its parameters filled in."""
+    return _PARAMETER.sub(lambda match: values["int"] if match.group(1) == "int" else values["text"], path)
+
+
+def assert_clear_answer(response) -> None:
+    """2xx, or 4xx with a JSON message; never 5xx."""
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    if response.status_code >= 400:
+        body = response.get_json(silent=True)
+        assert isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"], \
+            response.get_data(as_text=True)[:300]
+
+
+def token_for(exposure: Exposure) -> str:
+    return LOCAL_ADMIN_TOKEN if exposure is Exposure.ADMIN else LOCAL_INTERNAL_TOKEN
+
+
+@pytest.mark.parametrize(("path", "method", "exposure"), API_ROUTES)
+@RANDOM
+@given(body=plausible_bodies(), query=query_params(), values=path_values())
+def test_random_requests_get_a_clear_answer(system, path, method, exposure, body, query, values):
+    target = concrete(path, values)
+    if method == "GET":
+        response = system.internal(method, target, token=token_for(exposure), query_string=query)
+    else:
+        response = system.internal(method, target, token=token_for(exposure), json=body, query_string=query)
+    assert_clear_answer(response)
+
+
+@pytest.mark.parametrize(("path", "method", "exposure"), [item for item in API_ROUTES if item[1] != "GET"])
+@pytest.mark.parametrize("raw", [b"", b"{", b"[1, 2", b"\xff\xfe\x00", b"null", b'"text"', b"{}" * 5000])
+def test_broken_json_gets_a_clear_answer(system, path, method, exposure, raw):
+    target = concrete(path, {"int": "1", "text": "riverside-family-clinic"})
+    response = system.internal(method, target, token=token_for(exposure), data=raw,
+                               content_type="application/json")
+    assert_clear_answer(response)

@@ -1,0 +1,88 @@
+"""Every Twilio-facing route in the route table, given random and hostile parameters (huge SpeechResult,
+unicode, control characters, markup, SQL fragments, missing fields), answers valid TwiML and never a 5xx,
+whether or not the call it names exists."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from twilio.request_validator import RequestValidator
+
+from shared.routes import ROUTES, Exposure
+from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
+from tests.conftest import RIVERSIDE_NUMBER
+from tests.hostile.strategies import twilio_params
+from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+
+TWILIO_PATHS = sorted(route.path for route in ROUTES if route.exposure is Exposure.TWILIO)
+VALIDATOR = RequestValidator(LOCAL_TWILIO_AUTH_TOKEN)
+HOSTILE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                          HealthCheck.too_slow])
+
+
+def post_signed(system, path: str, params: dict[str, str]):
+    """POST form parameters signed with the Twilio token, as Twilio would."""
+    url = f"http://localhost{path}"
+    return system.http.post(url, data=params, headers={"X-Twilio-Signature": VALIDATOR.compute_signature(url, params)})
+
+
+def assert_valid_twiml(response) -> ET.Element:
+    """200, text/xml, parsable, rooted at <Response>."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "text/xml"
+    document = ET.fromstring(response.get_data())
+    assert document.tag == "Response"
+    return document
+
+
+@pytest.mark.parametrize("path", TWILIO_PATHS)
+@HOSTILE
+@given(params=twilio_params())
+def test_hostile_parameters_without_a_call_get_twiml(system, path, params):
+    assert_valid_twiml(post_signed(system, path, params))
+
+
+@pytest.mark.parametrize("path", TWILIO_PATHS)
+@HOSTILE
+@given(digits=st.one_of(st.none(), st.text(max_size=40)), speech=st.one_of(st.none(), st.text(max_size=3000)),
+       extra=twilio_params())
+def test_hostile_answers_inside_a_live_call_get_twiml(system, path, digits, speech, extra):
+    call = system.phone()
+    call.start()
+    params = {**extra, **call._params({})}
+    if digits is not None:
+        params["Digits"] = digits
+    if speech is not None:
+        params["SpeechResult"] = speech
+    assert_valid_twiml(post_signed(system, path, params))
+
+
+def test_huge_speech_result_in_the_booking_flow_is_bounded_and_answered(system):
+    call = system.phone()
+    call.start()
+    call.answer(digits="1")
+    call.answer(digits="1")
+    reply = call.answer(speech="tomorrow at ten " * 20_000)
+    assert reply.gather is not None, reply.text
+
+
+def test_markup_in_a_spoken_name_is_read_back_as_text_not_twiml(system):
+    call = system.phone()
+    call.start()
+    call.answer(digits="1")
+    call.answer(digits="1")
+    call.answer(speech=spoken_day(next_weekday_at(10)))
+    call.answer(speech="Jane <Dial>+19005550000</Dial> Doe")
+    call.answer(digits="1")
+    reply = call.answer(speech="12 Main Street Boston")
+    assert reply.dialled is None
+    assert not any(element.tag == "Dial" for document in reply.documents for element in document.iter())
+
+
+def test_unsigned_hostile_requests_are_refused_without_a_5xx(system):
+    for path in TWILIO_PATHS:
+        response = system.http.post(path, data={"CallSid": "CA1", "To": RIVERSIDE_NUMBER, "SpeechResult": "<x>"})
+        assert response.status_code == 403
