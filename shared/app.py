@@ -15,6 +15,7 @@ from shared import metrics
 from shared.api import ApiError, json_error
 from shared.log import configure_logging
 from shared.routes import Exposure, find_route, routes_for
+from shared.service_client import DEADLINE_HEADER
 from shared.security import require_admin_token, require_service_token, require_twilio_signature
 from shared.twiml import apology_response, twiml, twiml_safety_net
 
@@ -70,6 +71,7 @@ def create_service_app(
     def _bind_request_context() -> None:
         g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.deadline = _turn_deadline(settings)
         g.call_sid = request.headers.get("X-Call-Sid") or (
             request.form.get("CallSid") if request.mimetype == "application/x-www-form-urlencoded" else None
         )
@@ -122,6 +124,17 @@ def readiness(service: str, checks: Mapping[str, ReadinessCheck]):
 def _is_twilio_route() -> bool:
     route = find_route(request.url_rule.rule) if request.url_rule else None
     return route is not None and route.exposure is Exposure.TWILIO
+
+
+def _turn_deadline(settings) -> float | None:
+    """When this request's work must be done (time.monotonic): a Twilio turn gets TURN_DEADLINE_SECONDS,
+    an internal request inherits what is left of its caller's budget (X-Deadline-Ms); others none."""
+    inherited = request.headers.get(DEADLINE_HEADER, "")
+    if inherited.isdigit():
+        return time.monotonic() + int(inherited) / 1000
+    if _is_twilio_route():
+        return time.monotonic() + settings.turn_deadline_seconds
+    return None
 
 
 def _is_json_api_route() -> bool:

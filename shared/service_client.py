@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 
 IN_PROCESS_BASE_URL = "http://in-process"
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
+DEADLINE_HEADER = "X-Deadline-Ms"
+MIN_CALL_SECONDS = 0.05  # less time than this left in the turn: do not start another call
 
 
 class ServiceCallError(Exception):
@@ -60,8 +62,10 @@ class ServiceClient:
             return IN_PROCESS_BASE_URL
         return template.format(service=dashed(service)).rstrip("/")
 
-    def _headers(self, idempotency_key: str | None) -> dict[str, str]:
+    def _headers(self, idempotency_key: str | None, remaining: float | None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if remaining is not None:
+            headers[DEADLINE_HEADER] = str(int(remaining * 1000))
         if has_request_context():
             if g.get("request_id"):
                 headers["X-Request-ID"] = g.request_id
@@ -86,19 +90,28 @@ class ServiceClient:
 
         GETs and calls carrying an idempotency key are retried (bounded) on transport errors
         and 502/503/504; other calls are attempted once, because repeating them could act twice.
+        Inside a Twilio turn (or a request made for one) every attempt fits in what is left of the
+        turn's deadline, and no attempt starts once it has passed, so the caller is answered in time.
         """
         url = self.base_url(service) + path
         retryable = method.upper() == "GET" or idempotency_key is not None
         attempts = 1 + (self.settings.http_retries if retryable else 0)
         read_timeout = timeout or self.settings.http_timeout_seconds
+        deadline = g.get("deadline") if has_request_context() else None
         last_error = "no attempt made"
         for attempt in range(attempts):
             if attempt:
-                time.sleep(min(0.05 * 2**attempt, 0.4))
+                time.sleep(min(0.05 * 2**attempt, 0.4, max(self._remaining(deadline) or 0.4, 0)))
+            remaining = self._remaining(deadline)
+            if remaining is not None and remaining < MIN_CALL_SECONDS:
+                last_error = "turn deadline reached"
+                log.warning("call to %s %s skipped: the turn's deadline has passed", service, path)
+                break
             try:
                 response = self.session.request(
-                    method, url, params=params, json=json, headers=self._headers(idempotency_key),
-                    timeout=(self.settings.http_connect_timeout_seconds, read_timeout),
+                    method, url, params=params, json=json, headers=self._headers(idempotency_key, remaining),
+                    timeout=(min(self.settings.http_connect_timeout_seconds, remaining or float("inf")),
+                             min(read_timeout, remaining or float("inf"))),
                 )
             except requests.RequestException as error:
                 last_error = type(error).__name__
@@ -109,6 +122,10 @@ class ServiceClient:
                 continue
             return self._decode(service, path, response)
         raise ServiceCallError(service, path, None, last_error)
+
+    @staticmethod
+    def _remaining(deadline: float | None) -> float | None:
+        return None if deadline is None else deadline - time.monotonic()
 
     def _decode(self, service: str, path: str, response: requests.Response) -> ServiceResponse:
         try:

@@ -46,6 +46,9 @@ class CommonSettings(BaseSettings):
     http_timeout_seconds: float = Field(2.0, gt=0)
     http_connect_timeout_seconds: float = Field(0.5, gt=0)
     http_retries: int = Field(2, ge=0, le=5)
+    turn_deadline_seconds: float = Field(
+        2.5, gt=0, description="time budget of one Twilio webhook turn, internal calls and retries included"
+    )
     clinic_cache_ttl_seconds: int = Field(300, ge=0)
     session_ttl_seconds: int = Field(86400, gt=0)
     log_level: str = "INFO"

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.calendly import outbox, service
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
+
+log = logging.getLogger(__name__)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -80,7 +84,11 @@ def _book():
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
     if created:
-        outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
+        try:
+            outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
+        except SQLAlchemyError as error:
+            # The booking is committed with its notification in the outbox: the caller must hear "booked".
+            log.warning("appointment %s booked; its notification stays queued: %s", appointment.id, type(error).__name__)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))
     response.status_code = 201 if created else 200
     return response

@@ -128,6 +128,7 @@ class SplitDeployment:
     base_port: int = 0
     extra_env: dict[str, str] = field(default_factory=dict)
     with_baseline: bool = True
+    router_faults: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -183,8 +184,9 @@ class SplitDeployment:
                        "-b", f"127.0.0.1:{self.baseline_port}", "tools.loadtest.baseline:create_app()"]
             self._spawn("baseline", command, self.service_env("baseline"))
         backends = [f"--backend={service}=127.0.0.1:{port}" for service, port in self.ports.items()]
+        faults = ["--faults"] if self.router_faults else []
         self._spawn("router", [sys.executable, "-m", "tools.loadtest.router", "--port", str(self.router_port),
-                               *backends], self.service_env("router"))
+                               *backends, *faults], self.service_env("router"))
         self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float = 90.0, services: tuple[str, ...] = SERVICES) -> None:
@@ -207,14 +209,25 @@ class SplitDeployment:
             if pending:
                 time.sleep(0.3)
 
+    def inject(self, faults: dict | None) -> None:
+        """Set faults on the router (None clears them); needs router_faults=True."""
+        if faults is None:
+            requests.delete(f"{self.router_url}/__faults", timeout=5).raise_for_status()
+        else:
+            requests.post(f"{self.router_url}/__faults", json=faults, timeout=5).raise_for_status()
+
     def worker_pids(self, name: str) -> list[int]:
         """PIDs of a gunicorn's workers (children of its master)."""
         master = self.processes[name].pid
-        try:
-            children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        except OSError:
-            return []
-        return [int(pid) for pid in children]
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == master:
+                children.append(int(stat.parent.name))
+        return children
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, wait: float = 10.0) -> None:
         """End one process we started (its own process group), killing it if it does not stop in time."""

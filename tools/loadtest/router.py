@@ -5,6 +5,10 @@ connections to that service's gunicorn.
 
     python -m tools.loadtest.router --port 18100 --backend twilio_handler=127.0.0.1:18101 ...
 
+With --faults it also takes fault injections for the chaos tests at `/__faults` (POST a JSON object
+{"<service>": {"delay": seconds, "status": 503, "reset": true}}, DELETE to clear): requests to that
+service are delayed, answered with that status, or have their connection dropped.
+
 It keeps the bytes of the request as received (Host included), so Twilio signatures computed for the
 router's URL still validate at the service. Only Content-Length request bodies are accepted (Twilio,
 requests and Locust all send them); responses may use Content-Length, chunked encoding or close.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import json
 import logging
 import signal
 import time
@@ -31,6 +36,7 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 BACKEND_TIMEOUT_SECONDS = 30.0
 IDLE_SECONDS = 50.0  # below the services' gunicorn --keep-alive, so the pool never reuses a closed socket
 NO_BODY_STATUSES = (b"204", b"304")
+IDEMPOTENT_METHODS = (b"GET", b"HEAD", b"OPTIONS")  # like the ALB, never send a POST twice
 
 
 class RouteTable:
@@ -122,9 +128,37 @@ async def _read_response(reader: asyncio.StreamReader, method: bytes) -> tuple[b
 class Router:
     """The proxy: client connections in, pooled backend connections out."""
 
-    def __init__(self, backends: dict[str, tuple[str, int]]):
+    def __init__(self, backends: dict[str, tuple[str, int]], faults_enabled: bool = False):
         self.routes = RouteTable()
         self.pools = {service: BackendPool(host, port) for service, (host, port) in backends.items()}
+        self.faults_enabled = faults_enabled
+        self.faults: dict[str, dict] = {}
+
+    def control_faults(self, method: bytes, body: bytes) -> bytes:
+        """Set (POST) or clear (DELETE) injected faults; answer with the faults in force."""
+        if method == b"DELETE":
+            self.faults.clear()
+        elif method == b"POST":
+            try:
+                self.faults.update(json.loads(body or b"{}"))
+            except ValueError:
+                return _plain("400 Bad Request", "faults must be a JSON object", close=False)
+        payload = json.dumps(self.faults).encode()
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+
+    async def faulty(self, service: str) -> bytes | None:
+        """Apply an injected fault: sleep, then a canned status, a dropped connection (b""), or nothing."""
+        fault = self.faults.get(service)
+        if not fault:
+            return None
+        if fault.get("delay"):
+            await asyncio.sleep(float(fault["delay"]))
+        if fault.get("reset"):
+            return b""
+        if fault.get("status"):
+            return _plain(f"{int(fault['status'])} Injected", "injected fault", close=False)
+        return None
 
     async def forward(self, service: str, method: bytes, request: bytes) -> bytes:
         """Send one request to a service and return its response; a dead pooled socket is retried once."""
@@ -138,8 +172,8 @@ class Router:
             except (asyncio.IncompleteReadError, ConnectionError) as error:
                 writer.close()
                 partial = getattr(error, "partial", b"")
-                if reused and not partial:
-                    continue  # the backend closed an idle connection before reading: nothing was processed
+                if reused and not partial and method in IDEMPOTENT_METHODS:
+                    continue  # most likely an idle connection the backend had closed; safe to send again
                 raise
             except BaseException:
                 writer.close()
@@ -180,7 +214,14 @@ class Router:
                 path = target.split(b"?", 1)[0].decode("latin-1")
                 wanted = headers.get(b"x-service", b"").decode("latin-1") or None
                 service = self.routes.service_for(path, wanted)
-                if service not in self.pools:
+                injected = await self.faulty(service) if self.faults and service else None
+                if self.faults_enabled and path == "/__faults":
+                    writer.write(self.control_faults(method, body))
+                elif injected == b"":
+                    return
+                elif injected:
+                    writer.write(injected)
+                elif service not in self.pools:
                     writer.write(_plain("404 Not Found", "no service owns this path", close=not keep_alive))
                 else:
                     try:
@@ -208,9 +249,9 @@ def parse_backends(values: list[str]) -> dict[str, tuple[str, int]]:
     return backends
 
 
-async def serve(host: str, port: int, backends: dict[str, tuple[str, int]]) -> None:
+async def serve(host: str, port: int, backends: dict[str, tuple[str, int]], faults: bool = False) -> None:
     """Run the router until SIGTERM or SIGINT."""
-    router = Router(backends)
+    router = Router(backends, faults)
     server = await asyncio.start_server(router.serve_client, host, port, limit=MAX_HEAD_BYTES, backlog=4096,
                                         reuse_address=True)
     stop = asyncio.Event()
@@ -227,9 +268,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--backend", action="append", default=[], help="service=host:port (repeat)")
+    parser.add_argument("--faults", action="store_true", help="accept fault injections at /__faults (chaos tests)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s router %(levelname)s %(message)s")
-    asyncio.run(serve(args.host, args.port, parse_backends(args.backend)))
+    asyncio.run(serve(args.host, args.port, parse_backends(args.backend), args.faults))
 
 
 if __name__ == "__main__":
