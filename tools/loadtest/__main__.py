@@ -88,7 +88,7 @@ def start_profiler(deployment: SplitDeployment, service: str, seconds: int) -> s
     if not service:
         return None
     output = deployment.run_dir / f"profile-{service}.txt"
-    return subprocess.Popen([sys.executable, "-m", "py_spy", "record", "--pid", str(deployment.processes[service].pid),
+    return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(deployment.processes[service].pid),
                              "--subprocesses", "--duration", str(seconds), "--rate", "50", "--format", "raw",
                              "--output", str(output), "--nonblocking"],
                             stdout=subprocess.DEVNULL, stderr=open(deployment.run_dir / "py-spy.log", "wb"))

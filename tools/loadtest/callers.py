@@ -64,7 +64,8 @@ def answer(kind: str, reply: Reply, rng: random.Random) -> tuple[str | None, str
             "day and time" in text or "when would" in text or "what time" in text)):
         return None, spoken_time(rng)
     if action == "/choose-slot":
-        return "1", None
+        offered = [key for key in _PRESS.findall(reply.text) if key != "9"]
+        return (rng.choice(offered) if offered else "1"), None
     if action == "/capture-user-name":
         return None, f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     if action == "/capture-user-phone":
@@ -103,7 +104,8 @@ def place_call(call: PhoneCall, kind: str, rng: random.Random, think=lambda: Non
         heard.append(reply.text)
         while not reply.ended:
             if turns >= MAX_TURNS:
-                return CallResult(kind, "stuck", turns, f"still talking after {turns} turns", heard)
+                return CallResult(kind, "stuck", turns, f"still talking after {turns} turns; last heard: "
+                                  + " | ".join(text[:120] for text in heard[-3:]), heard)
             if APOLOGY_MARK in reply.text.lower():
                 break
             think()
