@@ -15,9 +15,9 @@ YES_NO_HINTS = ("yes", "no", "correct", "start over")
 CHOICE_HINTS = ("one", "two", "three", "the first one", "the second one", "the third one")
 DAY_HINTS = ("today", "tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
              "next week", "morning", "afternoon", "noon", "AM", "PM")
-_CHOICE_WORDS = {"one": 1, "first": 1, "two": 2, "second": 2, "three": 3, "third": 3, "four": 4, "fourth": 4,
-                 "five": 5, "fifth": 5, "six": 6, "sixth": 6, "seven": 7, "seventh": 7, "eight": 8, "eighth": 8,
-                 "nine": 9, "ninth": 9, "last": -1}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "last": -1}
+_CARDINALS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
 
 def interpret(turn: Turn, kind: str, text: str, **context: Any) -> dict[str, Any]:
@@ -50,8 +50,10 @@ def chosen_number(turn: Turn, count: int) -> int | None:
         key = turn.digits[:1]
         return int(key) if key.isdigit() and 1 <= int(key) <= count else None
     words = re.findall(r"[a-z]+|\d+", turn.speech.lower())
-    picks = {int(word) if word.isdigit() else _CHOICE_WORDS[word] for word in words
-             if word.isdigit() or word in _CHOICE_WORDS}
+    # "the second one": an ordinal decides, and "one" is then just a word
+    picks = {_ORDINALS[word] for word in words if word in _ORDINALS} or {
+        int(word) if word.isdigit() else _CARDINALS[word] for word in words if word.isdigit() or word in _CARDINALS
+    }
     picks = {count if pick == -1 else pick for pick in picks}
     if len(picks) == 1 and 1 <= (pick := picks.pop()) <= count:
         return pick

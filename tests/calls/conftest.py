@@ -11,12 +11,12 @@ import time_machine
 
 from tests.conftest import CALLER
 
-MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc)
+MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 13, 58, tzinfo=timezone.utc)  # two minutes to spare
 
 
 @pytest.fixture
 def clock():
-    """Time stands at Monday 30 November 2026, 9 AM EST (and ticks on)."""
+    """Time is just before 9 AM EST on Monday 30 November 2026 (and ticks on)."""
     with time_machine.travel(MONDAY_9AM_BOSTON, tick=True) as traveller:
         yield traveller
 
