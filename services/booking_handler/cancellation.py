@@ -42,7 +42,7 @@ def cancel(turn: Turn) -> Response:
     appointment = lookup.chosen_appointment(turn)
     answer = turn.deps.client.call("POST", "calendly", f"/calendly/appointments/{appointment['id']}/cancel",
                                    json={"reason": "cancelled by phone"})
-    already_done = answer.status == 409 and (answer.data or {}).get("status") == "cancelled"
+    already_done = answer.status == 409 and (answer.data or {}).get("appointment_status") == "cancelled"
     if answer.status in (404, 409) and not already_done:
         turn.say("I'm sorry, that appointment can no longer be changed by phone.")
         return turn.transfer()

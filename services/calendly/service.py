@@ -216,7 +216,7 @@ def locked_appointment(*, db: Session, appointment_id: int) -> Appointment:
 def _require_booked(appointment: Appointment) -> None:
     if appointment.status != BOOKED:
         raise ApiError(409, "not_booked", f"the appointment is {appointment.status}, not booked",
-                       status=appointment.status)
+                       appointment_status=appointment.status)
 
 
 def cancel_appointment(*, db: Session, appointment: Appointment, doctor: dict[str, Any]) -> Appointment:

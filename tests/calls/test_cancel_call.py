@@ -130,3 +130,15 @@ def test_past_and_other_clinics_appointments_are_not_offered(system, clock):
     reply = call.answer(digits="2")
     assert reply.gather["action"] == "/capture-booking-phone"
     assert len(appointments(system)) == 2
+
+
+def test_a_repeated_confirmation_does_not_fail_the_caller(system, clock):
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    call = system.phone()
+    call.start()
+    call.answer(digits="2")
+    call.answer(digits="1")
+    status, content_type, body = call.post("/confirm-cancellation", {"Digits": "1"})  # Twilio retried the request
+    assert (status, content_type.split(";")[0]) == (200, "text/xml")
+    assert "is cancelled" in body
+    assert [text["kind"] for text in texts(system)] == ["booking_confirmation", "cancellation"]
