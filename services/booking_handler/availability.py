@@ -117,7 +117,7 @@ def choose_available_slot(turn: Turn) -> Response:
         return read_slots(turn, "Sorry, I didn't get that.")
     turn.clear_failures("available_slot")
     slot = turn.session.pop("available_slots")[pick - 1]
-    turn.session["booking"] = {"doctor_id": slot["doctor_id"], "doctor_name": slot["doctor_name"], "start": slot["start"]}
+    turn.session["booking"] = {key: slot[key] for key in ("doctor_id", "doctor_name", "start")}
     turn.record_step("book")
     return booking.ask_name_or_confirm(turn)
 
@@ -127,7 +127,8 @@ def offer_staff_or_callback(turn: Turn, who: str, horizon: int | None) -> Respon
     turn.session["outcome"] = "no_slots"
     within = f"in the next {horizon} days" if horizon else "at the moment"
     text = (f"I'm sorry, {who} has no free appointments {within}. "
-            f"Press {STAFF_KEY} to speak to our staff, or {CALLBACK_KEY} to ask us to call you back when a time opens up.")
+            f"Press {STAFF_KEY} to speak to our staff, "
+            f"or {CALLBACK_KEY} to ask us to call you back when a time opens up.")
     return turn.ask("/no-slots-choice", text, num_digits=1, hints=("staff", "call me back"))
 
 

@@ -9,7 +9,13 @@ from flask import Response
 
 from services.booking_handler import appointment_lookup as lookup
 from services.booking_handler.understanding import (
-    CHOICE_HINTS, DAY_HINTS, YES_NO_HINTS, caller_said_yes, chosen_number, interpret, spoken_when,
+    CHOICE_HINTS,
+    DAY_HINTS,
+    YES_NO_HINTS,
+    caller_said_yes,
+    chosen_number,
+    interpret,
+    spoken_when,
 )
 from shared.conversation import MAX_FAILURES, Turn
 from shared.service_client import ServiceCallError

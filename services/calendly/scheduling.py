@@ -66,7 +66,9 @@ def _hours_by_date(exceptions: Iterable[dict[str, Any]]) -> dict[date, list[tupl
     """Dated exceptions: a day with no hours is closed; a day with start/end has only those hours."""
     by_date: dict[date, list[tuple[time, time]]] = {}
     for entry in exceptions:
-        special = (_parse_clock(entry["start"]), _parse_clock(entry["end"])) if entry.get("start") and entry.get("end") else None
+        special = None
+        if entry.get("start") and entry.get("end"):
+            special = (_parse_clock(entry["start"]), _parse_clock(entry["end"]))
         for day in _exception_dates(entry):
             hours = by_date.setdefault(day, [])
             if special:
@@ -98,7 +100,7 @@ def grid_slots(schedule: Schedule, start: datetime, end: datetime) -> Iterator[S
         hours = exceptions[day] if day in exceptions else weekly.get(WEEKDAYS[day.weekday()], [])
         for opens, closes in sorted(hours):
             slot_start = _instant(day, opens, zone)
-            closing = _instant(day, closes, zone) if closes != time(0) else _instant(day + timedelta(days=1), closes, zone)
+            closing = _instant(day + timedelta(days=1) if closes == time(0) else day, closes, zone)  # 00:00 = midnight
             while slot_start + step <= closing:
                 if start <= slot_start < end:
                     yield Slot(slot_start, slot_start + step)

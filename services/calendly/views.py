@@ -54,7 +54,8 @@ def availability():
             end = query.to or now + timedelta(days=doctor["clinic"]["horizon_days"])
             slots = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)[: query.limit]
     return jsonify({"doctor_id": doctor["id"], "timezone": doctor["clinic"]["timezone"],
-                    "horizon_days": doctor["clinic"]["horizon_days"], "slots": [service.slot_json(slot) for slot in slots]})
+                    "horizon_days": doctor["clinic"]["horizon_days"],
+                    "slots": [service.slot_json(slot) for slot in slots]})
 
 
 def appointments():

@@ -110,5 +110,7 @@ def outcome_summary(calls: list[Call], clinic: dict[str, Any]) -> list[dict[str,
     for call in calls:
         day = call.started_at.astimezone(zone).date().isoformat()
         by_day.setdefault(day, Counter())[call.outcome or "in_progress"] += 1
-    return [{"clinic": clinic["slug"], "date": day, "total": sum(counts.values()), "outcomes": dict(sorted(counts.items()))}
-            for day, counts in sorted(by_day.items())]
+    return [
+        {"clinic": clinic["slug"], "date": day, "total": sum(counts.values()), "outcomes": dict(sorted(counts.items()))}
+        for day, counts in sorted(by_day.items())
+    ]

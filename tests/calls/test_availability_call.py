@@ -65,7 +65,8 @@ def test_doctor_by_spoken_name(system, clock):
     call.answer(digits="4")
     reply = call.answer(speech="Doctor Lopez")
     # Dr. Lopez works Tuesday and Thursday afternoons
-    assert "The next free times with Dr. Maria Lopez are: tomorrow at 1 PM; tomorrow at 1:30 PM; tomorrow at 2 PM" in reply.text
+    assert ("The next free times with Dr. Maria Lopez are: tomorrow at 1 PM; tomorrow at 1:30 PM; tomorrow at 2 PM"
+            in reply.text)
 
 
 def test_listening_only_is_an_enquiry(system, clock):
@@ -110,3 +111,30 @@ def test_menu_key_returns_to_the_menu(system, clock):
     call.answer(digits="2")
     reply = call.answer(digits="0")
     assert reply.gather["action"] == "/process-selection"
+
+
+def test_spring_forward_night_is_read_without_a_missing_or_extra_slot(system, clock, db_factory):
+    with transaction(db_factory) as db:
+        db.execute(update(Doctor).where(Doctor.name == "Dr. Sarah Chen").values(
+            weekly_hours=[{"day": "sun", "start": "00:00", "end": "04:00"}]))
+    clock.move_to("2026-03-08T03:29:00+00:00")  # Saturday 10:29 PM EST; two hours' notice -> 00:30
+    call = system.phone()
+    call.start()
+    call.answer(digits="4")
+    reply = call.answer(digits="1")
+    assert ("The next free times with Dr. Sarah Chen are: tomorrow at 12:30 AM; tomorrow at 1 AM; "
+            "tomorrow at 1:30 AM.") in reply.text
+    call.answer(digits="3")
+    call.answer(speech="Jane Doe")
+    call.answer(digits="1")
+    call.answer(speech="12 Main Street, Boston")
+    reply = call.answer(digits="1")
+    assert "You're booked with Dr. Sarah Chen tomorrow at 1:30 AM" in reply.text
+    assert appointments(system)[0]["start"] == "2026-03-08T06:30:00+00:00"
+    clock.move_to("2026-03-08T04:29:00+00:00")  # 11:29 PM: 1:30 AM is taken, the next slots are past the gap
+    call = system.phone(caller="+16175550144")
+    call.start()
+    call.answer(digits="4")
+    reply = call.answer(digits="1")
+    assert "tomorrow at 1:30 AM" not in reply.text
+    assert "are: tomorrow at 3 AM; tomorrow at 3:30 AM; Sunday, March 15th at 12 AM." in reply.text

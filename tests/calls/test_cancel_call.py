@@ -142,3 +142,14 @@ def test_a_repeated_confirmation_does_not_fail_the_caller(system, clock):
     assert (status, content_type.split(";")[0]) == (200, "text/xml")
     assert "is cancelled" in body
     assert [text["kind"] for text in texts(system)] == ["booking_confirmation", "cancellation"]
+
+
+def test_the_booking_number_can_be_spoken(system, clock):
+    other_phone = "+16175550177"
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM, phone=other_phone)
+    call = system.phone(caller="")
+    call.start()
+    reply = call.answer(digits="2")
+    assert reply.gather["action"] == "/capture-booking-phone"
+    reply = call.answer(speech="six one seven five five five zero one seven seven")
+    assert "Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text

@@ -20,11 +20,13 @@ OVERNIGHT_SUNDAYS = [{"day": "sun", "start": "00:00", "end": "04:00"}]
 
 
 def give_hours(db_factory, name: str, hours) -> None:
+    """Replace a doctor's weekly hours."""
     with transaction(db_factory) as db:
         db.execute(update(Doctor).where(Doctor.name == name).values(weekly_hours=hours))
 
 
 def free(system, doctor: str, **query):
+    """The free slot starts calendly offers for a doctor."""
     response = system.internal("GET", "/calendly/availability",
                                query_string={"doctor_id": doctor_id(system, doctor), **query})
     assert response.status_code == 200, response.get_json()
@@ -32,6 +34,7 @@ def free(system, doctor: str, **query):
 
 
 def reschedule(system, appointment_id: int, start: str):
+    """POST a reschedule."""
     return system.internal("POST", f"/calendly/appointments/{appointment_id}/reschedule", json={"start": start})
 
 
@@ -85,7 +88,8 @@ def test_lead_time_and_horizon_through_the_api(system, clock):
 
 def test_cancel_once_then_conflict(system, clock):
     booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
-    response = system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel", json={"reason": "feeling better"})
+    response = system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel",
+                               json={"reason": "feeling better"})
     assert response.status_code == 200
     assert (response.get_json()["status"], response.get_json()["version"]) == ("cancelled", 2)
     again = system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel")

@@ -4,6 +4,7 @@ America/New_York, lead time, horizon, exceptions, and why a time cannot be booke
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,7 +30,7 @@ def assert_back_to_back(slots) -> None:
     starts = [slot.start for slot in slots]
     assert len(set(starts)) == len(starts), "a slot is doubled"
     assert all(slot.end - slot.start == timedelta(minutes=30) for slot in slots)
-    assert all(later.start >= earlier.end for earlier, later in zip(slots, slots[1:]))
+    assert all(later.start >= earlier.end for earlier, later in pairwise(slots))
 
 
 def test_spring_forward_day_keeps_every_real_half_hour():
@@ -61,7 +62,8 @@ def test_daytime_hours_on_and_around_dst_days_are_sixteen_local_slots(day, first
 
 
 def test_a_week_across_the_change_has_no_gap_or_double():
-    hours = [{"day": day, "start": "09:00", "end": "17:00"} for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+    every_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    hours = [{"day": day, "start": "09:00", "end": "17:00"} for day in every_day]
     start = datetime(2026, 10, 29, tzinfo=NEW_YORK)
     slots = list(grid_slots(schedule(hours), start, start + timedelta(days=7)))
     assert len(slots) == 7 * 16
@@ -80,7 +82,8 @@ def test_lead_time_and_horizon_bound_the_free_slots():
     assert slots[0].start == datetime(2026, 11, 30, 16, 30, tzinfo=UTC)  # 11:30: 11:00 is under two hours away
     assert slots[-1].start < now + timedelta(days=60)
     assert slots[-1].start == datetime(2027, 1, 29, 14, 0, tzinfo=UTC)  # Friday 9 AM, five minutes inside 60 days
-    assert slot_problem(rules, datetime(2026, 11, 30, 16, 0, tzinfo=UTC), now) == "bookings need at least 120 minutes' notice"
+    too_soon = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert slot_problem(rules, too_soon, now) == "bookings need at least 120 minutes' notice"
     assert slot_problem(rules, slots[0].start, now) is None
     assert slot_problem(rules, slots[-1].start, now) is None
     beyond = datetime(2027, 1, 29, 14, 30, tzinfo=UTC)  # Friday 9:30 AM, past 60 days
@@ -97,12 +100,14 @@ def test_booked_appointments_are_not_free():
 
 
 def test_exceptions_close_days_or_replace_their_hours():
-    rules = schedule(DAYTIME_SUNDAY, [{"date": "2026-12-06"},
-                                      {"start_date": "2026-12-13", "end_date": "2026-12-13", "start": "10:00", "end": "11:00"},
-                                      {"date": "2026-12-15", "start": "08:00", "end": "09:00"}])
+    rules = schedule(DAYTIME_SUNDAY, [
+        {"date": "2026-12-06"},
+        {"start_date": "2026-12-13", "end_date": "2026-12-13", "start": "10:00", "end": "11:00"},
+        {"date": "2026-12-15", "start": "08:00", "end": "09:00"},
+    ])
     assert list(grid_slots(rules, *local_day(2026, 12, 6))) == []
-    assert [slot.start.astimezone(NEW_YORK).strftime("%H:%M") for slot in grid_slots(rules, *local_day(2026, 12, 13))] == [
-        "10:00", "10:30"]
+    special = grid_slots(rules, *local_day(2026, 12, 13))
+    assert [slot.start.astimezone(NEW_YORK).strftime("%H:%M") for slot in special] == ["10:00", "10:30"]
     assert len(list(grid_slots(rules, *local_day(2026, 12, 15)))) == 2  # a Tuesday opened specially
     assert len(list(grid_slots(rules, *local_day(2026, 12, 20)))) == 16
 
@@ -111,8 +116,9 @@ def test_reasons_a_time_cannot_be_booked():
     rules = schedule(DAYTIME_SUNDAY)
     now = datetime(2026, 12, 1, tzinfo=UTC)
     assert slot_problem(rules, datetime(2026, 11, 29, 15, 0, tzinfo=UTC), now) == "that time is in the past"
-    assert slot_problem(rules, datetime(2026, 12, 6, 15, 15, tzinfo=UTC), now) == "appointments start on the 30-minute grid"
-    assert slot_problem(rules, datetime(2026, 12, 7, 15, 0, tzinfo=UTC), now) == "the doctor does not work at Monday 10:00"
+    off_grid, monday = datetime(2026, 12, 6, 15, 15, tzinfo=UTC), datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+    assert slot_problem(rules, off_grid, now) == "appointments start on the 30-minute grid"
+    assert slot_problem(rules, monday, now) == "the doctor does not work at Monday 10:00"
     assert slot_problem(rules, datetime(2026, 12, 6, 15, 0, tzinfo=UTC), now) is None
 
 
