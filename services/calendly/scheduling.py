@@ -113,6 +113,16 @@ def bookable_window(schedule: Schedule, now: datetime) -> tuple[datetime, dateti
     return now + timedelta(minutes=schedule.min_lead_minutes), now + timedelta(days=schedule.horizon_days)
 
 
+def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def free_slots(
     schedule: Schedule,
     booked: Iterable[tuple[datetime, datetime]],
@@ -122,12 +132,16 @@ def free_slots(
 ) -> list[Slot]:
     """Slots in [start, end) within the bookable window that overlap no booking."""
     earliest, latest = bookable_window(schedule, now)
-    busy = sorted(booked)
-    return [
-        slot
-        for slot in grid_slots(schedule, max(start, earliest), min(end, latest))
-        if not any(slot.overlaps(busy_start, busy_end) for busy_start, busy_end in busy)
-    ]
+    busy = _merged(booked)
+    free: list[Slot] = []
+    index = 0
+    # slots in time order against disjoint sorted busy intervals: one sweep suffices
+    for slot in sorted(set(grid_slots(schedule, max(start, earliest), min(end, latest))), key=lambda s: s.start):
+        while index < len(busy) and busy[index][1] <= slot.start:
+            index += 1
+        if index == len(busy) or not slot.overlaps(*busy[index]):
+            free.append(slot)
+    return free
 
 
 def nearest(slots: Iterable[Slot], target: datetime, limit: int) -> list[Slot]:

@@ -8,6 +8,8 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.calendly.scheduling import Schedule, free_slots, grid_slots, nearest, slot_problem
 
@@ -128,3 +130,16 @@ def test_nearest_returns_the_closest_in_time_order():
     target = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)  # 1 PM
     assert [slot.start.astimezone(NEW_YORK).strftime("%H:%M") for slot in nearest(slots, target, 3)] == [
         "12:30", "13:00", "13:30"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 7 * 48), st.integers(1, 6)), max_size=40))
+def test_free_slots_are_exactly_the_grid_slots_no_booking_touches(bookings):
+    overlapping_mondays = [{"day": "mon", "start": "09:00", "end": "12:00"}, {"day": "mon", "start": "11:00", "end": "17:00"}]
+    rules = schedule([*overlapping_mondays, *OVERNIGHT_SUNDAY], min_lead_minutes=0)
+    week_start = datetime(2026, 10, 26, 4, 0, tzinfo=UTC)  # a week that includes the fall-back Sunday
+    booked = [(week_start + timedelta(minutes=30 * slot), week_start + timedelta(minutes=30 * slot + 20 * length))
+              for slot, length in bookings]
+    end = week_start + timedelta(days=8)
+    result = free_slots(rules, booked, week_start, end, week_start - timedelta(days=1))
+    grid = sorted(set(grid_slots(rules, week_start, end)), key=lambda slot: slot.start)
+    assert result == [slot for slot in grid if not any(slot.overlaps(*busy) for busy in booked)]
