@@ -56,6 +56,8 @@ ROUTES: tuple[Route, ...] = (
     # twilio_handler: the call's entry and end
     Route("/voice", "twilio_handler", _POST, _T),
     Route("/call-status", "twilio_handler", _POST, _T),
+    Route("/twilio/calls", "twilio_handler", _GET, _I),
+    Route("/twilio/calls/summary", "twilio_handler", _GET, _I),
     # intent_handler: the main menu
     Route("/process-selection", "intent_handler", _POST, _T),
     # booking_handler: the conversations
@@ -70,9 +72,20 @@ ROUTES: tuple[Route, ...] = (
     Route("/cancel-appointment", "booking_handler", _POST, _T),
     Route("/reschedule-appointment", "booking_handler", _POST, _T),
     Route("/check-availability", "booking_handler", _POST, _T),
+    Route("/choose-appointment", "booking_handler", _POST, _T),
+    Route("/capture-booking-phone", "booking_handler", _POST, _T),
+    Route("/confirm-cancellation", "booking_handler", _POST, _T),
+    Route("/capture-new-time", "booking_handler", _POST, _T),
+    Route("/choose-new-slot", "booking_handler", _POST, _T),
+    Route("/confirm-reschedule", "booking_handler", _POST, _T),
+    Route("/capture-availability-doctor", "booking_handler", _POST, _T),
+    Route("/choose-available-slot", "booking_handler", _POST, _T),
+    Route("/no-slots-choice", "booking_handler", _POST, _T),
     # calendly: appointments, the system of record
     Route("/calendly/availability", "calendly", _GET, _I),
     Route("/calendly/appointments", "calendly", ("GET", "POST"), _I),
+    Route("/calendly/appointments/<int:appointment_id>/cancel", "calendly", _POST, _I),
+    Route("/calendly/appointments/<int:appointment_id>/reschedule", "calendly", _POST, _I),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),

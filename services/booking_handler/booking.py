@@ -273,9 +273,3 @@ def book(turn: Turn) -> Response:
         outcome="booked",
     )
 
-
-def not_yet_by_phone(turn: Turn, what: str) -> Response:
-    """Menu choices whose phone conversation is not built yet go to staff, said plainly."""
-    turn.record_step(what)
-    turn.say(f"To {what}, our staff will help you.")
-    return turn.transfer()

@@ -54,6 +54,7 @@ def availability():
             end = query.to or now + timedelta(days=doctor["clinic"]["horizon_days"])
             slots = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)[: query.limit]
     return jsonify({"doctor_id": doctor["id"], "timezone": doctor["clinic"]["timezone"],
+                    "horizon_days": doctor["clinic"]["horizon_days"],
                     "slots": [service.slot_json(slot) for slot in slots]})
 
 
@@ -86,7 +87,38 @@ def _book():
     return response
 
 
+def cancel(appointment_id: int):
+    """Cancel a booked appointment; 404 unknown, 409 when it is not booked."""
+    if request.get_data():
+        parse_json_body(service.CancelRequest)  # the body is optional, but when sent it must be valid
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
+        doctor = deps.doctors.doctor(appointment.doctor_id)
+        service.cancel_appointment(db=db, appointment=appointment, doctor=doctor)
+        body = service.appointment_json(appointment, doctor["name"])
+    outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment_id)
+    return jsonify(body)
+
+
+def reschedule(appointment_id: int):
+    """Move a booked appointment; 404 unknown, 409 slot taken or not booked, 422 time not bookable."""
+    move = parse_json_body(service.RescheduleRequest)
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
+        doctor = deps.doctors.doctor(appointment.doctor_id)
+        _, moved = service.reschedule_appointment(db=db, appointment=appointment, doctor=doctor, start=move.start,
+                                                  now=utcnow())
+        body = service.appointment_json(appointment, doctor["name"])
+    if moved:
+        outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment_id)
+    return jsonify(body)
+
+
 VIEWS = {
     "/calendly/availability": availability,
     "/calendly/appointments": appointments,
+    "/calendly/appointments/<int:appointment_id>/cancel": cancel,
+    "/calendly/appointments/<int:appointment_id>/reschedule": reschedule,
 }
