@@ -6,6 +6,7 @@ derived from ROUTES, so they cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -116,6 +117,11 @@ def public_paths() -> list[str]:
 def find_route(path: str) -> Route | None:
     """The route registered for an exact path (no parameter matching)."""
     return next((route for route in ROUTES if route.path == path), None)
+
+
+def example_path(path: str) -> str:
+    """A concrete path for a route pattern: <int:...> parameters become 1, others "riverside"."""
+    return re.sub(r"<[^>]+>", "riverside", re.sub(r"<int:[^>]+>", "1", path))
 
 
 def dashed(service: str) -> str:
