@@ -49,7 +49,8 @@ def _phone(tts_system):
 def book_by_keypad_with_audio(tts_system):
     """The walking skeleton's keypad booking, on a system whose prompts are played from audio."""
     call = _phone(tts_system)
-    call.start()
+    greeting = call.start()
+    assert greeting.text.startswith("[audio https://audio.example.test/tts/")  # <Play> of the clinic's voice
     call.answer(digits="1")
     call.answer(digits="1")
     call.answer(speech="next Tuesday at 10am")
