@@ -59,7 +59,8 @@ def _time_questions(doctor_name: str) -> Iterable[str]:
 
 def static_prompts(clinic: dict[str, Any], doctors: list[dict[str, Any]]) -> list[str]:
     """Every static prompt of one clinic, without duplicates, greeting first."""
-    texts = [greeting_menu(clinic), *FIXED_PROMPTS]
+    farewell = f"We'll send you a text message to confirm. Thank you for calling {clinic['name']}. Goodbye."
+    texts = [greeting_menu(clinic), *FIXED_PROMPTS, farewell]
     texts += [f"{intro} {PHONE_PROMPT}".strip() for intro in PHONE_INTROS]
     if doctors:
         texts += [_doctor_question(intro, doctors) for intro in DOCTOR_INTROS]
