@@ -84,13 +84,16 @@ class ClinicVoices:
 
     def voice(self, slug: str) -> ClinicVoice | None:
         """The clinic's voice, or None when the clinic is unknown or knowledge_base is unreachable."""
+        def load() -> ClinicVoice:
+            return clinic_voice(self.client.get("knowledge_base", f"/kb/clinics/{slug}"),
+                                default_voice_id=self.settings.tts_default_voice_id,
+                                default_model_id=self.settings.tts_default_model_id)
+
         try:
-            clinic = self.cache.get_or_load(("clinic", slug), lambda: self.client.get("knowledge_base", f"/kb/clinics/{slug}"))
+            return self.cache.get_or_load(("voice", slug), load)
         except ServiceCallError as error:
             log.warning("clinic config unavailable for tts: %s", error.status or error.message)
             return None
-        return clinic_voice(clinic, default_voice_id=self.settings.tts_default_voice_id,
-                            default_model_id=self.settings.tts_default_model_id)
 
     def doctors(self, slug: str) -> list[dict[str, Any]]:
         """The clinic's active doctors (for the prompts that name them); empty when unavailable."""
