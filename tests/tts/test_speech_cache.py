@@ -138,7 +138,7 @@ def test_concurrent_misses_on_two_pods_make_one_synthesis(tts_system, redis_clie
     assert len(set(results)) == 1 and results[0]
 
 
-def test_presigned_urls_are_stable_without_a_cdn(tts_system, tts_overrides):
+def test_presigned_urls_are_stable_without_a_cdn(tts_system):
     speech = tts_system.speech
     speech.urls.audio_base_url = ""
     first = speech.audio_url(clinic="riverside", text=DYNAMIC_TEXT)
