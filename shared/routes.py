@@ -96,6 +96,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/messaging/sms", "messaging", ("GET", "POST"), _I),
     # tts: speech for prompts
     Route("/tts/speech", "tts", _POST, _I),
+    Route("/tts/audio/<key>.wav", "tts", _GET, _M),
     # receptionist_agent: understanding callers
     Route("/agent/interpret", "receptionist_agent", _POST, _I),
     Route("/agent/validate", "receptionist_agent", _POST, _I),

@@ -155,7 +155,9 @@ def ask_phone(turn: Turn, intro: str = "") -> Response:
                 "Press 1 for yes, or enter a different number followed by the pound key.")
     else:
         text = f"{intro} Please enter your phone number followed by the pound key."
-    return turn.ask("/capture-user-phone", text.strip(), finish_on_key="#", hints=YES_NO_HINTS)
+    # The caller's own digits are patient data: they reach ElevenLabs only where the clinic allows it.
+    return turn.ask("/capture-user-phone", text.strip(), finish_on_key="#", hints=YES_NO_HINTS,
+                    patient_data=bool(caller and len(caller) >= 8))
 
 
 def capture_name(turn: Turn) -> Response:
@@ -267,8 +269,9 @@ def book(turn: Turn) -> Response:
         raise ServiceCallError("calendly", "/calendly/appointments", answer.status, "booking refused")
     turn.record_step("booked")
     turn.session["appointment_id"] = answer.data["id"]
+    # Two prompts: the fixed farewell is the same for every caller, so it plays from the audio cache.
+    turn.say(f"You're booked with {booking['doctor_name']} {_when(turn, answer.data['start'])}.")
     return turn.goodbye(
-        f"You're booked with {booking['doctor_name']} {_when(turn, answer.data['start'])}. "
         f"We'll send you a text message to confirm. Thank you for calling {turn.clinic['name']}. Goodbye.",
         outcome="booked",
     )
