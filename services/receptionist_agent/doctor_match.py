@@ -25,7 +25,7 @@ FILLER = set(
     "want wanna need get have my is it it's its be doctor doctors doctor's dr doc docter doktor dokter "
     "mr mrs ms miss mister madam professor prof physician dentist appointment with let me um see go yes yeah "
     "and or of on at in how about maybe think that's that this one who name named called i'd "
-    "just our usual regular family she he her his them they um am".split()
+    "just our usual regular family she he her his them they um am not sure know don't really guess".split()
 )
 MIN_SCORE = 72.0
 
@@ -40,7 +40,7 @@ def _similarity(spoken: str, name: str) -> float:
     spelled = fuzz.ratio(spoken, name)
     (spoken_meta, spoken_nysiis), (name_meta, name_nysiis) = _sounds(spoken), _sounds(name)
     sound = max(fuzz.ratio(spoken_meta, name_meta), fuzz.ratio(spoken_nysiis, name_nysiis)) if spoken_meta and name_meta else 0.0
-    if spoken_meta == name_meta and len(name_meta) >= 2:
+    if spoken_meta == name_meta and (len(name_meta) >= 3 or spelled >= 50):
         sound = max(sound, 96.0)
     # Sound alone is generous for short names, so it is weighed with spelling.
     return max(spelled, 0.6 * sound + 0.4 * spelled if sound < 96 else 0.25 * spelled + 0.75 * sound)

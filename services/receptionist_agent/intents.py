@@ -34,8 +34,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), str
     ("reschedule", r"\b(?:different|another|new|other) (?:time|day|date|slot)\b", 3),
     ("reschedule", r"\bpostpone\w*|\bdelay\w*", 3),
     ("cancel", r"\bcancel\w*|\bcancell\w*|\bcansel\w*|\bcounsel\w*|\bcall (?:it )?off\b|\bcalling off\b", 4),
-    ("cancel", r"\b(?:can't|cannot|can not|won't|will not|not going to|unable to|not able to) (?:make|come|attend|"
-               r"be there|go)\b", 3),
+    ("cancel", r"\b(?:can't|cannot|can not|won't|will not|not going to|unable to|not able to) (?:be able to )?(?:make|come|"
+               r"attend|be there|go)\b", 3),
     ("cancel", r"\b(?:don't|do not|no longer) need (?:the|my|that|an|this) appointment\b", 3),
     ("cancel", r"\b(?:delete|remove|drop) (?:my|the|that|an|this) (?:appointment|booking|visit)\b", 3),
     ("availability", r"\bavailab\w*|\bopenings?\b|\bopen (?:slots?|times?|appointments?)\b|\bfree (?:slots?|times?)\b", 4),
@@ -48,7 +48,8 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), str
                      r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|morning|afternoon)\b", 3),
     ("availability", r"\b(?:check|checking|see|know|find out|look at) (?:the |your |dr \w+'?s? |doctor \w+'?s? )?"
                      r"(?:schedule|calendar|times|hours|diary)\b", 3),
-    ("availability", r"\bschedule (?:look|looks)\b|\bhow (?:soon|early)\b|\bfree\b", 2),
+    ("availability", r"\bschedule (?:look|looks)\b|\bhow (?:soon|early)\b|\bfree\b|\bearliest\b|\bsoonest\b|"
+                     r"\bnext (?:available|opening|free)\b", 2),
     ("book", r"\bbook\w*|\bbuck (?:an|a)\b|\blook an appointment\b|\bmake (?:an|a|my)? ?appoint\w*|\bset up\b|"
              r"\bschedule (?:an|a|me|my|in|for)\b|\bsign (?:me )?up\b", 4),
     ("book", r"\bnew (?:appointment|patient)\b|\b(?:see|seeing|visit) (?:a|the|my|your) (?:doctor|dentist|physician|gp)\b|"
@@ -92,8 +93,10 @@ def interpret_intent(text: str, **_: Any) -> dict[str, Any]:
     return answer
 
 
-_UNSURE = re.compile(r"\b(?:not sure|don't know|dont know|do not know|no idea|maybe|perhaps|what|repeat|say that again|"
-                     r"pardon|unsure|i guess not sure|hold on|wait)\b")
+_UNSURE = re.compile(r"\b(?:not sure|don't know|dont know|do not know|no idea|maybe|perhaps|repeat|say that again|"
+                     r"pardon|unsure|hold on|wait|what did you|what was|what's that)\b|^(?:what|huh|sorry|excuse me)$")
+_NO_AFTER_YES = re.compile(r"\b(?:absolutely|definitely|certainly|of course|sure|really|exactly|quite) not\b|"
+                           r"\bnot (?:right|correct|really|quite|exactly|true|okay|ok|good|fine)\b")
 _YES_AFTER_NO = re.compile(r"^(?:no|nah|nope)\s+(?:problem|worries|doubt|question|problemo)\b|\bwhy not\b|\bnot a problem\b|"
                            r"\bno doubt\b|\bnot wrong\b|\bnot incorrect\b|\bcan't complain\b|\bno objection")
 _NO = re.compile(r"\b(?:no|nope|nah|naw|na|nay|noe|not|wrong|incorrect|negative|never|don't|dont|do not|isn't|"
@@ -116,6 +119,8 @@ def interpret_yes_no(text: str, **_: Any) -> dict[str, Any]:
         return {"value": False, "confidence": 0.7}
     if _YES_AFTER_NO.search(said):
         return {"value": True, "confidence": 0.85}
+    if _NO_AFTER_YES.search(said):
+        return {"value": False, "confidence": 0.9}
     no = _NO.search(said)
     yes = _YES.search(said)
     if _UNSURE.search(said) and not (yes and yes.start() == 0) and not (no and no.start() == 0):

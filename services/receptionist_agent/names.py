@@ -7,6 +7,8 @@ import re
 import unicodedata
 from typing import Any
 
+from services.receptionist_agent.spoken import TENS, UNITS
+
 LEAD_IN = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|ah+|hmm+|oh|so|well|okay|ok|yes|yeah|yep|sure|hi|hello|hey|right|alright|"
     r"good (?:morning|afternoon|evening))\b[\s,.!]*)*"
@@ -47,7 +49,7 @@ def capitalise_name(word: str, position: int, count: int) -> str:
     bare = word.strip(".")
     if bare.lower() in SUFFIXES and position > 0:
         return SUFFIXES[bare.lower()]
-    if bare.lower() in PARTICLES and 0 < position < count - 1:
+    if bare.lower() in PARTICLES and 0 < position < count - 1 and (bare.islower() or bare.isupper()):
         return bare.lower()
     if not bare.islower() and not bare.isupper() and bare[:1].isupper():
         return bare
@@ -85,7 +87,7 @@ def interpret_name(text: str, **_: Any) -> dict[str, Any]:
         return {"value": None, "reason": "a name has no digits"}
     if not words:
         return {"value": None, "reason": "no name heard"}
-    if any(word.lower() in NOT_A_NAME for word in words):
+    if any(word.lower() in NOT_A_NAME or word.lower() in UNITS or word.lower() in TENS for word in words):
         return {"value": None, "reason": "that does not sound like a name"}
     if len(words) > 5:
         return {"value": None, "reason": "too many words for a name"}

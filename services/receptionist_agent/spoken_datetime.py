@@ -32,7 +32,7 @@ SOUNDALIKES = {
     "tomorow": "tomorrow", "tommorow": "tomorrow", "tommorrow": "tomorrow", "tmrw": "tomorrow",
     "tomorrows": "tomorrow", "mourning": "morning", "morn": "morning", "noone": "noon", "nooner": "noon",
     "tonite": "tonight", "arvo": "afternoon", "thirtyish": "30", "oclock": "o'clock", "clock": "o'clock",
-    "quater": "quarter", "quarters": "quarter", "passed": "past", "til": "to", "till": "to", "until": "to",
+    "quater": "quarter", "quarters": "quarter", "passed": "past", "too": "to", "til": "to", "till": "to", "until": "to",
     "tuesday's": "tuesday", "monday's": "monday", "wednesday's": "wednesday", "thursday's": "thursday",
     "friday's": "friday", "saturday's": "saturday", "sunday's": "sunday", "weekend": "saturday",
 }
@@ -274,7 +274,7 @@ def _read_calendar_date(text: str, words: list[str], today: date, reading: Readi
         if i in reading.used:
             continue
         number = ordinal(word) if not word.isdigit() else None
-        if number and (i >= 1 and words[i - 1] in ("the", "on") or word[-2:] in ("st", "nd", "rd", "th")):
+        if number and i >= 1 and words[i - 1] in ("the", "on") and words[i + 1:i + 2] != ["thing"]:
             if number > 31:
                 reading.invalid = "there is no such date"
                 return
@@ -289,6 +289,22 @@ def _read_calendar_date(text: str, words: list[str], today: date, reading: Readi
             reading.day, reading.roll = found, "month"
             reading.used.update({i, i - 1} if i >= 1 and words[i - 1] in ("the", "on") else {i})
             return
+
+
+HOLIDAYS = {("christmas", "eve"): (12, 24), ("christmas",): (12, 25), ("new", "year's", "eve"): (12, 31),
+            ("new", "years", "eve"): (12, 31), ("new", "year's", "day"): (1, 1), ("new", "years", "day"): (1, 1),
+            ("valentine's", "day"): (2, 14), ("halloween",): (10, 31), ("boxing", "day"): (12, 26)}
+
+
+def _read_holiday(words: list[str], today: date, reading: Reading) -> None:
+    """Christmas Eve, New Year's Eve and other fixed-date days people name."""
+    for i in range(len(words)):
+        for phrase, (month, day) in HOLIDAYS.items():
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                found = date(today.year, month, day)
+                reading.day = found if found >= today else date(today.year + 1, month, day)
+                reading.used.update(range(i, i + len(phrase)))
+                return
 
 
 def _hour_word(word: str) -> int | None:
@@ -448,12 +464,16 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
     _read_relative(words, today, reading)
     if reading.past:
         return {"value": None, "reason": "that time is in the past"}
-    if reading.day is None and not reading.invalid:
-        _read_weekday(words, today, reading)
-    if reading.past:
-        return {"value": None, "reason": "that time is in the past"}
+    if reading.day is None:
+        _read_holiday(words, today, reading)
     if reading.day is None and not reading.invalid:
         _read_calendar_date(text.lower(), words, today, reading)
+    if reading.day is None and not reading.invalid:
+        _read_weekday(words, today, reading)
+    else:
+        reading.used.update(index for index, word in enumerate(words) if word in WEEKDAYS)
+    if reading.past:
+        return {"value": None, "reason": "that time is in the past"}
     if not reading.invalid:
         _read_time(words, reading)
     _read_part_of_day(words, reading)
