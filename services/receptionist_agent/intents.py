@@ -15,6 +15,10 @@ MENU_NUMBERS = {"1": "book", "one": "book", "won": "book", "2": "cancel", "two":
 _MENU_CHOICE = re.compile(r"^(?:(?:um|uh|press|pressing|option|number|choice|i'll take|i choose|give me)\s+)*"
                           r"(1|one|won|2|two|too|3|three|tree|4|four|for|5|five|0|zero)(?:\s+please)?$")
 
+_ORDINAL_CHOICE = re.compile(r"^(?:the )?(first|second|third|fourth|fifth|last) (?:option|one|choice)(?: please)?$")
+PRIORITY_BY_KEY = {"first": "book", "second": "cancel", "third": "reschedule", "fourth": "availability",
+                   "fifth": "staff", "last": "staff"}
+
 _PERSON = r"(?:a |an |the |to a |with a )?(?:real |live |actual )?(?:person|human|human being|somebody|someone|" \
           r"receptionist|reception|operator|representative|rep|agent|staff|front desk|nurse|people|anyone|anybody|" \
           r"secretary|manager|office)"
@@ -49,10 +53,12 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), str
     ("availability", r"\b(?:check|checking|see|know|find out|look at) (?:the |your |dr \w+'?s? |doctor \w+'?s? )?"
                      r"(?:schedule|calendar|times|hours|diary)\b", 3),
     ("availability", r"\bschedule (?:look|looks)\b|\bhow (?:soon|early)\b|\bfree\b|\bearliest\b|\bsoonest\b|"
-                     r"\bnext (?:available|opening|free)\b", 2),
+                     r"\bnext (?:available|opening|free)\b|\bare you open\b|\bopen (?:on|this|next|today|tomorrow)\b|"
+                     r"\bopening hours\b|\byour hours\b", 2),
     ("book", r"\bbook\w*|\bbuck (?:an|a)\b|\blook an appointment\b|\bmake (?:an|a|my)? ?appoint\w*|\bset up\b|"
              r"\bschedule (?:an|a|me|my|in|for)\b|\bsign (?:me )?up\b", 4),
-    ("book", r"\bnew (?:appointment|patient)\b|\b(?:see|seeing|visit) (?:a|the|my|your) (?:doctor|dentist|physician|gp)\b|"
+    ("book", r"\bnew (?:appointment|patient)\b|\b(?:see|seeing|visit) (?:a|the|my|your) (?:dr|dentist|physician|gp|nurse)\b|"
+             r"\bget in (?:to see|with)\b|\bbe seen\b|"
              r"\b(?:check ?up|physical|consultation|cleaning|exam|vaccin\w*|flu shot|follow up)\b", 3),
     ("book", r"\b(?:need|want|like|get|have) (?:an|a|to see|to get|to come)\b|\bcome in\b|\bsee (?:dr|doctor)\b|"
              r"\bappointment\b|\bsick\b|\bhurt\w*|\bpain\b", 2),
@@ -68,6 +74,9 @@ def interpret_intent(text: str, **_: Any) -> dict[str, Any]:
     menu_choice = _MENU_CHOICE.match(said)
     if menu_choice:
         return {"value": MENU_NUMBERS[menu_choice.group(1)], "confidence": 0.9}
+    ordinal_choice = _ORDINAL_CHOICE.match(said)
+    if ordinal_choice:
+        return {"value": PRIORITY_BY_KEY[ordinal_choice.group(1)], "confidence": 0.85}
     scores = {intent: 0 for intent in PRIORITY}
     for intent, pattern, strength in PATTERNS:
         if pattern.search(said):
@@ -106,7 +115,7 @@ _YES = re.compile(r"\b(?:yes|yeah|yea|yep|yup|ya|yah|yas|yess|yeh|ye|aye|sure|sh
                   r"exactly|absolutely|definitely|certainly|indeed|of course|ok|okay|o k|k|alright|all right|"
                   r"sounds good|perfect|great|good|fine|confirm|confirmed|go ahead|please do|do it|affirmative|"
                   r"uh huh|uh-huh|mhm|mm hmm|mmhmm|yes please|that works|works|true|book it|you got it|that's it|"
-                  r"si|oui|bingo|precisely|totally|agreed|sounds right|spot on|please)\b")
+                  r"i guess so|i think so|guess so|think so|believe so|si|oui|bingo|precisely|totally|agreed|sounds right|spot on|please)\b")
 
 
 def interpret_yes_no(text: str, **_: Any) -> dict[str, Any]:
@@ -123,6 +132,8 @@ def interpret_yes_no(text: str, **_: Any) -> dict[str, Any]:
         return {"value": False, "confidence": 0.9}
     no = _NO.search(said)
     yes = _YES.search(said)
+    if _UNSURE.search(said) and yes and no:
+        return {"value": None, "reason": "the caller is unsure"}
     if _UNSURE.search(said) and not (yes and yes.start() == 0) and not (no and no.start() == 0):
         return {"value": None, "reason": "the caller is unsure"}
     if no and re.search(r"\b(?:not|isn't|wasn't|ain't|don't)\b", said) and yes and yes.start() > no.start():

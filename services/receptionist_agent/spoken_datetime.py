@@ -133,9 +133,11 @@ def _read_relative(words: list[str], today: date, reading: Reading) -> None:
             unit_at = j + 1
             if unit_at < n and words[unit_at] == "of":
                 unit_at += 1
-            if count is None or unit_at >= n:
+            if count is None or unit_at >= n or words[unit_at + 1:unit_at + 2] in (["from"], ["after"]):
                 continue
             unit = words[unit_at].rstrip("s")
+            if unit == "fortnight":
+                unit, count = "week", 2 * count
             span = set(range(i, unit_at + 1))
             if unit == "day":
                 reading.day, reading.roll = today + timedelta(days=count), ""
@@ -160,6 +162,30 @@ def _read_relative(words: list[str], today: date, reading: Reading) -> None:
         elif word == "week" and i >= 2 and words[i - 2:i] == ["the", "after"] and i + 1 < n and words[i + 1] == "next":
             reading.day = today + timedelta(days=14 - today.weekday())
             reading.used.update({i - 2, i - 1, i, i + 1})
+
+
+def _read_offset_from(words: list[str], today: date, reading: Reading) -> None:
+    """a week from today, two weeks from Monday, three days after tomorrow, two weeks from now."""
+    for i, word in enumerate(words):
+        if word not in ("from", "after") or i < 2 or i + 1 >= len(words):
+            continue
+        unit, count, anchor_word = words[i - 1].rstrip("s"), _count(words[i - 2]), words[i + 1]
+        if unit not in ("day", "week") or count is None:
+            continue
+        if anchor_word in ("now", "today"):
+            anchor = today
+        elif anchor_word == "tomorrow":
+            anchor = today + timedelta(days=1)
+        elif anchor_word in WEEKDAYS:
+            anchor = today + timedelta(days=(WEEKDAYS[anchor_word] - today.weekday()) % 7 or 7)
+        else:
+            continue
+        reading.day = anchor + (timedelta(weeks=count) if unit == "week" else timedelta(days=count))
+        reading.roll = ""
+        reading.used.update(range(i - 2, i + 2))
+        if i >= 3 and words[i - 3] == "in":
+            reading.used.add(i - 3)
+        return
 
 
 def _read_weekday(words: list[str], today: date, reading: Reading) -> None:
@@ -339,7 +365,7 @@ def _read_time(words: list[str], reading: Reading) -> None:
         if word in ("noon", "midday", "lunchtime", "midnight"):
             reading.hour, reading.minute = PARTS_OF_DAY[word]
             reading.meridiem = "am" if word == "midnight" else "pm"
-            reading.used.add(i)
+            reading.used.update({i, i - 1} if i >= 1 and words[i - 1] == "12" else {i})
             return
         if word in ("half", "quarter") or (word.isdigit() and i + 1 < n and words[i + 1] in ("past", "after", "to", "of", "minutes", "min")):
             minutes = {"half": 30, "quarter": 15}.get(word) or _int(word)
@@ -462,6 +488,7 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
         soon = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
         return {"value": soon.isoformat(), "confidence": 0.6}
     _read_relative(words, today, reading)
+    _read_offset_from(words, today, reading)
     if reading.past:
         return {"value": None, "reason": "that time is in the past"}
     if reading.day is None:
@@ -492,6 +519,9 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
         hour, minute = PART_DEFAULTS.get(reading.part_of_day or "morning", (9, 0))
     day = reading.day or today
     moment = _local(day, hour, minute, zone)
+    rest_of_today = day == today and reading.hour is None and reading.part_of_day is None and moment <= now
+    if rest_of_today:
+        moment = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     if moment <= now:
         if reading.day is None:
             moment = _local(today + timedelta(days=1), hour, minute, zone)
@@ -508,4 +538,6 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
     confidence = 0.95 - 0.1 * min(len(unknown), 3)
     if reading.guessed_hour:
         confidence = min(confidence, 0.75)
+    if rest_of_today:
+        confidence = min(confidence, 0.6)
     return {"value": moment.isoformat(), "confidence": round(confidence, 2)}
