@@ -35,25 +35,39 @@ def _sounds(word: str) -> tuple[str, str]:
     return jellyfish.metaphone(word), jellyfish.nysiis(word)
 
 
-def _similarity(spoken: str, name: str) -> float:
-    """0-100: how alike two words are, by spelling and by sound."""
+def _similarity(spoken: str, name: str) -> tuple[float, float]:
+    """How alike two words are (0-100) by spelling and sound, and by spelling alone."""
     spelled = fuzz.ratio(spoken, name)
     (spoken_meta, spoken_nysiis), (name_meta, name_nysiis) = _sounds(spoken), _sounds(name)
-    sound = max(fuzz.ratio(spoken_meta, name_meta), fuzz.ratio(spoken_nysiis, name_nysiis)) if spoken_meta and name_meta else 0.0
-    if spoken_meta == name_meta and (len(name_meta) >= 3 or spelled >= 50):
-        sound = max(sound, 96.0)
-    # Sound alone is generous for short names, so it is weighed with spelling.
-    return max(spelled, 0.6 * sound + 0.4 * spelled if sound < 96 else 0.25 * spelled + 0.75 * sound)
+    if not spoken_meta or not name_meta:
+        return spelled, spelled
+    # Short phonetic codes collide often ("moore" and "maria" are both MR), so they count for less.
+    nysiis_weight = 1.0 if len(name_nysiis) >= 4 else 0.75
+    sound = max(fuzz.ratio(spoken_meta, name_meta), nysiis_weight * fuzz.ratio(spoken_nysiis, name_nysiis))
+    sound_weight = 0.75 if len(name_meta) >= 3 or spelled >= 60 else 0.5
+    return max(spelled, sound_weight * sound + (1 - sound_weight) * spelled), spelled
 
 
-def _name_parts(doctor: dict[str, Any]) -> set[str]:
-    parts: set[str] = set()
-    for label in [doctor.get("name", ""), *doctor.get("aliases", [])]:
-        words = [word for word in re.findall(r"[^\W\d_]+", plain(label)) if word not in FILLER and word not in ("md", "dds", "phd")]
-        parts.update(word for word in words if len(word) >= 2)
+def _name_parts(doctor: dict[str, Any]) -> dict[str, bool]:
+    """Each way to name the doctor, and whether it is the surname or a full name (True) or a given name
+    or nickname (False), which is weaker evidence: many callers share first names with doctors."""
+    parts: dict[str, bool] = {}
+    surname = ""
+    for position, label in enumerate([doctor.get("name", ""), *doctor.get("aliases", [])]):
+        words = [word.replace("'", "") for word in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", plain(label))
+                 if word not in FILLER and word not in ("md", "dds", "phd")]
+        if position == 0 and words:
+            surname = words[-1]
+        for word in words:
+            parts[word] = parts.get(word, False) or word == surname
         if len(words) >= 2:
-            parts.add("".join(words))
+            parts["".join(words)] = True
     return parts
+
+
+def _weighed(similarity: tuple[float, float], is_surname: bool) -> tuple[float, float]:
+    score, spelled = similarity
+    return (score if is_surname or spelled >= 85 else 0.95 * score), spelled
 
 
 def _spans(words: list[str]) -> set[str]:
@@ -77,7 +91,7 @@ def interpret_doctor(text: str, doctors: list[dict[str, Any]] | None = None, **_
     choice = _spoken_choice(words, len(doctors))
     if choice is not None:
         return {"value": doctors[choice]["id"], "confidence": 0.85}
-    words = [re.sub(r"'s$", "", word) for word in words if word not in FILLER and not word.isdigit()]
+    words = [re.sub(r"'s$", "", word).replace("'", "") for word in words if word not in FILLER and not word.isdigit()]
     if not words:
         return {"value": None, "reason": "no doctor named"}
     if not doctors:
@@ -86,18 +100,21 @@ def interpret_doctor(text: str, doctors: list[dict[str, Any]] | None = None, **_
     scores = []
     for doctor in doctors:
         parts = _name_parts(doctor)
-        best = max((_similarity(span, part) for span in spans for part in parts), default=0.0)
-        scores.append((best, doctor["id"]))
+        best, spelled = max((_weighed(_similarity(span, part), is_surname) for span in spans
+                             for part, is_surname in parts.items()), default=(0.0, 0.0))
+        scores.append((best, spelled, doctor["id"]))
     scores.sort(reverse=True)
-    top, top_id = scores[0]
+    top, top_spelled, top_id = scores[0]
     if top < MIN_SCORE:
         return {"value": None, "reason": "no doctor by that name"}
     runner_up = scores[1][0] if len(scores) > 1 else 0.0
     margin = top - runner_up
     confidence = top / 100 * min(1.0, 0.5 + margin / 30)
+    if top_spelled < 70:
+        confidence = min(confidence, 0.7)  # heard alike but spelled differently: worth a confirmation
     answer: dict[str, Any] = {"value": top_id, "confidence": round(confidence, 2)}
     close = [{"value": doctor_id, "confidence": round(score / 100 * 0.5, 2)}
-             for score, doctor_id in scores[1:] if score >= MIN_SCORE and top - score < 15]
+             for score, _, doctor_id in scores[1:] if score >= MIN_SCORE and top - score < 15]
     if close:
         answer["alternatives"] = close
     return answer
