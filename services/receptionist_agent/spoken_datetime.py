@@ -49,6 +49,8 @@ CARRIER_WORDS = set(
     "slot just well so hmm is are what about maybe perhaps probably prefer preferably would please doctor "
     "dr with one day morning early late ish or".split()
 )
+SOONEST = re.compile(r"\b(?:as soon as (?:possible|you can)|asap|earliest|soonest|right away|first available|"
+                     r"next available|whenever|any ?time|first opening|next opening)\b")
 PAST_WORDS = {"yesterday", "ago", "last"}
 MAX_DAYS_AHEAD = 731
 
@@ -68,10 +70,16 @@ class Reading:
     past: bool = False
     invalid: str | None = None
     guessed_hour: bool = False
+    month_offset: int = 0
+    weekday_conflict: bool = False
     used: set[int] = field(default_factory=set)
 
 
 JOINED = {("to", "morrow"): "tomorrow", ("after", "noon"): "afternoon", ("to", "day"): "today", ("mid", "day"): "midday"}
+
+
+# Hours recognisers write as words after "at": "at for" is four o'clock.
+HOUR_SOUNDALIKES = {"for": "4", "four": "4", "to": "2", "too": "2", "won": "1", "ate": "8", "tree": "3", "free": "3"}
 
 
 def _words(text: str) -> list[str]:
@@ -79,9 +87,29 @@ def _words(text: str) -> list[str]:
     for word in (SOUNDALIKES.get(word, word) for word in tokens(text)):
         if joined and (joined[-1], word) in JOINED:
             joined[-1] = JOINED[(joined[-1], word)]
+        elif joined and word == "day" and joined[-1] + "day" in WEEKDAYS:
+            joined[-1] += "day"
+        elif joined and joined[-1] in ("at", "around") and word in HOUR_SOUNDALIKES:
+            joined.append(HOUR_SOUNDALIKES[word])
         else:
             joined.append(word)
-    return numbers_as_digits(joined)
+    words: list[str] = []
+    for index, word in enumerate(joined):
+        following = joined[index + 1] if index + 1 < len(joined) else ""
+        if following.rstrip("s") in ("day", "week", "month", "year", "hour", "minute") or words[-1:] == ["in"]:
+            words.append(word)
+        else:
+            words.extend(_compact_time(word))
+    return numbers_as_digits(words)
+
+
+def _compact_time(word: str) -> list[str]:
+    """"930" and "1130" as recognisers write "nine thirty": ["9", "30"]; years and other numbers unchanged."""
+    if word.isdigit() and len(word) in (3, 4):
+        hour, minute = int(word[:-2]), int(word[-2:])
+        if 1 <= hour <= 12 and minute <= 59:
+            return [str(hour), word[-2:]]
+    return [word]
 
 
 def _int(word: str) -> int | None:
@@ -155,6 +183,9 @@ def _read_relative(words: list[str], today: date, reading: Reading) -> None:
             else:
                 continue
             reading.used.update(span)
+        elif word == "month" and i >= 1 and words[i - 1] == "next":
+            reading.month_offset = 1
+            reading.used.update({i - 1, i})
         elif word == "week" and i >= 1 and words[i - 1] == "next" and not (i + 1 < n and words[i + 1] in WEEKDAYS) \
                 and not (i >= 2 and words[i - 2] in WEEKDAYS):
             reading.day = today + timedelta(days=7 - today.weekday())
@@ -300,11 +331,12 @@ def _read_calendar_date(text: str, words: list[str], today: date, reading: Readi
         if i in reading.used:
             continue
         number = ordinal(word) if not word.isdigit() else None
-        if number and i >= 1 and words[i - 1] in ("the", "on") and words[i + 1:i + 2] != ["thing"]:
+        introduced = i >= 1 and words[i - 1] in ("the", "on")
+        if number and (introduced or word != "1th") and words[i + 1:i + 2] not in (["thing"], ["time"], ["available"]):
             if number > 31:
                 reading.invalid = "there is no such date"
                 return
-            found = _safe_date(today.year, today.month, number)
+            found = _safe_date(today.year, today.month, number) if not reading.month_offset else None
             if found is None or found < today:
                 month_index = today.month
                 year, month = today.year + month_index // 12, month_index % 12 + 1
@@ -484,9 +516,6 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
     today = now.date()
     words = _words(text)
     reading = Reading()
-    if any(phrase in " ".join(words) for phrase in ("as soon as possible", "asap", "earliest", "soonest", "right away")):
-        soon = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-        return {"value": soon.isoformat(), "confidence": 0.6}
     _read_relative(words, today, reading)
     _read_offset_from(words, today, reading)
     if reading.past:
@@ -501,6 +530,10 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
         reading.used.update(index for index, word in enumerate(words) if word in WEEKDAYS)
     if reading.past:
         return {"value": None, "reason": "that time is in the past"}
+    if reading.day is None and reading.month_offset:
+        reading.day = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    weekdays_said = {WEEKDAYS[word] for word in words if word in WEEKDAYS}
+    reading.weekday_conflict = bool(reading.day and weekdays_said and reading.day.weekday() not in weekdays_said)
     if not reading.invalid:
         _read_time(words, reading)
     _read_part_of_day(words, reading)
@@ -510,6 +543,9 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
         moment = (now + reading.delta).replace(second=0, microsecond=0)
         return {"value": moment.isoformat(), "confidence": 0.8}
     if reading.day is None and reading.hour is None and reading.part_of_day is None:
+        if SOONEST.search(" ".join(words)):
+            soon = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+            return {"value": soon.isoformat(), "confidence": 0.6}
         return {"value": None, "reason": "no date or time recognised"}
     if reading.hour is not None:
         hour, minute = _clock_hour(reading), reading.minute
@@ -540,4 +576,6 @@ def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = 
         confidence = min(confidence, 0.75)
     if rest_of_today:
         confidence = min(confidence, 0.6)
+    if reading.weekday_conflict:
+        confidence = min(confidence, 0.5)  # "Friday December 3rd" when the 3rd is a Thursday: ask
     return {"value": moment.isoformat(), "confidence": round(confidence, 2)}
