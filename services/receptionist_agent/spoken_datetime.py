@@ -49,8 +49,8 @@ CARRIER_WORDS = set(
     "slot just well so hmm is are what about maybe perhaps probably prefer preferably would please doctor "
     "dr with one day morning early late ish or".split()
 )
-SOONEST = re.compile(r"\b(?:as soon as (?:possible|you can)|asap|earliest|soonest|right away|first available|"
-                     r"next available|whenever|any ?time|first opening|next opening)\b")
+SOONEST = re.compile(r"\b(?:as soon as (?:possible|you can)|asap|earliest|soonest|right away|(?:first|1th) available|"
+                     r"next available|whenever|any ?time|(?:first|1th) opening|next opening)\b")
 PAST_WORDS = {"yesterday", "ago", "last"}
 MAX_DAYS_AHEAD = 731
 
