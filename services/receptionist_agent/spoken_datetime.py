@@ -406,7 +406,7 @@ def _read_time(words: list[str], reading: Reading) -> None:
                 j += 1
             if j + 1 < n and words[j] in ("past", "after", "to", "of") and _hour_word(words[j + 1]) is not None:
                 hour = _hour_word(words[j + 1])
-                if minutes is None or minutes >= 60 or (word == "half" and words[j] != "past" and words[j] != "after"):
+                if not minutes or minutes >= 60 or (word == "half" and words[j] != "past" and words[j] != "after"):
                     continue
                 if words[j] in ("to", "of"):
                     hour, minutes = (hour - 1) % 24 if hour != 1 else 12, 60 - minutes
@@ -511,7 +511,13 @@ def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
 
 def interpret_datetime(text: str, timezone: str = "UTC", now: datetime | None = None, **_: Any) -> dict[str, Any]:
     """An ISO datetime with offset in the clinic's timezone from spoken words, or null with a reason."""
-    zone = ZoneInfo(timezone)
+    try:
+        return _interpret_datetime(text, ZoneInfo(timezone), now)
+    except (ValueError, OverflowError):
+        return {"value": None, "reason": "there is no such date or time"}
+
+
+def _interpret_datetime(text: str, zone: ZoneInfo, now: datetime | None) -> dict[str, Any]:
     now = (now or datetime.now(zone)).astimezone(zone)
     today = now.date()
     words = _words(text)

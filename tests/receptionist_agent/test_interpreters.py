@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.receptionist_agent.doctor_match import interpret_doctor
 from services.receptionist_agent.intents import interpret_intent, interpret_yes_no
@@ -104,3 +108,21 @@ def test_empty_text_is_not_understood():
     for kind in ("intent", "yes_no", "doctor", "datetime", "name", "phone"):
         answer = interpret(kind, "  ", timezone="UTC", doctors=RIVERSIDE)
         assert answer["value"] is None and answer["reason"]
+
+
+SPOKEN_BITS = ("at on the of in next this last tomorrow today monday friday december may 1 2 3 12 25 31 45 930 2027 "
+               "1st 2nd 45th first twenty thirty oh double triple plus half quarter past to noon am pm o'clock "
+               "morning week days from after yes no not doctor chen okafor any whoever my name is it's uh - , . : "
+               "12/2 2026-02-30 10:30 25:00 0 00 é").split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(("intent", "yes_no", "doctor", "datetime", "name", "phone")),
+       words=st.lists(st.sampled_from(SPOKEN_BITS), max_size=8), noise=st.text(max_size=6))
+def test_any_words_give_a_value_with_confidence_or_a_reason(kind, words, noise):
+    answer = interpret(kind, " ".join(words) + noise, timezone="America/New_York", doctors=RIVERSIDE,
+                       now=datetime.fromisoformat("2026-11-22T15:04:00-05:00"), region="US")
+    if answer["value"] is None:
+        assert isinstance(answer["reason"], str) and answer["reason"]
+    else:
+        assert 0.0 <= answer["confidence"] <= 1.0
