@@ -31,15 +31,17 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), str
               r"receptionist|operator)\b", 4),
     ("staff", r"\b(?:human|person|staff|somebody)\b", 2),
     ("staff", r"\b(?:billing|insurance|prescription|refill|test results|lab results|emergency|complaint|invoice|bill)\b", 2),
-    ("staff", r"\b(?:none of (?:the|these|those)|something else|other question|a question|help me)\b", 1),
+    ("staff", r"\b(?:none of (?:the|these|those)|something else|other question|a question|help me|questions?)\b|^help$", 2),
+    ("staff", r"\b(?:check|confirm|verify|find out about) (?:on |if i have |whether i have )?(?:my|an|the) "
+              r"(?:appointment|booking|visit)\b", 3),
     ("reschedule", r"\bre ?schedul\w*|\bre ?book\w*|\bre ?arrange\w*", 4),
     ("reschedule", r"\b(?:move|moving|change|changing|shift|switch|push|pushing|bring|swap)\b.*\b(?:appointment|"
                    r"booking|visit|it|time|date|day|back|forward|later|earlier)\b", 3),
     ("reschedule", r"\b(?:different|another|new|other) (?:time|day|date|slot)\b", 3),
     ("reschedule", r"\bpostpone\w*|\bdelay\w*", 3),
     ("cancel", r"\bcancel\w*|\bcancell\w*|\bcansel\w*|\bcounsel\w*|\bcall (?:it )?off\b|\bcalling off\b", 4),
-    ("cancel", r"\b(?:can't|cannot|can not|won't|will not|not going to|unable to|not able to) (?:be able to )?(?:make|come|"
-               r"attend|be there|go)\b", 3),
+    ("cancel", r"\b(?:can't|cannot|can not|won't|will not|not going to|unable to|not able to|no longer|can no longer) "
+               r"(?:be able to )?(?:make|come|attend|be there|go)\b", 5),
     ("cancel", r"\b(?:don't|do not|no longer) need (?:the|my|that|an|this) appointment\b", 3),
     ("cancel", r"\b(?:delete|remove|drop) (?:my|the|that|an|this) (?:appointment|booking|visit)\b", 3),
     ("availability", r"\bavailab\w*|\bopenings?\b|\bopen (?:slots?|times?|appointments?)\b|\bfree (?:slots?|times?)\b", 4),
@@ -53,14 +55,14 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), str
     ("availability", r"\b(?:check|checking|see|know|find out|look at) (?:the |your |dr \w+'?s? |doctor \w+'?s? )?"
                      r"(?:schedule|calendar|times|hours|diary)\b", 3),
     ("availability", r"\bschedule (?:look|looks)\b|\bhow (?:soon|early)\b|\bfree\b|\bearliest\b|\bsoonest\b|"
-                     r"\bnext (?:available|opening|free)\b|\bare you open\b|\bopen (?:on|this|next|today|tomorrow)\b|"
+                     r"\bnext (?:available|opening|free)\b|\bschedule (?:like|for (?:this|next|today|tomorrow))\b|\bare you open\b|\bopen (?:on|this|next|today|tomorrow)\b|"
                      r"\bopening hours\b|\byour hours\b", 2),
     ("book", r"\bbook\w*|\bbuck (?:an|a)\b|\blook an appointment\b|\bmake (?:an|a|my)? ?appoint\w*|\bset up\b|"
              r"\bschedule (?:an|a|me|my|in|for)\b|\bsign (?:me )?up\b", 4),
     ("book", r"\bnew (?:appointment|patient)\b|\b(?:see|seeing|visit) (?:a|the|my|your) (?:dr|dentist|physician|gp|nurse)\b|"
              r"\bget in (?:to see|with)\b|\bbe seen\b|"
              r"\b(?:check ?up|physical|consultation|cleaning|exam|vaccin\w*|flu shot|follow up)\b", 3),
-    ("book", r"\b(?:need|want|like|get|have) (?:an|a|to see|to get|to come)\b|\bcome in\b|\bsee (?:dr|doctor)\b|"
+    ("book", r"\b(?:need|want|like|get) (?:an|a|to see|to get|to come)\b|\bcome in\b|\bsee (?:dr|doctor)\b|"
              r"\bappointment\b|\bsick\b|\bhurt\w*|\bpain\b", 2),
     ("book", r"\bschedul\w*", 1),
 ]]
@@ -83,7 +85,7 @@ def interpret_intent(text: str, **_: Any) -> dict[str, Any]:
             scores[intent] = max(scores[intent], strength)
     if scores["staff"] == 2 and re.search(r"\bsee (?:a |the )?(?:someone|somebody|person)\b", said):
         scores["staff"] = 0
-    if scores["cancel"] and re.search(r"\b(?:and|then) (?:re ?book|book|make|schedule|get)\b.*\b(?:new|another|"
+    if scores["cancel"] and re.search(r"\b(?:re ?book|book|make|schedule|get|set up|find)\b.*\b(?:new|another|"
                                       r"different|later|other)\b", said):
         scores["reschedule"] = max(scores["reschedule"], 5)
     best = max(scores.values())
