@@ -117,6 +117,7 @@ _YES = re.compile(r"\b(?:yes|yeah|yea|yep|yup|ya|yah|yas|yess|yeh|ye|aye|sure|sh
                   r"exactly|absolutely|definitely|certainly|indeed|of course|ok|okay|o k|k|alright|all right|"
                   r"sounds good|perfect|great|good|fine|confirm|confirmed|go ahead|please do|do it|affirmative|"
                   r"uh huh|uh-huh|mhm|mm hmm|mmhmm|yes please|that works|works|true|book it|you got it|that's it|"
+                  r"(?:use|keep|take) (?:this|that|the same|my|the) (?:number|one)|same number|(?:number|one) i'm calling from|"
                   r"i guess so|i think so|guess so|think so|believe so|si|oui|bingo|precisely|totally|agreed|sounds right|spot on|please)\b")
 
 

@@ -60,8 +60,7 @@ class Reading:
     """What the grammar found in the words, before it is resolved against the current time."""
 
     day: date | None = None
-    day_explicit_year: bool = False
-    roll: str = ""  # how to move a date that fell in the past: "year", "month" or "" (not at all)
+    roll: str = ""  # how a date that fell in the past moves: "year", "week", "month" or "" (it does not)
     hour: int | None = None
     minute: int = 0
     meridiem: str | None = None
@@ -291,7 +290,7 @@ def _read_calendar_date(text: str, words: list[str], today: date, reading: Readi
         if found is None:
             reading.invalid = "there is no such date"
             return
-        reading.day, reading.day_explicit_year, reading.roll = found, year is not None, "" if year else "year"
+        reading.day, reading.roll = found, "" if year else "year"
         reading.used.update(i for i, word in enumerate(words) if word.isdigit() and int(word) in (month, day, year))
         return
     for i, word in enumerate(words):
@@ -324,7 +323,7 @@ def _read_calendar_date(text: str, words: list[str], today: date, reading: Readi
         if found is None:
             reading.invalid = "there is no such date"
             return
-        reading.day, reading.day_explicit_year, reading.roll = found, year is not None, "" if year else "year"
+        reading.day, reading.roll = found, "" if year else "year"
         reading.used.update(span)
         return
     for i, word in enumerate(words):
