@@ -16,13 +16,13 @@ _MENU_CHOICE = re.compile(r"^(?:(?:um|uh|press|pressing|option|number|choice|i'l
                           r"(1|one|won|2|two|too|3|three|tree|4|four|for|5|five|0|zero)(?:\s+please)?$")
 
 _ORDINAL_CHOICE = re.compile(r"^(?:the )?(first|second|third|fourth|fifth|last) (?:option|one|choice)(?: please)?$")
-PRIORITY_BY_KEY = {"first": "book", "second": "cancel", "third": "reschedule", "fourth": "availability",
+ORDINAL_CHOICES = {"first": "book", "second": "cancel", "third": "reschedule", "fourth": "availability",
                    "fifth": "staff", "last": "staff"}
 
 _PERSON = r"(?:a |an |the |to a |with a )?(?:real |live |actual )?(?:person|human|human being|somebody|someone|" \
           r"receptionist|reception|operator|representative|rep|agent|staff|front desk|nurse|people|anyone|anybody|" \
           r"secretary|manager|office)"
-# (intent, pattern, strength): strength 3 is unmistakable, 1 is a weak hint.
+# (intent, pattern, strength): 4-5 is unmistakable, 1 is a weak hint; the strongest intent wins.
 PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), strength) for intent, pattern, strength in [
     ("staff", rf"\b(?:talk|speak|speaking|chat|talking)\s+(?:to|with)\s+{_PERSON}\b", 4),
     ("staff", r"\b(?:real|live|actual) (?:person|human)\b|\bhuman being\b", 4),
@@ -78,7 +78,7 @@ def interpret_intent(text: str, **_: Any) -> dict[str, Any]:
         return {"value": MENU_NUMBERS[menu_choice.group(1)], "confidence": 0.9}
     ordinal_choice = _ORDINAL_CHOICE.match(said)
     if ordinal_choice:
-        return {"value": PRIORITY_BY_KEY[ordinal_choice.group(1)], "confidence": 0.85}
+        return {"value": ORDINAL_CHOICES[ordinal_choice.group(1)], "confidence": 0.85}
     scores = {intent: 0 for intent in PRIORITY}
     for intent, pattern, strength in PATTERNS:
         if pattern.search(said):
