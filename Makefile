@@ -42,8 +42,8 @@ bench: install ## Run the benchmarks and print their figures with the machine th
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
 
-eval-nlu: install ## Accuracy per kind of the receptionist_agent interpreters on tests/data/nlu (SHOW=1 lists misses)
-	$(BIN)/python -m tools.eval_nlu $(if $(SHOW),--show-failures)
+eval-nlu: install ## Accuracy per kind of the receptionist_agent interpreters on tests/data/nlu (DATA=dir another set, SHOW=1 lists misses)
+	$(BIN)/python -m tools.eval_nlu $(if $(DATA),--data $(DATA)) $(if $(SHOW),--show-failures)
 
 bench-nlu: install ## Interpretation latency percentiles in-process (and dateparser for comparison)
 	$(BIN)/python -m tools.bench_nlu

@@ -20,21 +20,25 @@ TARGET = 0.97
 
 
 def load_cases(data: Path = DATA) -> dict[str, list[dict[str, Any]]]:
-    """The labelled utterances per kind, each with its call context resolved."""
-    rosters = json.loads((data / "doctors.json").read_text())
+    """The labelled utterances per kind, each with its call context resolved. A line's kind is its "kind"
+    field or else its file's name; its doctors are inline ("doctors") or a list named in doctors.json."""
+    rosters_file = data / "doctors.json"
+    rosters = json.loads(rosters_file.read_text()) if rosters_file.exists() else {}
     cases: dict[str, list[dict[str, Any]]] = {}
-    for kind in KINDS:
-        path = data / f"{kind}.jsonl"
-        if not path.exists():
-            continue
-        cases[kind] = []
+    for path in sorted(data.glob("*.jsonl")):
         for line in path.read_text().splitlines():
-            if line.strip():
-                case = json.loads(line)
-                if "roster" in case:
-                    case["doctors"] = rosters[case["roster"]]
-                cases[kind].append(case)
-    return cases
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            kind = case.get("kind", path.stem)
+            if kind not in KINDS:
+                continue
+            if "expected" not in case:
+                case["expected"] = case.get("value")
+            if "roster" in case:
+                case["doctors"] = rosters[case["roster"]]
+            cases.setdefault(kind, []).append(case)
+    return {kind: cases[kind] for kind in KINDS if kind in cases}
 
 
 def run_case(kind: str, case: dict[str, Any]) -> dict[str, Any]:
