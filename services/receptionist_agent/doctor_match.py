@@ -51,9 +51,14 @@ def _similarity(spoken: str, name: str) -> tuple[float, float]:
 def _name_parts(doctor: dict[str, Any]) -> dict[str, bool]:
     """Each way to name the doctor, and whether it is the surname or a full name (True) or a given name
     or nickname (False), which is weaker evidence: many callers share first names with doctors."""
+    return _labelled_parts(doctor.get("name", ""), tuple(doctor.get("aliases") or ()))
+
+
+@lru_cache(maxsize=1024)
+def _labelled_parts(name: str, aliases: tuple[str, ...]) -> dict[str, bool]:
     parts: dict[str, bool] = {}
     surname = ""
-    for position, label in enumerate([doctor.get("name", ""), *doctor.get("aliases", [])]):
+    for position, label in enumerate([name, *aliases]):
         words = [word.replace("'", "") for word in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", plain(label))
                  if word not in FILLER and word not in ("md", "dds", "phd")]
         if position == 0 and words:
