@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean tts-warm
+.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ bench: install ## Run the benchmarks and print their figures with the machine th
 
 tts-warm: install ## Pre-render every clinic's static prompts in its ElevenLabs voice (needs ELEVENLABS_API_KEY)
 	$(BIN)/python -m services.tts.warm $(ARGS)
+
+eval-nlu: install ## Accuracy per kind of the receptionist_agent interpreters on tests/data/nlu (DATA=dir another set, SHOW=1 lists misses)
+	$(BIN)/python -m tools.eval_nlu $(if $(DATA),--data $(DATA)) $(if $(SHOW),--show-failures)
+
+bench-nlu: install ## Interpretation latency percentiles in-process (and dateparser for comparison)
+	$(BIN)/python -m tools.bench_nlu
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache
