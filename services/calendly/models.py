@@ -36,6 +36,7 @@ class Appointment(Base):
     calendly_event_uri: Mapped[str | None] = mapped_column(String(300))
     cancel_url: Mapped[str | None] = mapped_column(String(300))
     reschedule_url: Mapped[str | None] = mapped_column(String(300))
+    confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -53,5 +54,6 @@ class NotificationOutbox(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
 
-from services.calendly import outbox, service
+from services.calendly import attendance, cancellation, outbox, service
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
@@ -80,13 +80,36 @@ def _book():
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
     if created:
-        outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
+        outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment.id)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))
     response.status_code = 201 if created else 200
     return response
 
 
+def cancel_appointment(appointment_id: int):
+    """POST /calendly/appointments/<id>/cancel {"reason"}: cancel a booked appointment (repeat-safe)."""
+    body = parse_json_body(cancellation.CancelRequest)
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment, changed = cancellation.cancel_appointment(
+            db=db, appointment_id=appointment_id, request=body, doctors=deps.doctors, now=utcnow()
+        )
+    if changed:
+        outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment.id)
+    return jsonify(service.appointment_json(appointment, deps.doctors.doctor(appointment.doctor_id)["name"]))
+
+
+def confirm_attendance(appointment_id: int):
+    """POST /calendly/appointments/<id>/confirm: the patient said they will come (repeat-safe)."""
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment = attendance.confirm_attendance(db=db, appointment_id=appointment_id, now=utcnow())
+    return jsonify(attendance.attendance_json(appointment, deps.doctors.doctor(appointment.doctor_id)["name"]))
+
+
 VIEWS = {
     "/calendly/availability": availability,
     "/calendly/appointments": appointments,
+    "/calendly/appointments/<int:appointment_id>/cancel": cancel_appointment,
+    "/calendly/appointments/<int:appointment_id>/confirm": confirm_attendance,
 }
