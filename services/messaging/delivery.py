@@ -208,7 +208,7 @@ def record_status_callback(*, db: Session, message_id: int | None, sid: str, sta
     if incoming is None:
         return message
     if message.twilio_sid is None:
-        message.twilio_sid = message.twilio_sid or sid
+        message.twilio_sid = sid
     base = PENDING if message.status in (SENDING, UNKNOWN) else message.status
     merged = merged_status(base, incoming)
     if merged != message.status:

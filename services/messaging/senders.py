@@ -8,6 +8,7 @@ reached the provider: looked up with `find_sent` before anything is sent again).
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from dataclasses import dataclass
@@ -163,6 +164,8 @@ def sender_from(settings, sender: SmsSender | None) -> SmsSender:
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
+    # The SDK logs every request at INFO, numbers in URLs included: keep only its warnings.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     client = Client(
         settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
         http_client=TwilioHttpClient(timeout=settings.twilio_api_timeout_seconds),

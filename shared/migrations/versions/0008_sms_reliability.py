@@ -39,13 +39,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop what upgrade added."""
+    """Drop what upgrade added (plain DROP COLUMN: Postgres and SQLite >= 3.35 both have it)."""
     op.drop_table("sms_opt_outs")
-    with op.batch_alter_table("appointments") as table:
-        table.drop_column("confirmed_at")
-    with op.batch_alter_table("notification_outbox") as table:
-        table.drop_column("next_attempt_at")
     op.drop_index("ix_sms_status_next_attempt", table_name="sms_messages")
-    with op.batch_alter_table("sms_messages") as table:
-        for column in ("status_changed_at", "error_code", "attempt_started_at", "next_attempt_at"):
-            table.drop_column(column)
+    for table, column in (("appointments", "confirmed_at"), ("notification_outbox", "next_attempt_at"),
+                          ("sms_messages", "status_changed_at"), ("sms_messages", "error_code"),
+                          ("sms_messages", "attempt_started_at"), ("sms_messages", "next_attempt_at")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
