@@ -103,6 +103,8 @@ class TwilioSmsSender:
         self.client = client
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
+        # The SDK logs every request at INFO, query parameters (phone numbers) included: keep its warnings only.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
     def send(self, *, to: str, body: str, idempotency_key: str, status_callback: str | None = None) -> SendResult:
         """Create the message at Twilio; classify any failure as permanent, transient or unknown."""
@@ -164,8 +166,6 @@ def sender_from(settings, sender: SmsSender | None) -> SmsSender:
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    # The SDK logs every request at INFO, numbers in URLs included: keep only its warnings.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     client = Client(
         settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
         http_client=TwilioHttpClient(timeout=settings.twilio_api_timeout_seconds),

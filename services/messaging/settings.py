@@ -17,8 +17,9 @@ class MessagingSettings(CommonSettings):
     sqs_queue_url: str | None = Field(None, description="SQS queue the calendly dispatcher fills; unset = direct HTTP hand-off")
     sqs_endpoint_url: str | None = Field(None, description="SQS endpoint override (tests, LocalStack)")
     sqs_wait_seconds: int = Field(10, ge=0, le=20, description="SQS long-poll wait of the worker")
-    sms_send_mode: Literal["inline", "worker"] = Field(
-        "inline", description="inline: POST /messaging/sms sends at once (local); worker: it only queues (cluster)"
+    sms_send_mode: Literal["inline", "worker"] | None = Field(
+        None, description="inline: POST /messaging/sms sends at once; worker: it only queues and the worker sends; "
+        "unset = worker in production or with SQS_QUEUE_URL, inline otherwise (local mode)",
     )
     sms_default_region: str = Field("US", description="region for numbers given without a country code")
     sms_max_attempts: int = Field(8, ge=1, description="send attempts before a transient failure becomes final")
@@ -28,6 +29,13 @@ class MessagingSettings(CommonSettings):
         60.0, gt=0, description="a send claimed this long ago without a recorded result is looked up at Twilio"
     )
     worker_poll_seconds: float = Field(2.0, gt=0)
+
+    @property
+    def sends_inline(self) -> bool:
+        """True when POST /messaging/sms sends at once instead of leaving it to the worker."""
+        if self.sms_send_mode is not None:
+            return self.sms_send_mode == "inline"
+        return self.environment != "production" and not self.sqs_queue_url
 
     @property
     def twilio_configured(self) -> bool:

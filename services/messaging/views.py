@@ -27,7 +27,7 @@ def sms():
             return jsonify([service.sms_json(message) for message in service.messages_to(db=db, to=to)])
     sms_request = parse_json_body(service.SmsRequest)
     message, created = service.queue_sms(db_factory=deps.db, request=sms_request)
-    if created and deps.settings.sms_send_mode == "inline":
+    if created and deps.settings.sends_inline:
         delivery.send_now(db_factory=deps.db, sender=deps.sender, policy=deps.policy, message_id=message.id,
                           public_base_url=deps.settings.public_base_url)
         with transaction(deps.db) as db:

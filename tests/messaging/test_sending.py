@@ -235,3 +235,32 @@ def test_messaging_service_sid_is_sent_instead_of_from(twilio):
     assert result.provider_id.startswith("SM")
     [request] = twilio.create_requests
     assert request["MessagingServiceSid"].startswith("MG") and "From" not in request
+
+
+def test_invalid_number_in_the_outbox_is_closed_with_the_reason_not_retried(sms_system, db_factory):
+    from tests.messaging.conftest import insert_appointment
+
+    start = utcnow() + timedelta(days=5)
+    appointment_id = insert_appointment(db_factory, starts_at=start, phone="+15555555555")
+    with transaction(db_factory) as db:
+        from services.calendly.models import Appointment
+        from services.calendly.outbox import record_notification
+
+        doctor = sms_system.calendly.doctors.doctor(db.get(Appointment, appointment_id).doctor_id)
+        record_notification(db=db, appointment=db.get(Appointment, appointment_id), doctor=doctor,
+                            kind="booking_confirmation")
+    publisher = sms_system.calendly.publisher
+    assert dispatch_pending(db_factory=db_factory, publisher=publisher) == 0
+    assert dispatch_pending(db_factory=db_factory, publisher=publisher, now=utcnow() + timedelta(hours=1)) == 0
+    with transaction(db_factory) as db:
+        entry = db.scalars(select(NotificationOutbox)).one()
+        assert entry.attempts == 1 and entry.delivered_at is not None and "422" in entry.last_error
+    assert sms_system.texts("+15555555555") == [] and sms_system.twilio.create_requests == []
+
+
+def test_sending_mode_defaults_to_the_worker_in_the_cluster():
+    from services.messaging.settings import MessagingSettings
+
+    assert MessagingSettings().sends_inline
+    assert not MessagingSettings(sqs_queue_url="https://sqs.us-east-1.amazonaws.com/1/sms").sends_inline
+    assert not MessagingSettings(sms_send_mode="worker").sends_inline
