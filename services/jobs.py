@@ -52,3 +52,32 @@ def run_loop(name: str, one_pass: Callable[[], int], poll_seconds: float, argv: 
             stop.wait(max(0.0, poll_seconds - (time.monotonic() - started)))
         if stop.is_set():
             return
+
+
+def start_local_jobs(system, poll_seconds: float = 5.0, reminder_seconds: float = 60.0) -> threading.Thread:
+    """Local mode (`make run`): the dispatcher, the messaging worker and reminders in one daemon thread."""
+    from services.calendly.dispatcher import dispatch_once
+    from services.calendly.reminders import run_reminders
+    from services.messaging.worker import work_once
+
+    calendly = system.apps["calendly"].extensions["receptionist"]
+    messaging = system.apps["messaging"].extensions["receptionist"]
+
+    def loop() -> None:
+        next_reminders = 0.0
+        while True:
+            jobs: list[tuple[str, Callable[[], Any]]] = [("dispatcher", lambda: dispatch_once(calendly)),
+                                                         ("sms worker", lambda: work_once(messaging))]
+            if time.monotonic() >= next_reminders:
+                jobs.append(("reminders", lambda: run_reminders(calendly)))
+                next_reminders = time.monotonic() + reminder_seconds
+            for name, job in jobs:
+                try:
+                    job()
+                except Exception:  # noqa: BLE001 - logged; the next pass tries again
+                    log.exception("local %s pass failed", name)
+            time.sleep(poll_seconds)
+
+    thread = threading.Thread(target=loop, name="local-jobs", daemon=True)
+    thread.start()
+    return thread
