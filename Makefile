@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu
+.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -50,6 +50,15 @@ eval-nlu: install ## Accuracy per kind of the receptionist_agent interpreters on
 
 bench-nlu: install ## Interpretation latency percentiles in-process (and dateparser for comparison)
 	$(BIN)/python -m tools.bench_nlu
+
+reminders: migrate ## Record and hand over due appointment reminders once (a CronJob in the cluster)
+	$(BIN)/python -m services.calendly.reminders
+
+sms-worker: migrate ## Run the messaging worker: SQS intake, retries with backoff, reconciliation (ARGS=--once)
+	$(BIN)/python -m services.messaging.worker $(ARGS)
+
+dispatcher: migrate ## Run the outbox dispatcher: undelivered notifications to messaging (ARGS=--once)
+	$(BIN)/python -m services.calendly.dispatcher $(ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

@@ -87,6 +87,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/calendly/appointments", "calendly", ("GET", "POST"), _I),
     Route("/calendly/appointments/<int:appointment_id>/cancel", "calendly", _POST, _I),
     Route("/calendly/appointments/<int:appointment_id>/reschedule", "calendly", _POST, _I),
+    Route("/calendly/appointments/<int:appointment_id>/confirm", "calendly", _POST, _I),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),
@@ -94,6 +95,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/kb/doctors/<int:doctor_id>", "knowledge_base", _GET, _I),
     # messaging: SMS
     Route("/messaging/sms", "messaging", ("GET", "POST"), _I),
+    Route("/sms/status", "messaging", _POST, _T),
+    Route("/sms/inbound", "messaging", _POST, _T),
     # tts: speech for prompts
     Route("/tts/speech", "tts", _POST, _I),
     Route("/tts/audio/<key>.wav", "tts", _GET, _M),

@@ -38,15 +38,14 @@ def confirm_cancellation(turn: Turn) -> Response:
 
 
 def cancel(turn: Turn) -> Response:
-    """Ask calendly to cancel; an appointment this call already cancelled (a Twilio retry) counts as done."""
+    """Ask calendly to cancel; cancelling is repeat-safe, so a Twilio retry of this step is harmless."""
     appointment = lookup.chosen_appointment(turn)
     answer = turn.deps.client.call("POST", "calendly", f"/calendly/appointments/{appointment['id']}/cancel",
                                    json={"reason": "cancelled by phone"})
-    already_done = answer.status == 409 and (answer.data or {}).get("appointment_status") == "cancelled"
-    if answer.status in (404, 409) and not already_done:
+    if answer.status in (404, 409):
         turn.say("I'm sorry, that appointment can no longer be changed by phone.")
         return turn.transfer()
-    if not answer.ok and not already_done:
+    if not answer.ok:
         raise ServiceCallError("calendly", "/calendly/appointments/cancel", answer.status, "cancel refused")
     turn.record_step("cancelled")
     return turn.goodbye(

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.calendly.outbox import Publisher, publisher_from
 from services.calendly.service import DoctorDirectory
 from services.calendly.settings import CalendlySettings
 from services.calendly.views import VIEWS
@@ -29,6 +30,7 @@ class CalendlyDependencies:
     db: sessionmaker[Session]
     client: ServiceClient
     doctors: DoctorDirectory
+    publisher: Publisher
 
 
 def create_app(
@@ -36,8 +38,9 @@ def create_app(
     *,
     engine: Engine | None = None,
     http: requests.Session | None = None,
+    sqs=None,
 ) -> Flask:
-    """Build the calendly app; outside clients are built from settings unless passed in."""
+    """Build the calendly app; outside clients (HTTP, SQS) are built from settings unless passed in."""
     settings = settings or CalendlySettings()
     engine = engine_from(settings, engine)
     client = client_from(settings, http)
@@ -45,6 +48,7 @@ def create_app(
         SERVICE, settings, service_blueprint(SERVICE, VIEWS), {"database": lambda: check_database(engine)}
     )
     app.extensions["receptionist"] = CalendlyDependencies(
-        settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds)
+        settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds),
+        publisher_from(settings, client, sqs),
     )
     return app

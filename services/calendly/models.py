@@ -20,8 +20,10 @@ class Appointment(Base):
     __tablename__ = "appointments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
-    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
+    # clinics and doctors belong to knowledge_base: the database enforces these keys (migrations), but
+    # the ORM must not name tables this service does not load, or a flush fails when it runs alone.
+    clinic_id: Mapped[int]
+    doctor_id: Mapped[int]
     patient_name: Mapped[str] = mapped_column(String(200))
     patient_phone: Mapped[str] = mapped_column(String(20))
     patient_email: Mapped[str | None] = mapped_column(String(254))
@@ -36,6 +38,7 @@ class Appointment(Base):
     calendly_event_uri: Mapped[str | None] = mapped_column(String(300))
     cancel_url: Mapped[str | None] = mapped_column(String(300))
     reschedule_url: Mapped[str | None] = mapped_column(String(300))
+    confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -53,5 +56,6 @@ class NotificationOutbox(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -58,6 +58,7 @@ class CancelRequest(BaseModel):
     """POST /calendly/appointments/<id>/cancel."""
 
     reason: str | None = Field(None, max_length=500)
+    notify: bool = Field(True, description="queue the cancellation text (false when the patient is told otherwise)")
 
 
 class RescheduleRequest(BaseModel):
@@ -219,14 +220,22 @@ def _require_booked(appointment: Appointment) -> None:
                        appointment_status=appointment.status)
 
 
-def cancel_appointment(*, db: Session, appointment: Appointment, doctor: dict[str, Any]) -> Appointment:
-    """Cancel a booked appointment and queue its cancellation notice; ApiError 409 when not booked."""
+def cancel_appointment(
+    *, db: Session, appointment: Appointment, doctor: dict[str, Any], notify: bool = True
+) -> tuple[Appointment, bool]:
+    """Cancel a booked appointment and (unless told not to) queue its notice; returns (appointment, changed).
+
+    Cancelling a cancelled appointment changes nothing (a retried request); other states are a 409.
+    """
+    if appointment.status == CANCELLED:
+        return appointment, False
     _require_booked(appointment)
     appointment.status = CANCELLED
     appointment.version += 1
     db.flush()
-    record_notification(db=db, appointment=appointment, doctor=doctor, kind="cancellation")
-    return appointment
+    if notify:
+        record_notification(db=db, appointment=appointment, doctor=doctor, kind="cancellation")
+    return appointment, True
 
 
 def reschedule_appointment(

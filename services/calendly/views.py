@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
 
-from services.calendly import outbox, service
+from services.calendly import attendance, outbox, service
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
@@ -81,23 +81,25 @@ def _book():
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
     if created:
-        outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
+        outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment.id)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))
     response.status_code = 201 if created else 200
     return response
 
 
 def cancel(appointment_id: int):
-    """Cancel a booked appointment; 404 unknown, 409 when it is not booked."""
-    if request.get_data():
-        parse_json_body(service.CancelRequest)  # the body is optional, but when sent it must be valid
+    """Cancel a booked appointment (repeat-safe); 404 unknown, 409 when completed or a no-show."""
+    # the body is optional, but when sent it must be valid
+    cancellation = parse_json_body(service.CancelRequest) if request.get_data() else service.CancelRequest()
     deps = dependencies()
     with transaction(deps.db) as db:
         appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
         doctor = deps.doctors.doctor(appointment.doctor_id)
-        service.cancel_appointment(db=db, appointment=appointment, doctor=doctor)
+        _, changed = service.cancel_appointment(db=db, appointment=appointment, doctor=doctor,
+                                                notify=cancellation.notify)
         body = service.appointment_json(appointment, doctor["name"])
-    outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment_id)
+    if changed:
+        outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
     return jsonify(body)
 
 
@@ -112,8 +114,16 @@ def reschedule(appointment_id: int):
                                                   now=utcnow())
         body = service.appointment_json(appointment, doctor["name"])
     if moved:
-        outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment_id)
+        outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
     return jsonify(body)
+
+
+def confirm_attendance(appointment_id: int):
+    """POST /calendly/appointments/<id>/confirm: the patient said they will come (repeat-safe)."""
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment = attendance.confirm_attendance(db=db, appointment_id=appointment_id, now=utcnow())
+    return jsonify(attendance.attendance_json(appointment, deps.doctors.doctor(appointment.doctor_id)["name"]))
 
 
 VIEWS = {
@@ -121,4 +131,5 @@ VIEWS = {
     "/calendly/appointments": appointments,
     "/calendly/appointments/<int:appointment_id>/cancel": cancel,
     "/calendly/appointments/<int:appointment_id>/reschedule": reschedule,
+    "/calendly/appointments/<int:appointment_id>/confirm": confirm_attendance,
 }

@@ -93,8 +93,8 @@ def test_cancel_once_then_conflict(system, clock):
     assert response.status_code == 200
     assert (response.get_json()["status"], response.get_json()["version"]) == ("cancelled", 2)
     again = system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel")
-    assert again.status_code == 409
-    assert again.get_json()["error"] == "not_booked" and again.get_json()["appointment_status"] == "cancelled"
+    assert again.status_code == 200, "cancelling twice is harmless (a retried hand-off)"
+    assert (again.get_json()["status"], again.get_json()["version"]) == ("cancelled", 2)
     assert [text["kind"] for text in texts(system)] == ["booking_confirmation", "cancellation"]
     assert WEDNESDAY_10AM in free(system, "Dr. Sarah Chen", **{"from": WEDNESDAY_10AM, "limit": 1})
 
