@@ -224,10 +224,16 @@ def pod_template(workload: Workload, probes: bool, restart_policy: str = "Always
 def deployment(workload: Workload) -> dict:
     """Two replicas, surge-only rolling update, probes on the web services."""
     web = workload.component == "web"
+    meta = metadata(workload.dashed, workload.component)
+    if not web:
+        meta["annotations"] = {
+            "checkov.io/skip1": "CKV_K8S_8=a queue worker serves no HTTP; Kubernetes restarts it when the process exits",
+            "checkov.io/skip2": "CKV_K8S_9=a queue worker receives no traffic, so readiness does not apply",
+        }
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": metadata(workload.dashed, workload.component),
+        "metadata": meta,
         "spec": {
             "replicas": 2,
             "revisionHistoryLimit": 5,

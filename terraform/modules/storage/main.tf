@@ -1,62 +1,26 @@
-# Two private buckets, SSE-KMS, versioned, public access blocked, TLS-only:
+# Two private buckets (the bucket submodule): SSE-KMS, versioned, public access blocked, TLS-only:
 # audio (TTS prompts; dynamic prompts under tts/dynamic/ expire after 7 days) and documents (PDFs).
 data "aws_caller_identity" "current" {}
 
-locals {
-  buckets = {
-    audio     = "${var.name}-audio-${data.aws_caller_identity.current.account_id}"
-    documents = "${var.name}-documents-${data.aws_caller_identity.current.account_id}"
-  }
+module "audio" {
+  source            = "./bucket"
+  name              = "${var.name}-audio-${data.aws_caller_identity.current.account_id}"
+  kms_key_arn       = var.kms_key_arn
+  access_log_bucket = aws_s3_bucket.access_logs.id
+  # Dynamic prompts (they may carry patient details) live 7 days; cached clinic prompts stay.
+  expiring_prefix      = "tts/dynamic/"
+  expiring_prefix_days = 7
+  noncurrent_days      = 30
+  tags                 = var.tags
 }
 
-resource "aws_s3_bucket" "this" {
-  for_each = local.buckets
-  bucket   = each.value
-  tags     = var.tags
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  for_each                = aws_s3_bucket.this
-  bucket                  = each.value.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "this" {
-  for_each = aws_s3_bucket.this
-  bucket   = each.value.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  for_each = aws_s3_bucket.this
-  bucket   = each.value.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  for_each = aws_s3_bucket.this
-  bucket   = each.value.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_logging" "this" {
-  for_each      = aws_s3_bucket.this
-  bucket        = each.value.id
-  target_bucket = aws_s3_bucket.access_logs.id
-  target_prefix = "s3/${each.key}/"
+module "documents" {
+  source            = "./bucket"
+  name              = "${var.name}-documents-${data.aws_caller_identity.current.account_id}"
+  kms_key_arn       = var.kms_key_arn
+  access_log_bucket = aws_s3_bucket.access_logs.id
+  noncurrent_days   = 365
+  tags              = var.tags
 }
 
 # Server access logs of the two buckets. S3 log delivery cannot write with SSE-KMS, so this bucket
@@ -147,72 +111,4 @@ data "aws_iam_policy_document" "access_logs" {
 resource "aws_s3_bucket_policy" "access_logs" {
   bucket = aws_s3_bucket.access_logs.id
   policy = data.aws_iam_policy_document.access_logs.json
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "audio" {
-  bucket = aws_s3_bucket.this["audio"].id
-  rule {
-    id     = "expire-dynamic-prompts"
-    status = "Enabled"
-    filter {
-      prefix = "tts/dynamic/"
-    }
-    expiration {
-      days = 7
-    }
-    noncurrent_version_expiration {
-      noncurrent_days = 1
-    }
-  }
-  rule {
-    id     = "tidy-old-versions"
-    status = "Enabled"
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = 30
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "documents" {
-  bucket = aws_s3_bucket.this["documents"].id
-  rule {
-    id     = "tidy-old-versions"
-    status = "Enabled"
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = 365
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-}
-
-data "aws_iam_policy_document" "tls_only" {
-  for_each = aws_s3_bucket.this
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [each.value.arn, "${each.value.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "this" {
-  for_each = aws_s3_bucket.this
-  bucket   = each.value.id
-  policy   = data.aws_iam_policy_document.tls_only[each.key].json
 }

@@ -1,19 +1,19 @@
 output "audio_bucket" {
   description = "Audio bucket name (ConfigMap AUDIO_BUCKET)."
-  value       = aws_s3_bucket.this["audio"].id
+  value       = module.audio.id
 }
 
 output "audio_bucket_arn" {
   description = "Audio bucket ARN."
-  value       = aws_s3_bucket.this["audio"].arn
+  value       = module.audio.arn
 }
 
 output "documents_bucket" {
   description = "Documents bucket name (ConfigMap DOCUMENTS_BUCKET)."
-  value       = aws_s3_bucket.this["documents"].id
+  value       = module.documents.id
 }
 
 output "documents_bucket_arn" {
   description = "Documents bucket ARN."
-  value       = aws_s3_bucket.this["documents"].arn
+  value       = module.documents.arn
 }
