@@ -36,7 +36,7 @@ module "eks" {
       most_recent          = true
       configuration_values = jsonencode({ enableNetworkPolicy = "true" })
     }
-    eks-pod-identity-agent           = { most_recent = true }
+    eks-pod-identity-agent          = { most_recent = true }
     amazon-cloudwatch-observability = { most_recent = true }
   }
 
