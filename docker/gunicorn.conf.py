@@ -12,6 +12,9 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "8"))
 worker_tmp_dir = "/dev/shm"
+# Gunicorn's control socket would be created under $HOME, which does not exist and is read-only;
+# Kubernetes manages the processes instead.
+control_socket_disable = True
 timeout = 30
 graceful_timeout = 25
 # Longer than the ALB's 60 s idle timeout, so the ALB closes idle connections first (no 502s).

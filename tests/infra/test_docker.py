@@ -25,6 +25,7 @@ def test_gunicorn_uses_threads_and_shm(monkeypatch):
     settings = runpy.run_path(str(ROOT / "docker" / "gunicorn.conf.py"))
     assert settings["worker_class"] == "gthread"
     assert settings["worker_tmp_dir"] == "/dev/shm"
+    assert settings["control_socket_disable"] is True, "nothing may be written outside /tmp and /dev/shm"
     assert (settings["workers"], settings["threads"]) == (3, 12)
     assert settings["bind"] == "0.0.0.0:8080"
     assert settings["keepalive"] > 60, "outlive the ALB idle timeout"
