@@ -416,8 +416,7 @@ def ingress() -> dict:
         ),
         "alb.ingress.kubernetes.io/healthcheck-path": "/readyz",
         "alb.ingress.kubernetes.io/load-balancer-attributes": (
-            "routing.http.drop_invalid_header_fields.enabled=true,idle_timeout.timeout_seconds=60,"
-            "access_logs.s3.enabled=false"
+            "routing.http.drop_invalid_header_fields.enabled=true,idle_timeout.timeout_seconds=60"
         ),
         "alb.ingress.kubernetes.io/tags": "app=receptionist",
     }

@@ -51,7 +51,8 @@ def build(directory: Path | str) -> list[dict]:
     return objects
 
 
-def _key(obj: dict) -> tuple[str, str, str]:
+def object_key(obj: dict) -> tuple[str, str, str]:
+    """(kind, namespace, name): what identifies an object in a kustomization."""
     meta = obj.get("metadata", {})
     return obj.get("kind", ""), meta.get("namespace", ""), meta.get("name", "")
 
@@ -59,9 +60,9 @@ def _key(obj: dict) -> tuple[str, str, str]:
 def _check_unique(objects: list[dict], directory: Path) -> None:
     seen: set[tuple[str, str, str]] = set()
     for obj in objects:
-        if _key(obj) in seen:
-            raise KustomizeError(f"{directory}: {_key(obj)} defined twice")
-        seen.add(_key(obj))
+        if object_key(obj) in seen:
+            raise KustomizeError(f"{directory}: {object_key(obj)} defined twice")
+        seen.add(object_key(obj))
 
 
 def _apply_patch(objects: list[dict], patch: dict, directory: Path) -> None:

@@ -35,7 +35,7 @@ def checkov_reports(rendered_dir) -> dict[str, dict]:
         "-d", str(ROOT / "terraform"), "-d", str(ROOT / "docker"), "-d", str(ROOT / "k8s" / "base"),
         "-d", str(rendered_dir),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT, timeout=600)
     assert result.stdout.strip(), result.stderr[-3000:]
     reports: dict[str, dict] = {}
     for document in _documents(result.stdout):
@@ -64,7 +64,7 @@ def test_every_inline_skip_gives_a_reason():
             annotations = (document or {}).get("metadata", {}).get("annotations", {}) if isinstance(document, dict) else {}
             for key, value in annotations.items():
                 if key.startswith("checkov.io/skip"):
-                    check_id, _, reason = value.partition("=")
+                    _, _, reason = value.partition("=")
                     assert len(reason.strip()) > 15, f"{path}: {key}"
 
 

@@ -29,8 +29,8 @@ def test_overlay_renders(rendered, overlay):
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_renderer_matches_real_kustomize(rendered, overlay):
     real = kustomize.build_with_real(ROOT / "k8s" / "overlays" / overlay)
-    by_key = lambda objects: {kustomize._key(o): o for o in objects}  # noqa: E731
-    assert by_key(rendered[overlay]) == by_key(real)
+    mine = {kustomize.object_key(o): o for o in rendered[overlay]}
+    assert mine == {kustomize.object_key(o): o for o in real}
 
 
 def test_renderer_refuses_what_it_does_not_support(tmp_path):

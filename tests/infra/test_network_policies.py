@@ -26,9 +26,9 @@ def client_calls(path: Path) -> set[str]:
         if node.func.attr not in ("get", "post", "call") or not ast.unparse(node.func.value).endswith("client"):
             continue
         position = 1 if node.func.attr == "call" else 0
-        if len(node.args) > position and isinstance(node.args[position], ast.Constant):
-            if node.args[position].value in SERVICES:
-                called.add(node.args[position].value)
+        argument = node.args[position] if len(node.args) > position else None
+        if isinstance(argument, ast.Constant) and argument.value in SERVICES:
+            called.add(argument.value)
     return called
 
 

@@ -8,9 +8,8 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   # Built from parts so the deploy role (which needs the cluster ARN) and the cluster (whose access
   # entries need the role) do not depend on each other.
-  cluster_arn     = "arn:aws:eks:${data.aws_region.current.name}:${local.account_id}:cluster/${local.name}"
-  deploy_role_arn = "arn:aws:iam::${local.account_id}:role/receptionist-github-deploy"
-  tags            = merge(var.tags, { Project = "receptionist", Environment = var.environment })
+  cluster_arn = "arn:aws:eks:${data.aws_region.current.name}:${local.account_id}:cluster/${local.name}"
+  tags        = merge(var.tags, { Project = "receptionist", Environment = var.environment })
 }
 
 module "kms" {
