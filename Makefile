@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher
+.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -19,7 +19,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
+# checkov pins dependencies that clash with the test tools, so it gets a virtualenv of its own.
+$(VENV)/checkov/.installed: requirements-infra.txt $(VENV)/.installed
+	@tools/ensure_python.sh $(PYTHON) $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet -r requirements-infra.txt
+	@touch $@
+
+install: $(VENV)/.installed $(VENV)/checkov/.installed ## Create .venv (and .venv/checkov) with the pinned dependencies
 
 migrate: install ## Apply database migrations to DATABASE_URL (default: the local SQLite file)
 	$(BIN)/python -m tools.manage migrate
@@ -37,6 +43,12 @@ call: install ## Dial the running system from the terminal as Twilio would (ARGS
 test: install ## Run the whole suite on real Postgres and Redis (started or installed when missing)
 	tools/ensure_backends.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+infra-check: install ## Only the infrastructure checks: kustomize, schemas, checkov, hadolint, actionlint, Terraform
+	$(BIN)/python -m pytest tests/infra $(PYTEST_ARGS)
+
+k8s-manifests: install ## Regenerate k8s/base from tools/k8s_manifests.py and the route table
+	$(BIN)/python -m tools.k8s_manifests
 
 bench: install ## Run the benchmarks and print their figures with the machine they ran on
 	tools/ensure_backends.sh
