@@ -73,6 +73,7 @@ ROUTES: tuple[Route, ...] = (
     # calendly: appointments, the system of record
     Route("/calendly/availability", "calendly", _GET, _I),
     Route("/calendly/appointments", "calendly", ("GET", "POST"), _I),
+    Route("/webhooks/calendly", "calendly", _POST, _W),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),

@@ -1,7 +1,27 @@
-"""calendly service settings."""
+"""calendly service settings: the database-backed scheduler always; Calendly sync when CALENDLY_TOKEN is set."""
+
+from pydantic import Field, SecretStr
 
 from shared.settings import CommonSettings
 
 
 class CalendlySettings(CommonSettings):
     """Settings for the calendly service."""
+
+    calendly_token: SecretStr | None = Field(
+        None, description="Calendly personal access token; unset = the local scheduler alone serves"
+    )
+    calendly_api_url: str = Field("https://api.calendly.com", description="Calendly API base URL")
+    calendly_webhook_signing_key: SecretStr | None = Field(
+        None, description="signing key of the webhook subscription; unset = every webhook is refused"
+    )
+    calendly_webhook_tolerance_seconds: int = Field(180, gt=0, description="oldest webhook timestamp accepted")
+    calendly_timeout_seconds: float = Field(8.0, gt=0, description="read timeout of Calendly API calls")
+    calendly_retries: int = Field(2, ge=0, le=5, description="retries of 5xx / timeouts per Calendly call")
+    calendly_breaker_threshold: int = Field(5, ge=1, description="consecutive failures that open the breaker")
+    calendly_breaker_reset_seconds: float = Field(30.0, gt=0, description="how long the open breaker pauses calls")
+    calendly_availability_cache_seconds: int = Field(30, ge=0, description="how long Calendly free times are reused")
+    calendly_bookings_per_minute: int = Field(10, ge=1, description="POST /invitees limit (non-Enterprise: 10)")
+    calendly_bookings_per_hour: int = Field(50, ge=1, description="POST /invitees limit (non-Enterprise: 50)")
+    calendly_bookings_per_day: int = Field(100, ge=1, description="POST /invitees limit (non-Enterprise: 100)")
+    calendly_sync_batch: int = Field(50, ge=1, description="sync tasks handled per queue pass")

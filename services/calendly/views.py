@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
 
-from services.calendly import outbox, service
+from services.calendly import outbox, service, sync
+from services.calendly.availability_merge import agreed_slots
+from services.calendly.scheduling import nearest
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
@@ -48,11 +50,17 @@ def availability():
     now = utcnow()
     with transaction(deps.db) as db:
         if query.near:
-            slots = service.find_nearest_free_slots(db=db, doctor=doctor, target=query.near, limit=query.limit, now=now)
+            local = service.find_free_slots(db=db, doctor=doctor, start=query.near - service.NEAREST_WINDOW,
+                                            end=query.near + service.NEAREST_WINDOW, now=now)
         else:
             start = query.from_ or now
             end = query.to or now + timedelta(days=doctor["clinic"]["horizon_days"])
-            slots = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)[: query.limit]
+            local = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)
+    if query.near:
+        slots = nearest(agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now),
+                        query.near, query.limit)
+    else:
+        slots = agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now, limit=query.limit)
     return jsonify({"doctor_id": doctor["id"], "timezone": doctor["clinic"]["timezone"],
                     "slots": [service.slot_json(slot) for slot in slots]})
 
@@ -79,6 +87,8 @@ def _book():
     doctor = deps.doctors.doctor(booking.doctor_id)
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
+        if created and deps.calendly:
+            sync.enqueue_booking(db=db, appointment=appointment, doctor=doctor)
     if created:
         outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))

@@ -19,7 +19,7 @@ from shared.spoken_time import spoken_datetime
 
 log = logging.getLogger(__name__)
 E164 = r"^\+[1-9]\d{6,14}$"
-KINDS = ("booking_confirmation", "cancellation", "reschedule")
+KINDS = ("booking_confirmation", "cancellation", "reschedule", "scheduling_link")
 
 
 class SmsRequest(BaseModel):
@@ -35,6 +35,7 @@ class SmsRequest(BaseModel):
     doctor_name: str = Field(min_length=1, max_length=200)
     starts_at: datetime
     timezone: str
+    link: str | None = Field(None, max_length=500, pattern=r"^https://")
 
 
 def compose_text(request: SmsRequest, now: datetime | None = None) -> str:
@@ -47,6 +48,9 @@ def compose_text(request: SmsRequest, now: datetime | None = None) -> str:
         return f"{greeting} for {when} has been cancelled. Call us any time to book again."
     if request.kind == "reschedule":
         return f"{greeting} has been moved to {when}. To cancel or change it, call us back."
+    if request.kind == "scheduling_link" and request.link:
+        return (f"Hi {request.first_name}, your request for {when} with {request.doctor_name} at "
+                f"{request.clinic_name} is noted. Please confirm it in the clinic's calendar: {request.link}")
     raise ApiError(422, "unknown_kind", f"unknown SMS kind {request.kind!r}; expected one of {', '.join(KINDS)}")
 
 
