@@ -15,7 +15,7 @@ import logging
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import requests
@@ -78,7 +78,7 @@ def sync_payload(appointment: Appointment, doctor: dict[str, Any]) -> dict[str, 
     clinic = doctor["clinic"]
     return {
         "event_type": doctor.get("calendly_event_type"),
-        "start": appointment.starts_at.isoformat(),
+        "start": appointment.starts_at.astimezone(timezone.utc).isoformat(),
         "timezone": clinic["timezone"],
         "booking_email": clinic.get("booking_email"),
         "clinic_name": clinic["name"],
@@ -207,23 +207,32 @@ def _finish(task: CalendlySyncTask, status: str, now: datetime, error: str | Non
 
 
 def run_once(*, db_factory: sessionmaker[Session], calendly: CalendlyClient, client: ServiceClient | None,
-             limits: BookingLimits, batch: int = 50, now: datetime | None = None) -> SyncReport:
-    """One pass over the due tasks; each ends done, failed, superseded, link_sent or rescheduled for later."""
+             limits: BookingLimits, batch: int = 50, now: datetime | None = None, max_rounds: int = 10) -> SyncReport:
+    """Drain the due tasks; each ends done, failed, superseded, link_sent or rescheduled for later.
+
+    Rounds repeat so a task waiting on another (the cancel after a reschedule's booking) runs in
+    the same pass once its predecessor is done.
+    """
     now = now or utcnow()
     report = SyncReport()
     texted: list[int] = []
-    claimed = _claim(db_factory, now, batch)
-    for position, task_id in enumerate(claimed):
-        if calendly.breaker.is_open:
-            _release(db_factory, claimed[position:], now + timedelta(seconds=calendly.breaker.reset_seconds))
+    for _ in range(max_rounds):
+        claimed = _claim(db_factory, now, batch)
+        if not claimed:
             break
-        with transaction(db_factory) as db:
-            task = db.get(CalendlySyncTask, task_id)
-            handler = _push_booking if task.kind == BOOK else _push_cancellation
-            outcome = handler(db=db, task=task, calendly=calendly, limits=limits, now=now)
-            if outcome == LINK_SENT:
-                texted.append(task.appointment_id)
-        report.add(outcome)
+        for position, task_id in enumerate(claimed):
+            if calendly.breaker.is_open:
+                _release(db_factory, claimed[position:], now + timedelta(seconds=calendly.breaker.reset_seconds))
+                break
+            with transaction(db_factory) as db:
+                task = db.get(CalendlySyncTask, task_id)
+                handler = _push_booking if task.kind == BOOK else _push_cancellation
+                outcome = handler(db=db, task=task, calendly=calendly, limits=limits, now=now)
+                if outcome == LINK_SENT:
+                    texted.append(task.appointment_id)
+            report.add(outcome)
+        if calendly.breaker.is_open:
+            break
     if client is not None:
         for appointment_id in texted:
             deliver_notifications(db_factory=db_factory, client=client, appointment_id=appointment_id)
@@ -242,7 +251,7 @@ def _push_booking(*, db: Session, task: CalendlySyncTask, calendly: CalendlyClie
                   now: datetime) -> str:
     appointment = db.get(Appointment, task.appointment_id, with_for_update=True)
     payload = task.payload
-    if appointment.status != BOOKED or appointment.starts_at.isoformat() != payload["start"]:
+    if appointment.status != BOOKED or appointment.starts_at != datetime.fromisoformat(payload["start"]):
         return _finish(task, SUPERSEDED, now)
     if appointment.calendly_invitee_uri:
         return _finish(task, DONE, now)  # a webhook already linked it to its Calendly invitee
