@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
 
-from services.calendly import outbox, service, sync
+from services.calendly import outbox, service
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.scheduling import nearest
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
+
+NEAREST_CANDIDATES = 48
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -50,8 +52,9 @@ def availability():
     now = utcnow()
     with transaction(deps.db) as db:
         if query.near:
-            local = service.find_free_slots(db=db, doctor=doctor, start=query.near - service.NEAREST_WINDOW,
-                                            end=query.near + service.NEAREST_WINDOW, now=now)
+            # with Calendly on, take more local candidates than asked, since Calendly may refuse some
+            wanted = query.limit if deps.calendly_availability is None else NEAREST_CANDIDATES
+            local = service.find_nearest_free_slots(db=db, doctor=doctor, target=query.near, limit=wanted, now=now)
         else:
             start = query.from_ or now
             end = query.to or now + timedelta(days=doctor["clinic"]["horizon_days"])
@@ -88,7 +91,10 @@ def _book():
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
         if created and deps.calendly:
-            sync.enqueue_booking(db=db, appointment=appointment, doctor=doctor)
+            # imported here so `python -m services.calendly.sync` does not load the module twice
+            from services.calendly.sync import enqueue_booking
+
+            enqueue_booking(db=db, appointment=appointment, doctor=doctor)
     if created:
         outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))
