@@ -224,12 +224,16 @@ def run_once(*, db_factory: sessionmaker[Session], calendly: CalendlyClient, cli
             if calendly.breaker.is_open:
                 _release(db_factory, claimed[position:], now + timedelta(seconds=calendly.breaker.reset_seconds))
                 break
-            with transaction(db_factory) as db:
-                task = db.get(CalendlySyncTask, task_id)
-                handler = _push_booking if task.kind == BOOK else _push_cancellation
-                outcome = handler(db=db, task=task, calendly=calendly, limits=limits, now=now)
-                if outcome == LINK_SENT:
-                    texted.append(task.appointment_id)
+            try:
+                with transaction(db_factory) as db:
+                    task = db.get(CalendlySyncTask, task_id)
+                    handler = _push_booking if task.kind == BOOK else _push_cancellation
+                    outcome = handler(db=db, task=task, calendly=calendly, limits=limits, now=now)
+                    if outcome == LINK_SENT:
+                        texted.append(task.appointment_id)
+            except Exception as error:  # noqa: BLE001 - one broken task must not stop the queue
+                log.exception("sync task %s failed unexpectedly", task_id)
+                outcome = _record_crash(db_factory, task_id, now, error)
             report.add(outcome)
         if calendly.breaker.is_open:
             break
@@ -237,6 +241,14 @@ def run_once(*, db_factory: sessionmaker[Session], calendly: CalendlyClient, cli
         for appointment_id in texted:
             deliver_notifications(db_factory=db_factory, client=client, appointment_id=appointment_id)
     return report
+
+
+def _record_crash(db_factory: sessionmaker[Session], task_id: int, now: datetime, error: Exception) -> str:
+    with transaction(db_factory) as db:
+        task = db.get(CalendlySyncTask, task_id)
+        task.next_attempt_at = now + _backoff(task.attempts)
+        task.last_error = f"unexpected {type(error).__name__}"
+    return "error"
 
 
 def _release(db_factory: sessionmaker[Session], task_ids: list[int], due: datetime) -> None:
@@ -262,10 +274,13 @@ def _push_booking(*, db: Session, task: CalendlySyncTask, calendly: CalendlyClie
         task.next_attempt_at, task.attempts = allowed_at, task.attempts - 1
         task.last_error = "waiting for the Calendly booking limit"
         return "deferred"
+    email = appointment.patient_email or payload.get("booking_email")
+    if not email:
+        return _finish(task, FAILED, now, "no invitee email: the caller gave none and the clinic has no booking_email")
     try:
         invitee = calendly.create_invitee(
             event_type=payload["event_type"], start=appointment.starts_at, name=appointment.patient_name,
-            email=appointment.patient_email or payload.get("booking_email"), timezone_name=payload["timezone"],
+            email=email, timezone_name=payload["timezone"],
             text_reminder_number=appointment.patient_phone or None,
         )
     except CalendlyPermissionDenied as error:

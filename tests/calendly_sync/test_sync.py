@@ -164,3 +164,32 @@ def test_without_calendly_token_nothing_is_queued(system, db_factory):
 def _all(db_factory):
     with transaction(db_factory) as db:
         return list(db.scalars(select(Appointment)))
+
+
+def test_no_email_anywhere_fails_the_push_clearly_without_asking_calendly(calendly_system, fake_calendly, db_factory):
+    from sqlalchemy import update
+
+    from services.knowledge_base.models import Clinic
+
+    with transaction(db_factory) as db:
+        db.execute(update(Clinic).values(booking_email=None))
+    booked = book(calendly_system, next_weekday_at(10))
+    assert run_sync(calendly_system) == {"failed": 1}
+    assert "booking_email" in tasks(db_factory)[0].last_error and fake_calendly.sent == []
+    assert appointment(db_factory, booked["id"]).status == BOOKED
+
+
+def test_a_task_that_crashes_is_kept_for_later_and_the_queue_goes_on(calendly_system, fake_calendly, db_factory, monkeypatch):
+    first = book(calendly_system, next_weekday_at(10))
+    book(calendly_system, next_weekday_at(11), phone="+16175550124")
+    real = sync._push_booking
+
+    def flaky(**kwargs):
+        if kwargs["task"].appointment_id == first["id"]:
+            raise KeyError("event_type")
+        return real(**kwargs)
+
+    monkeypatch.setattr(sync, "_push_booking", flaky)
+    assert run_sync(calendly_system) == {"error": 1, "done": 1}
+    crashed = tasks(db_factory)[0]
+    assert crashed.status == "pending" and crashed.last_error == "unexpected KeyError" and crashed.next_attempt_at > utcnow()
