@@ -96,9 +96,7 @@ def enqueue_booking(*, db: Session, appointment: Appointment, doctor: dict[str, 
         appointment_id=appointment.id,
         kind=BOOK, status=PENDING, payload=sync_payload(appointment, doctor), next_attempt_at=utcnow(),
     )
-    db.add(task)
-    db.flush()
-    return task
+    return _add_once(db, task)
 
 
 def enqueue_cancellation(*, db: Session, appointment: Appointment, reason: str = CANCEL_REASON,
@@ -117,6 +115,16 @@ def _enqueue_event_cancellation(*, db: Session, appointment_id: int, event_uri: 
         payload={"event_uri": event_uri, "reason": reason}, after_task_id=after.id if after else None,
         next_attempt_at=utcnow(),
     )
+    return _add_once(db, task)
+
+
+def _add_once(db: Session, task: CalendlySyncTask) -> CalendlySyncTask:
+    """Add the task unless one with its idempotency key exists (then that one is returned)."""
+    existing = db.scalars(
+        select(CalendlySyncTask).where(CalendlySyncTask.idempotency_key == task.idempotency_key)
+    ).first()
+    if existing is not None:
+        return existing
     db.add(task)
     db.flush()
     return task

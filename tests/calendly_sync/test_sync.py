@@ -193,3 +193,14 @@ def test_a_task_that_crashes_is_kept_for_later_and_the_queue_goes_on(calendly_sy
     assert run_sync(calendly_system) == {"error": 1, "done": 1}
     crashed = tasks(db_factory)[0]
     assert crashed.status == "pending" and crashed.last_error == "unexpected KeyError" and crashed.next_attempt_at > utcnow()
+
+
+def test_enqueueing_the_same_change_twice_adds_one_task(calendly_system, fake_calendly, db_factory):
+    booked = book(calendly_system, next_weekday_at(10))
+    run_sync(calendly_system)
+    with transaction(db_factory) as db:
+        row = db.get(Appointment, booked["id"])
+        row.status = CANCELLED
+        first = sync.enqueue_cancellation(db=db, appointment=row)
+        assert sync.enqueue_cancellation(db=db, appointment=row).id == first.id
+    assert [task.kind for task in tasks(db_factory)] == ["book", "cancel"]
