@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests
+.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ sms-worker: migrate ## Run the messaging worker: SQS intake, retries with backof
 
 dispatcher: migrate ## Run the outbox dispatcher: undelivered notifications to messaging (ARGS=--once)
 	$(BIN)/python -m services.calendly.dispatcher $(ARGS)
+
+calendly-sync: install ## Push queued bookings/cancellations to Calendly once (CALENDLY_TOKEN; ARGS="--forever" to keep going)
+	$(BIN)/python -m services.calendly.sync run $(ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

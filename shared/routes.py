@@ -88,6 +88,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/calendly/appointments/<int:appointment_id>/cancel", "calendly", _POST, _I),
     Route("/calendly/appointments/<int:appointment_id>/reschedule", "calendly", _POST, _I),
     Route("/calendly/appointments/<int:appointment_id>/confirm", "calendly", _POST, _I),
+    Route("/webhooks/calendly", "calendly", _POST, _W),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),

@@ -7,10 +7,14 @@ from datetime import datetime, timedelta
 from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
 
-from services.calendly import attendance, outbox, service
+from services.calendly import attendance, outbox, service, sync
+from services.calendly.availability_merge import agreed_slots
+from services.calendly.scheduling import nearest
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
+
+NEAREST_CANDIDATES = 48
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -48,11 +52,18 @@ def availability():
     now = utcnow()
     with transaction(deps.db) as db:
         if query.near:
-            slots = service.find_nearest_free_slots(db=db, doctor=doctor, target=query.near, limit=query.limit, now=now)
+            # with Calendly on, take more local candidates than asked, since Calendly may refuse some
+            wanted = query.limit if deps.calendly_availability is None else NEAREST_CANDIDATES
+            local = service.find_nearest_free_slots(db=db, doctor=doctor, target=query.near, limit=wanted, now=now)
         else:
             start = query.from_ or now
             end = query.to or now + timedelta(days=doctor["clinic"]["horizon_days"])
-            slots = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)[: query.limit]
+            local = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)
+    if query.near:
+        slots = nearest(agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now),
+                        query.near, query.limit)
+    else:
+        slots = agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now, limit=query.limit)
     return jsonify({"doctor_id": doctor["id"], "timezone": doctor["clinic"]["timezone"],
                     "horizon_days": doctor["clinic"]["horizon_days"],
                     "slots": [service.slot_json(slot) for slot in slots]})
@@ -80,6 +91,8 @@ def _book():
     doctor = deps.doctors.doctor(booking.doctor_id)
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
+        if created and deps.calendly:
+            sync.enqueue_booking(db=db, appointment=appointment, doctor=doctor)
     if created:
         outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment.id)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))
@@ -97,6 +110,8 @@ def cancel(appointment_id: int):
         doctor = deps.doctors.doctor(appointment.doctor_id)
         _, changed = service.cancel_appointment(db=db, appointment=appointment, doctor=doctor,
                                                 notify=cancellation.notify)
+        if changed and deps.calendly:
+            sync.enqueue_cancellation(db=db, appointment=appointment)
         body = service.appointment_json(appointment, doctor["name"])
     if changed:
         outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
@@ -112,6 +127,8 @@ def reschedule(appointment_id: int):
         doctor = deps.doctors.doctor(appointment.doctor_id)
         _, moved = service.reschedule_appointment(db=db, appointment=appointment, doctor=doctor, start=move.start,
                                                   now=utcnow())
+        if moved and deps.calendly:
+            sync.enqueue_reschedule(db=db, appointment=appointment, doctor=doctor)
         body = service.appointment_json(appointment, doctor["name"])
     if moved:
         outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)

@@ -19,7 +19,7 @@ from shared.api import ApiError
 from shared.db import transaction, utcnow
 from shared.spoken_time import spoken_clock, spoken_date
 
-KINDS = ("booking_confirmation", "cancellation", "reschedule", "reminder")
+KINDS = ("booking_confirmation", "cancellation", "reschedule", "reminder", "scheduling_link")
 DEFAULT_REGION = "US"
 HOW_TO_CANCEL = "Reply X to cancel or call us to change it."
 
@@ -48,6 +48,7 @@ class SmsRequest(BaseModel):
     doctor_name: str = Field(min_length=1, max_length=200)
     starts_at: datetime
     timezone: str
+    link: str | None = Field(None, max_length=500, pattern=r"^https://")
 
     @field_validator("to")
     @classmethod
@@ -96,6 +97,9 @@ def compose_text(request: SmsRequest) -> str:
         return f"{greeting} has been moved to {when}. {HOW_TO_CANCEL}"
     if request.kind == "reminder":
         return f"Reminder: {greeting} is on {when}. Reply C to confirm you will come, X to cancel."
+    if request.kind == "scheduling_link" and request.link:
+        return (f"Hi {request.first_name}, your request for {when} with {request.doctor_name} at "
+                f"{request.clinic_name} is noted. Please confirm it in the clinic's calendar: {request.link}")
     raise ApiError(422, "unknown_kind", f"unknown SMS kind {request.kind!r}; expected one of {', '.join(KINDS)}")
 
 
