@@ -72,8 +72,8 @@ sms-worker: migrate ## Run the messaging worker: SQS intake, retries with backof
 dispatcher: migrate ## Run the outbox dispatcher: undelivered notifications to messaging (ARGS=--once)
 	$(BIN)/python -m services.calendly.dispatcher $(ARGS)
 
-calendly-sync: install ## Push queued bookings/cancellations to Calendly once (CALENDLY_TOKEN; ARGS="--forever" to keep going)
-	$(BIN)/python -m services.calendly.sync run $(ARGS)
+calendly-sync: migrate ## Push queued bookings/cancellations to Calendly until stopped (CALENDLY_TOKEN; ARGS=--once for one pass)
+	$(BIN)/python -m services.calendly.sync_runner $(ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

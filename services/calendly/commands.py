@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from services.calendly.calendly_api import CalendlyClient, CalendlyError, EventType
 from services.calendly.settings import CalendlySettings
-from services.calendly.sync import service_client_for
 from shared.service_client import ServiceCallError, ServiceClient
 
 
@@ -72,7 +71,11 @@ def main(argv: list[str] | None = None, *, calendly: CalendlyClient | None = Non
     if calendly is None:
         out.write("CALENDLY_TOKEN is not set\n")
         return 2
-    doctors = clinic_doctors(client=client or service_client_for(settings), slug=args.clinic)
+    if client is None:
+        from services.jobs import service_dependencies
+
+        client = service_dependencies("calendly").client
+    doctors = clinic_doctors(client=client, slug=args.clinic)
     key = settings.calendly_webhook_signing_key
     try:
         if args.command == "register-webhook":

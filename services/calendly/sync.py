@@ -1,7 +1,7 @@
 """Keeping Calendly in step with our appointments (the system of record) through a queue table.
 
 A booking, cancellation or reschedule adds tasks in the same transaction as the change itself, so
-nothing is lost when Calendly is slow, down or rate-limiting. `python -m services.calendly.sync run`
+nothing is lost when Calendly is slow, down or rate-limiting. `python -m services.calendly.sync_runner`
 drains the queue: bookings go out within Calendly's booking limits (10/min, 50/h, 100/day per user on
 non-Enterprise plans, counted locally and confirmed by 429 + X-RateLimit-Reset); a reschedule books
 the new time first and cancels the old event after; a refusal for plan or scope (403) sends the
@@ -344,48 +344,3 @@ def _push_cancellation(*, db: Session, task: CalendlySyncTask, calendly: Calendl
     except CalendlyError as error:
         return _finish(task, FAILED, now, f"{error.status} {error.title}: {error.message}")
     return _finish(task, DONE, now)
-
-
-def service_client_for(settings: CalendlySettings) -> ServiceClient:
-    """A client for other services: over HTTP in a cluster, or through the in-process system in local mode."""
-    session = requests.Session()
-    if not settings.service_url_template:
-        from services.all_in_one import create_all_in_one
-
-        create_all_in_one(http=session)
-    return ServiceClient(settings, session)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`run` drains the queue once (or every --interval seconds with --forever); `status` counts it."""
-    parser = argparse.ArgumentParser(prog="python -m services.calendly.sync", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="push due bookings and cancellations to Calendly")
-    run.add_argument("--forever", action="store_true", help="keep draining every --interval seconds")
-    run.add_argument("--interval", type=float, default=15.0)
-    commands.add_parser("status", help="how many tasks are pending")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-    settings = CalendlySettings()
-    db_factory = make_session_factory(make_engine(settings.database_url))
-    if args.command == "status":
-        with transaction(db_factory) as db:
-            sys.stdout.write(f"pending: {pending_count(db=db)}\n")
-        return 0
-    calendly = CalendlyClient.from_settings(settings)
-    if calendly is None:
-        sys.stdout.write("CALENDLY_TOKEN is not set: nothing to sync (the local scheduler alone serves)\n")
-        return 0
-    client = service_client_for(settings)
-    limits = BookingLimits.from_settings(settings)
-    while True:
-        report = run_once(db_factory=db_factory, calendly=calendly, client=client, limits=limits,
-                          batch=settings.calendly_sync_batch)
-        sys.stdout.write(f"calendly sync: {report.counts or 'nothing due'}\n")
-        if not args.forever:
-            return 0
-        time.sleep(args.interval)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
