@@ -268,13 +268,16 @@ def prose_pdf(lines: Iterable[str] = ("Welcome to our clinic.", "Parking is avai
 
 
 def page_count_bomb(declared_pages: int = 10_000_000) -> bytes:
-    """A tiny PDF whose page tree claims millions of pages."""
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Count " + str(declared_pages).encode() + b"/Kids[3 0 R]>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-        b"trailer<</Root 1 0 R/Size 4>>\n%%EOF\n"
-    )
+    """A tiny valid PDF whose page tree claims millions of pages."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, NumberObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.root_object["/Pages"].get_object()[NameObject("/Count")] = NumberObject(declared_pages)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 SAMPLES = {
