@@ -170,12 +170,13 @@ def _apply(session: Session, clinic_id: int, zone: str, sha256: str, upload: Upl
         if change != "unchanged":
             touched.append(doctor)
     kept, deactivated = [], []
-    for doctor in existing.values():
+    leave_only = {entry["bare_name"].casefold(): entry["exceptions"] for entry in schedule.leave_only}
+    for key, doctor in existing.items():
         if upload.replace and doctor.active:
             doctor.active = False
             deactivated.append(doctor)
         elif doctor.active:
-            merged = _merge_exceptions(doctor.exceptions, schedule.closures)
+            merged = _merge_exceptions(doctor.exceptions, [*leave_only.get(key, []), *schedule.closures])
             if merged != doctor.exceptions:
                 doctor.exceptions = merged
                 touched.append(doctor)

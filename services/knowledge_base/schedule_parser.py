@@ -68,12 +68,14 @@ class ExtractedDoctor:
 
 @dataclass
 class ExtractedSchedule:
-    """What a document says: doctors in document order, clinic closures, and warnings."""
+    """What a document says: doctors in document order, clinic closures, warnings, and leave for
+    doctors the clinic already has but the document gives no hours for."""
 
     doctors: list[dict[str, Any]]
     closures: list[dict[str, str]]
     warnings: list[dict[str, Any]]
     stated_year: int | None
+    leave_only: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -138,17 +140,20 @@ class ScheduleParser:
                 doctor.leave.append((raw, reason, page))
         closures = [exception for exception in (self._resolve(raw, reason, page) for raw, reason, page in self.closures)
                     if exception]
-        doctors = []
+        doctors, leave_only = [], []
+        known = {name.casefold() for name in self.known_bare_names}
         for doctor in self.doctors.values():
             hours = doctor.weekly_hours()
-            if not hours:
-                self._warn(None, doctor.name, "no working hours found for this doctor; left unchanged")
-                continue
             leave = [exception for exception in (self._resolve(raw, reason, page) for raw, reason, page in doctor.leave)
                      if exception]
-            doctors.append({"name": doctor.name, "bare_name": doctor.bare_name, "department": doctor.department,
-                            "weekly_hours": hours, "exceptions": _unique(leave + closures)})
-        return ExtractedSchedule(doctors, _unique(closures), self.warnings, self.stated_year)
+            if hours:
+                doctors.append({"name": doctor.name, "bare_name": doctor.bare_name, "department": doctor.department,
+                                "weekly_hours": hours, "exceptions": _unique(leave + closures)})
+            elif leave and doctor.bare_name.casefold() in known:
+                leave_only.append({"name": doctor.name, "bare_name": doctor.bare_name, "exceptions": _unique(leave)})
+            else:
+                self._warn(None, doctor.name, "no working hours found for this doctor; left unchanged")
+        return ExtractedSchedule(doctors, _unique(closures), self.warnings, self.stated_year, leave_only)
 
     def _edges(self, lines: list[Line]) -> set[tuple[str, int]]:
         edge_lines = lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
