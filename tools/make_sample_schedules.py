@@ -214,24 +214,22 @@ def multi_page_layout() -> bytes:
     return pdf.to_bytes()
 
 
-def long_schedule(pages: int) -> bytes:
-    """About `pages` pages of doctor sections (benchmark input) with running header and footer."""
+def long_schedule(pages: int, distinct_doctors: int = 40) -> bytes:
+    """At least `pages` pages of doctor sections (benchmark input) with running header and footer; the
+    same `distinct_doctors` repeat, so what is extracted stays the same size whatever the length."""
     pdf = SchedulePdf(header_text="Benchmark Health · Doctors' schedule",
                       footer_text="Benchmark Health · generated for the extraction benchmark")
     pdf.add_page()
-    names = doctor_names(len(_FIRST_NAMES) * (len(_SURNAMES) - 1))
+    names = doctor_names(distinct_doctors)
     index = 0
-    while pdf.page_no() < pages or pdf.get_y() < 200:
-        name = names[index % len(names)]
-        pdf.text_line(f"Dr. {name}" if index < len(names) else f"Dr. {name} {index}", bold=True)
+    while pdf.page_no() < pages:
+        pdf.text_line(f"Dr. {names[index % len(names)]}", bold=True)
         pdf.text_line(f"Department: {_DEPARTMENTS[index % len(_DEPARTMENTS)]}")
         pdf.text_line("Monday: 8am-12pm")
         pdf.text_line("Tuesday: 9:00-12:30, 13:30-17:00")
         pdf.text_line("Thurs: 1pm–5pm")
         pdf.ln(2)
         index += 1
-        if pdf.page_no() >= pages and pdf.get_y() > 200:
-            break
     return pdf.to_bytes()
 
 

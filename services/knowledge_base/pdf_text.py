@@ -10,6 +10,7 @@ from typing import Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, IndirectObject
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,20 @@ def page_lines(reader: PdfReader) -> Iterator[list[Line]]:
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
             log.info("page text could not be extracted", extra={"page": number, "error": type(error).__name__})
             raise PdfProblem("corrupt_pdf", f"page {number} is damaged and its text cannot be read") from None
+        _forget_contents(reader, page)
         yield _group_lines(number, fragments)
+
+
+def _forget_contents(reader: PdfReader, page) -> None:
+    # pypdf caches every decoded content stream it resolves; dropping a page's own streams once its
+    # text is read keeps memory flat in the page count (fonts and resources stay shared).
+    contents = page.get("/Contents")
+    references = contents if isinstance(contents, ArrayObject) else [contents]
+    if isinstance(contents, IndirectObject):
+        references = [contents, *(contents.get_object() if isinstance(contents.get_object(), ArrayObject) else [])]
+    for reference in references:
+        if isinstance(reference, IndirectObject):
+            reader.resolved_objects.pop((reference.generation, reference.idnum), None)
 
 
 def _group_lines(page: int, fragments: list[tuple[float, float, str]]) -> list[Line]:
