@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean
+.PHONY: help install run call test bench migrate load-demo clean sample-pdfs
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test: install ## Run the whole suite on real Postgres and Redis (started or inst
 bench: install ## Run the benchmarks and print their figures with the machine they ran on
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
+
+sample-pdfs: install ## Regenerate the synthetic schedule PDFs in services/knowledge_base/sample_pdfs
+	$(BIN)/python -m tools.make_sample_schedules
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

@@ -88,7 +88,8 @@ def upload_document():
     limits = ingest.UploadLimits(deps.settings.max_upload_bytes, deps.settings.max_pdf_pages)
     status, answer = ingest.ingest_document(
         db=deps.db, objects=deps.objects, limits=limits,
-        upload=ingest.Upload(clinic, upload.filename, upload.stream.read(limits.max_bytes + 1), replace),
+        upload=ingest.Upload(clinic, (upload.filename or "")[:300] or None, upload.stream.read(limits.max_bytes + 1),
+                             replace),
     )
     return jsonify(answer), status
 
