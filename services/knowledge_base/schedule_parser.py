@@ -179,7 +179,7 @@ class ScheduleParser:
         if header:
             self._flush_row()
             self._columns = header
-            self._doctor, self._weekdays = None, None
+            self._doctor = None  # a weekday heading above the table still applies to its rows
             return
         if self._columns and self._read_table_line(line):
             return
@@ -246,9 +246,12 @@ class ScheduleParser:
         if department:
             doctor.department = department
         schedule = parse_day_hours(f"{row.columns.get('days', '')} {row.columns.get('hours', '')}")
-        if not schedule.has_days or not schedule.has_intervals or schedule.bad_intervals:
+        groups = schedule.groups
+        if not schedule.has_days and self._weekdays is not None:
+            groups = [(self._weekdays, schedule.orphan_intervals)]
+        if not any(intervals for _, intervals in groups) or schedule.bad_intervals:
             self._warn(row.page, row.text, "could not read the days and hours of this row")
-        self._add_hours(doctor, schedule.groups)
+        self._add_hours(doctor, groups)
         notes = row.columns.get("other", "")
         if notes and find_dates(notes)[0]:
             self._read_exception(row.page, notes, doctor)

@@ -32,6 +32,7 @@ def test_intervals_spanning_the_change_have_their_real_length():
 
 
 def date_of(text: str):
+    """A date from ISO text."""
     from datetime import date
 
     return date.fromisoformat(text)

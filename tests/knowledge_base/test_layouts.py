@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -32,6 +31,7 @@ def next_occurrence(month: int, day: int, last_day: int | None = None) -> tuple[
 
 
 def extracted(answer: dict) -> list[tuple[str, str, list[dict[str, str]]]]:
+    """(name, department, weekly hours) of each doctor in an upload's answer."""
     return [(doctor["name"], doctor["department"], doctor["weekly_hours"]) for doctor in answer["doctors"]]
 
 

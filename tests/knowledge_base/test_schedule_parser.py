@@ -13,6 +13,7 @@ from services.knowledge_base.schedule_text import WEEKDAYS, clock, find_doctor_n
 
 
 def read(text: str) -> list[tuple[list[str], list[tuple[str, str]]]]:
+    """Day groups of a text as (day names, ("HH:MM", "HH:MM") intervals)."""
     return [([WEEKDAYS[day] for day in days], [(clock(start), clock(end)) for start, end in intervals])
             for days, intervals in parse_day_hours(text).groups]
 
@@ -55,10 +56,12 @@ def test_doctor_names_and_titles(text, bare):
 
 
 def lines(page: int, *texts: str, top: float = 780.0) -> list[Line]:
+    """One page of single-fragment lines, top to bottom."""
     return [Line(page, top - 14 * index, [Fragment(72.0, text)]) for index, text in enumerate(texts)]
 
 
 def parse(*pages: list[Line], today: date = date(2026, 11, 22), known: tuple[str, ...] = ()):
+    """Feed pages to a parser and finish it."""
     parser = ScheduleParser(today=today, known_names=known)
     for page in pages:
         parser.feed_page(page)
@@ -142,3 +145,20 @@ def test_surname_only_mentions_merge_into_the_full_name():
     assert [doctor["name"] for doctor in result.doctors] == ["Dr. Sarah Chen"]
     assert result.doctors[0]["weekly_hours"] == [{"day": "mon", "start": "09:00", "end": "12:00"},
                                                  {"day": "mon", "start": "13:00", "end": "17:00"}]
+
+
+def test_a_doctor_and_hours_table_under_each_weekday_heading():
+    def table(y: float, *rows: tuple[str, str]) -> list[Line]:
+        header = Line(1, y, [Fragment(30, "Doctor"), Fragment(300, "Hours")])
+        return [header, *(Line(1, y - 14 * (index + 1), [Fragment(30, name), Fragment(300, hours)])
+                          for index, (name, hours) in enumerate(rows))]
+
+    page = [Line(1, 760, [Fragment(30, "Monday")]), *table(740, ("Dr. Sarah Chen", "9-5"), ("Dr. Tom Becker", "8-12")),
+            Line(1, 680, [Fragment(30, "Tuesday")]), *table(660, ("Dr. Sarah Chen", "13:00-17:00"))]
+    result = parse(page)
+    assert [(doctor["name"], [(hours["day"], hours["start"], hours["end"]) for hours in doctor["weekly_hours"]])
+            for doctor in result.doctors] == [
+        ("Dr. Sarah Chen", [("mon", "09:00", "17:00"), ("tue", "13:00", "17:00")]),
+        ("Dr. Tom Becker", [("mon", "08:00", "12:00")]),
+    ]
+    assert result.warnings == []

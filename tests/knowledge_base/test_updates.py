@@ -80,11 +80,13 @@ def test_leave_for_a_doctor_known_only_from_the_database(kb):
 
 
 def next_weekday(weekday: int) -> date:
+    """The next given weekday (0 = Monday) after today in New York."""
     today = datetime.now(NEW_YORK).date()
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
 def book(db_factory, doctor_id: int, day: date, at: time, status: str = "booked") -> int:
+    """Insert a 30-minute Riverside appointment at a New York wall-clock time; its id."""
     start = datetime.combine(day, at, tzinfo=NEW_YORK).astimezone(timezone.utc)
     with transaction(db_factory) as db:
         appointment = Appointment(clinic_id=1, doctor_id=doctor_id, patient_name="Jane Doe",
