@@ -28,12 +28,20 @@ class PdfProblem(Exception):
         self.page_count = page_count
 
 
+_WIDEST_CHARACTER_EM = 0.7  # above the average glyph width of common fonts, even in capitals
+
+
 @dataclass
 class Fragment:
-    """A piece of text as drawn: left edge x (points) and its text."""
+    """A piece of text as drawn: left edge x (points), its text, and its font size in points."""
 
     x: float
     text: str
+    size: float = 10.0
+
+    def surely_ends_before(self, x: float) -> bool:
+        """Whether this text cannot reach `x` however wide its glyphs: a gap, so words are apart."""
+        return x > self.x + len(self.text) * self.size * _WIDEST_CHARACTER_EM
 
 
 @dataclass
@@ -46,8 +54,17 @@ class Line:
 
     @property
     def text(self) -> str:
-        """The line's text with fragments joined by single spaces."""
-        return " ".join(" ".join(fragment.text.split()) for fragment in self.fragments if fragment.text.strip())
+        """The line's text: fragments glued as pypdf spaced them (it marks gaps with a space), a space
+        added where fragments are clearly apart, whitespace collapsed."""
+        parts: list[str] = []
+        previous: Fragment | None = None
+        for fragment in self.fragments:
+            if previous is not None and not previous.text[-1:].isspace() and not fragment.text[:1].isspace() \
+                    and previous.surely_ends_before(fragment.x):
+                parts.append(" ")
+            parts.append(fragment.text)
+            previous = fragment
+        return " ".join("".join(parts).split())
 
 
 def looks_like_pdf(data: bytes) -> bool:
@@ -91,17 +108,17 @@ def _opens_without_password(reader: PdfReader) -> bool:
 def page_lines(reader: PdfReader) -> Iterator[list[Line]]:
     """The lines of each page in reading order (top to bottom, left to right), one page at a time."""
     for number, page in enumerate(reader.pages, start=1):
-        fragments: list[tuple[float, float, str]] = []
+        fragments: list[tuple[float, float, str, float]] = []
 
         def visit(text, cm, tm, _font, font_size, _sink=fragments):
             if not text or not text.strip():
                 return
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            step = (font_size or 10) * abs(tm[3] * cm[3] or 1) * 1.2
+            size = (font_size or 10) * abs(tm[0] * cm[0] or 1)
             for offset, piece in enumerate(text.split("\n")):
                 if piece.strip():
-                    _sink.append((y - offset * step, x if offset == 0 else tm[4], piece))
+                    _sink.append((y - offset * size * 1.2, x if offset == 0 else tm[4], piece, size))
 
         try:
             page.extract_text(visitor_text=visit)
@@ -124,13 +141,13 @@ def _forget_contents(reader: PdfReader, page) -> None:
             reader.resolved_objects.pop((reference.generation, reference.idnum), None)
 
 
-def _group_lines(page: int, fragments: list[tuple[float, float, str]]) -> list[Line]:
+def _group_lines(page: int, fragments: list[tuple[float, float, str, float]]) -> list[Line]:
     lines: list[Line] = []
-    for y, x, text in sorted(fragments, key=lambda item: (-item[0], item[1])):
+    for y, x, text, size in sorted(fragments, key=lambda item: (-item[0], item[1])):
         if lines and abs(lines[-1].y - y) <= _SAME_LINE_POINTS:
-            lines[-1].fragments.append(Fragment(x, text))
+            lines[-1].fragments.append(Fragment(x, text, size))
         else:
-            lines.append(Line(page, y, [Fragment(x, text)]))
+            lines.append(Line(page, y, [Fragment(x, text, size)]))
     for line in lines:
         line.fragments.sort(key=lambda fragment: fragment.x)
     return lines

@@ -359,11 +359,12 @@ class ScheduleParser:
         return self.doctors.get(bare.casefold())
 
     def _doctor_by_surname(self, surname: str) -> ExtractedDoctor | None:
+        surname = surname.casefold()
         matches = [doctor for doctor in self.doctors.values()
-                   if " " in doctor.bare_name and doctor.bare_name.split()[-1].casefold() == surname.casefold()]
+                   if " " in doctor.bare_name and surname in _surnames(doctor.bare_name)]
         if len(matches) == 1:
             return matches[0]
-        known = [bare for bare in self.known_bare_names if bare.split()[-1].casefold() == surname.casefold()]
+        known = [bare for bare in self.known_bare_names if surname in _surnames(bare)]
         if not matches and len(known) == 1:
             return self._doctor_named(known[0])
         return None
@@ -401,6 +402,12 @@ class ScheduleParser:
 
     def _warn(self, page: int | None, text: str, reason: str) -> None:
         self.warnings.append({"page": page, "text": " ".join(text.split())[:300], "reason": reason})
+
+
+def _surnames(bare: str) -> set[str]:
+    """How a doctor may be called by surname alone: "Dubois-Laurent", "Dubois" or "Laurent"."""
+    last = bare.split()[-1].casefold()
+    return {last, *last.split("-")}
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:

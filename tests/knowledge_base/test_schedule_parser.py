@@ -162,3 +162,8 @@ def test_a_doctor_and_hours_table_under_each_weekday_heading():
         ("Dr. Tom Becker", [("mon", "08:00", "12:00")]),
     ]
     assert result.warnings == []
+
+
+def test_leave_by_part_of_a_hyphenated_surname():
+    result = parse(lines(1, "Dr. Amélie Dubois-Laurent", "Mon 9-5", "Dr. Dubois away 3 March 2027"))
+    assert result.doctors[0]["exceptions"][0]["start_date"] == "2027-03-03"
