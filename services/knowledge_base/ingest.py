@@ -117,7 +117,7 @@ def ingest_document(*, db: sessionmaker[Session], objects: ObjectStore, limits: 
             if existing is None:
                 raise
             return 200, _unchanged(existing)
-    return 201, answer
+    return (200 if answer["unchanged"] else 201), answer
 
 
 def _check_file(data: bytes, limits: UploadLimits) -> None:
@@ -156,8 +156,12 @@ def _record_failure(db: sessionmaker[Session], clinic_id: int, sha256: str, file
 
 def _apply(session: Session, clinic_id: int, zone: str, sha256: str, upload: Upload, schedule: ExtractedSchedule,
            page_count: int, now: datetime) -> dict[str, Any]:
-    # Locking the clinic row serialises concurrent uploads for one clinic.
+    # Locking the clinic row serialises concurrent uploads for one clinic; the same file may have
+    # been applied while this one waited.
     session.scalars(select(Clinic).where(Clinic.id == clinic_id).with_for_update()).one()
+    document = _find_document(session, clinic_id, sha256)
+    if document is not None and document.status == PARSED:
+        return _unchanged(document)
     existing = {bare_name(doctor.name).casefold(): doctor
                 for doctor in session.scalars(select(Doctor).where(Doctor.clinic_id == clinic_id).order_by(Doctor.id))}
     extracted_rows, touched = [], []
@@ -181,8 +185,7 @@ def _apply(session: Session, clinic_id: int, zone: str, sha256: str, upload: Upl
                 doctor.exceptions = merged
                 touched.append(doctor)
             kept.append(doctor)
-    document = _find_document(session, clinic_id, sha256) or Document(
-        clinic_id=clinic_id, sha256=sha256, storage_key=storage_key(sha256))
+    document = document or Document(clinic_id=clinic_id, sha256=sha256, storage_key=storage_key(sha256))
     document.filename = upload.filename
     document.status = PARSED
     document.page_count = page_count

@@ -126,3 +126,14 @@ def test_leave_over_a_booked_day_is_reported(kb, db_factory):
     leave = f"Dr. Chen on leave {monday.day} {monday:%B %Y}"
     answer = kb.upload(chen_only(extra=(leave,)), "riverside").get_json()
     assert [item["appointment_id"] for item in answer["appointments_outside_hours"]] == [booked]
+
+
+def test_concurrent_uploads_of_one_file_apply_it_once(make_kb):
+    from concurrent.futures import ThreadPoolExecutor
+
+    pdf = (samples.SAMPLES_DIR / "layout-table.pdf").read_bytes()
+    systems = [make_kb(), make_kb()]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = list(pool.map(lambda kb: kb.upload(pdf), systems))
+    assert sorted(response.status_code for response in responses) == [200, 201]
+    assert len(systems[0].documents()) == 1 and len(systems[0].doctors()) == 5
