@@ -170,8 +170,8 @@ class ScheduleParser:
             if not text or _PAGE_NUMBER.match(text):
                 continue
             at_edge = index < _EDGE_LINES or index > last - _EDGE_LINES
-            if at_edge and self._edge_key(line) in self._boilerplate:
-                continue
+            if at_edge and self._edge_key(line) in self._boilerplate and not self._table_header(line):
+                continue  # a running header or footer; a table's repeated heading row is kept
             self._read_line(line, text)
 
     def _read_line(self, line: Line, text: str) -> None:

@@ -167,3 +167,15 @@ def test_a_doctor_and_hours_table_under_each_weekday_heading():
 def test_leave_by_part_of_a_hyphenated_surname():
     result = parse(lines(1, "Dr. Amélie Dubois-Laurent", "Mon 9-5", "Dr. Dubois away 3 March 2027"))
     assert result.doctors[0]["exceptions"][0]["start_date"] == "2027-03-03"
+
+
+def test_a_table_heading_repeated_at_the_top_of_every_page_still_defines_the_columns():
+    def page(number: int, name: str, department: str) -> list[Line]:
+        return [Line(number, 760, [Fragment(30, "Doctor"), Fragment(170, "Department"), Fragment(300, "Days"),
+                                   Fragment(430, "Hours")]),
+                Line(number, 740, [Fragment(30, name), Fragment(170, department), Fragment(300, "Mon-Fri"),
+                                   Fragment(430, "9-5")])]
+
+    result = parse(page(1, "Sarah Chen", "General Practice"), page(2, "Tom Becker", "Orthodontics"))
+    assert [(doctor["name"], doctor["department"]) for doctor in result.doctors] == [
+        ("Dr. Sarah Chen", "General Practice"), ("Dr. Tom Becker", "Orthodontics")]
