@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync
+.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ dispatcher: migrate ## Run the outbox dispatcher: undelivered notifications to m
 
 calendly-sync: migrate ## Push queued bookings/cancellations to Calendly until stopped (CALENDLY_TOKEN; ARGS=--once for one pass)
 	$(BIN)/python -m services.calendly.sync_runner $(ARGS)
+
+sample-pdfs: install ## Regenerate the synthetic schedule PDFs in services/knowledge_base/sample_pdfs
+	$(BIN)/python -m tools.make_sample_schedules
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

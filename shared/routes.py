@@ -94,6 +94,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>/doctors", "knowledge_base", _GET, _I),
     Route("/kb/doctors/<int:doctor_id>", "knowledge_base", _GET, _I),
+    Route("/kb/doctors/<int:doctor_id>/availability", "knowledge_base", _GET, _I),
+    Route("/kb/documents", "knowledge_base", _POST, _A),
+    Route("/kb/clinics/<slug>/documents", "knowledge_base", _GET, _A),
     # messaging: SMS
     Route("/messaging/sms", "messaging", ("GET", "POST"), _I),
     Route("/sms/status", "messaging", _POST, _T),
