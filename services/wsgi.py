@@ -1,5 +1,6 @@
 """Gunicorn entry point: `gunicorn 'services.wsgi:create_wsgi_app()'`; SERVICE picks one service,
-or all of them (local mode) when unset or "all"."""
+or all of them (local mode) when unset or "all", with the outbox dispatcher, SMS worker and reminders
+polling in a background thread unless LOCAL_BACKGROUND_JOBS=0."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ def create_wsgi_app():
     service = os.environ.get("SERVICE", "all")
     if service == "all":
         from services.all_in_one import create_all_in_one
+        from services.jobs import start_local_jobs
 
-        return create_all_in_one()
+        system = create_all_in_one()
+        if os.environ.get("LOCAL_BACKGROUND_JOBS", "1") != "0":
+            start_local_jobs(system)
+        return system
     if service not in SERVICES:
         raise SystemExit(f"SERVICE must be one of {', '.join(SERVICES)} or 'all', not {service!r}")
     import_all_models()

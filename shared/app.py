@@ -17,7 +17,7 @@ from shared.log import configure_logging
 from shared.routes import Exposure, find_route, routes_for
 from shared.service_client import DEADLINE_HEADER
 from shared.security import require_admin_token, require_service_token, require_twilio_signature
-from shared.twiml import apology_response, twiml, twiml_safety_net
+from shared.twiml import failure_response, twiml_safety_net
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def _register_error_handlers(app: Flask) -> None:
     def _unexpected(error: Exception):
         log.exception("unhandled error", extra={"path": request.path})
         if _is_twilio_route():
-            return twiml(apology_response(g.get("staff_number"), app.config["SETTINGS"].say_voice))
+            return failure_response()
         return json_error(500, "internal_error", "an internal error occurred; it has been logged")
 
 

@@ -6,6 +6,7 @@ derived from ROUTES, so they cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -56,6 +57,8 @@ ROUTES: tuple[Route, ...] = (
     # twilio_handler: the call's entry and end
     Route("/voice", "twilio_handler", _POST, _T),
     Route("/call-status", "twilio_handler", _POST, _T),
+    Route("/twilio/calls", "twilio_handler", _GET, _I),
+    Route("/twilio/calls/summary", "twilio_handler", _GET, _I),
     # intent_handler: the main menu
     Route("/process-selection", "intent_handler", _POST, _T),
     # booking_handler: the conversations
@@ -70,18 +73,37 @@ ROUTES: tuple[Route, ...] = (
     Route("/cancel-appointment", "booking_handler", _POST, _T),
     Route("/reschedule-appointment", "booking_handler", _POST, _T),
     Route("/check-availability", "booking_handler", _POST, _T),
+    Route("/choose-appointment", "booking_handler", _POST, _T),
+    Route("/capture-booking-phone", "booking_handler", _POST, _T),
+    Route("/confirm-cancellation", "booking_handler", _POST, _T),
+    Route("/capture-new-time", "booking_handler", _POST, _T),
+    Route("/choose-new-slot", "booking_handler", _POST, _T),
+    Route("/confirm-reschedule", "booking_handler", _POST, _T),
+    Route("/capture-availability-doctor", "booking_handler", _POST, _T),
+    Route("/choose-available-slot", "booking_handler", _POST, _T),
+    Route("/no-slots-choice", "booking_handler", _POST, _T),
     # calendly: appointments, the system of record
     Route("/calendly/availability", "calendly", _GET, _I),
     Route("/calendly/appointments", "calendly", ("GET", "POST"), _I),
+    Route("/calendly/appointments/<int:appointment_id>/cancel", "calendly", _POST, _I),
+    Route("/calendly/appointments/<int:appointment_id>/reschedule", "calendly", _POST, _I),
+    Route("/calendly/appointments/<int:appointment_id>/confirm", "calendly", _POST, _I),
+    Route("/webhooks/calendly", "calendly", _POST, _W),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>/doctors", "knowledge_base", _GET, _I),
     Route("/kb/doctors/<int:doctor_id>", "knowledge_base", _GET, _I),
+    Route("/kb/doctors/<int:doctor_id>/availability", "knowledge_base", _GET, _I),
+    Route("/kb/documents", "knowledge_base", _POST, _A),
+    Route("/kb/clinics/<slug>/documents", "knowledge_base", _GET, _A),
     # messaging: SMS
     Route("/messaging/sms", "messaging", ("GET", "POST"), _I),
+    Route("/sms/status", "messaging", _POST, _T),
+    Route("/sms/inbound", "messaging", _POST, _T),
     # tts: speech for prompts
     Route("/tts/speech", "tts", _POST, _I),
+    Route("/tts/audio/<key>.wav", "tts", _GET, _M),
     # receptionist_agent: understanding callers
     Route("/agent/interpret", "receptionist_agent", _POST, _I),
     Route("/agent/validate", "receptionist_agent", _POST, _I),
@@ -103,6 +125,11 @@ def public_paths() -> list[str]:
 def find_route(path: str) -> Route | None:
     """The route registered for an exact path (no parameter matching)."""
     return next((route for route in ROUTES if route.path == path), None)
+
+
+def example_path(path: str) -> str:
+    """A concrete path for a route pattern: <int:...> parameters become 1, others "riverside"."""
+    return re.sub(r"<[^>]+>", "riverside", re.sub(r"<int:[^>]+>", "1", path))
 
 
 def dashed(service: str) -> str:

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Callable, Iterable
 
 from flask import Response, current_app, g, request
+from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from shared.service_client import ServiceCallError, ServiceClient
@@ -46,8 +47,15 @@ def apology_response(staff_number: str | None, say_voice: str = "Polly.Joanna") 
     return transfer_to_staff(response, staff_number, say_voice)
 
 
+def failure_response() -> Response:
+    """TwiML for a failed Twilio webhook: an apology and staff on a call, an empty reply to an SMS."""
+    if request.form.get("MessageSid") or request.form.get("SmsSid"):
+        return Response(str(MessagingResponse()), status=200, mimetype="text/xml")
+    return twiml(apology_response(g.get("staff_number"), current_app.config["SETTINGS"].say_voice))
+
+
 def twiml_safety_net(view: Callable) -> Callable:
-    """Never let a Twilio-facing view fail the caller: log with the CallSid and answer with an apology."""
+    """Never let a Twilio-facing view fail the caller: log with the CallSid and answer with TwiML."""
 
     @wraps(view)
     def guarded(*args, **kwargs):
@@ -55,8 +63,7 @@ def twiml_safety_net(view: Callable) -> Callable:
             return view(*args, **kwargs)
         except Exception:  # noqa: BLE001 - the caller must always hear something
             log.exception("Twilio-facing request failed", extra={"path": request.path})
-            settings = current_app.config["SETTINGS"]
-            return twiml(apology_response(g.get("staff_number"), settings.say_voice))
+            return failure_response()
 
     return guarded
 

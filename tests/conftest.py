@@ -20,7 +20,7 @@ from werkzeug.test import Client
 
 from services.all_in_one import create_all_in_one
 from services.messaging.senders import LocalOutboxSender
-from shared.db import make_engine, make_session_factory, migrate, transaction
+from shared.db import make_engine, make_session_factory, migrate
 from shared.sessions import RedisCallSessionStore, make_redis
 from shared.settings import LOCAL_INTERNAL_TOKEN
 from tools.phone import PhoneCall
@@ -92,12 +92,12 @@ def db_factory(database):
 
 
 @pytest.fixture
-def demo_clinics(db_factory) -> list[str]:
-    """The demo clinics and doctors, loaded as `make run` loads them."""
+def demo_clinics(db_factory, tmp_path) -> list[str]:
+    """The demo clinics, their doctors read from the sample PDFs as `make run` loads them."""
     from services.knowledge_base.service import load_demo_clinics
+    from shared.storage import LocalObjectStore
 
-    with transaction(db_factory) as db:
-        return load_demo_clinics(db=db)
+    return load_demo_clinics(db=db_factory, objects=LocalObjectStore(tmp_path / "demo-objects"))
 
 
 @pytest.fixture

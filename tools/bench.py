@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 
-BENCHMARKS = ("tools.bench_call",)
+BENCHMARKS = ("tools.bench_call", "tools.bench_scheduling", "tools.bench_tts")
 
 
 def machine() -> str:

@@ -5,21 +5,23 @@ from __future__ import annotations
 import argparse
 import logging
 
-from shared.db import make_engine, make_session_factory, migrate, transaction
+from services.knowledge_base.settings import KnowledgeBaseSettings
+from shared.db import make_engine, make_session_factory, migrate
 from shared.log import configure_logging
-from shared.settings import CommonSettings
+from shared.storage import make_object_store
 
 log = logging.getLogger("manage")
 
 
-def load_demo(settings: CommonSettings) -> list[str]:
-    """Load the demo clinics and doctors into the database."""
+def load_demo(settings: KnowledgeBaseSettings) -> list[str]:
+    """Load the demo clinics, reading their doctors from the sample schedule PDFs."""
+    from services.knowledge_base.ingest import UploadLimits
     from services.knowledge_base.service import load_demo_clinics
 
     engine = make_engine(settings.database_url)
     try:
-        with transaction(make_session_factory(engine)) as db:
-            return load_demo_clinics(db=db)
+        return load_demo_clinics(db=make_session_factory(engine), objects=make_object_store(settings),
+                                 limits=UploadLimits(settings.max_upload_bytes, settings.max_pdf_pages))
     finally:
         engine.dispose()
 
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=("migrate", "load-demo"))
     args = parser.parse_args(argv)
-    settings = CommonSettings()
+    settings = KnowledgeBaseSettings()
     configure_logging("manage", settings.log_level, "text")
     if args.command == "migrate":
         migrate(settings.database_url)

@@ -9,32 +9,16 @@ from typing import Any
 from flask import Response
 
 from services.booking_handler.directory import DoctorDirectory
+from services.booking_handler.understanding import DAY_HINTS, YES_NO_HINTS, caller_said_yes, interpret, spoken_when
 from shared.conversation import MAX_FAILURES, Turn
 from shared.log import register_sensitive
 from shared.service_client import ServiceCallError
-from shared.spoken_time import spoken_datetime
-
-DAY_HINTS = ("today", "tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-             "next week", "morning", "afternoon", "noon", "AM", "PM")
-YES_NO_HINTS = ("yes", "no", "correct", "start over")
 CHANGE_TIME_KEY = "9"
 
 
 def _doctors(turn: Turn) -> list[dict[str, Any]]:
     directory: DoctorDirectory = turn.deps.extras["doctors"]
     return directory.doctors(turn.clinic["slug"])
-
-
-def _interpret(turn: Turn, kind: str, text: str, **context: Any) -> dict[str, Any]:
-    payload = {"kind": kind, "text": text, "timezone": turn.clinic["timezone"], **context}
-    try:
-        return turn.deps.client.post("receptionist_agent", "/agent/interpret", payload)
-    except ServiceCallError:
-        return {"value": None, "reason": "interpreter unavailable"}
-
-
-def _when(turn: Turn, start_iso: str) -> str:
-    return spoken_datetime(datetime.fromisoformat(start_iso), turn.clinic["timezone"])
 
 
 def ask_doctor(turn: Turn, intro: str = "") -> Response:
@@ -72,7 +56,7 @@ def capture_doctor(turn: Turn) -> Response:
     if turn.digits.isdigit() and 1 <= int(turn.digits) <= len(doctors):
         chosen = doctors[int(turn.digits) - 1]
     elif turn.speech:
-        answer = _interpret(turn, "doctor", turn.speech, doctors=[
+        answer = interpret(turn, "doctor", turn.speech, doctors=[
             {"id": doctor["id"], "name": doctor["name"], "aliases": doctor.get("aliases", [])} for doctor in doctors
         ])
         chosen = next((doctor for doctor in doctors if doctor["id"] == answer.get("value")), None)
@@ -97,14 +81,14 @@ def _free_slots_near(turn: Turn, moment_iso: str) -> list[str]:
 def offer_slots(turn: Turn, slots: list[str], intro: str) -> Response:
     """Offer up to three free slots by key, or another time with 9."""
     turn.session["offered_slots"] = slots
-    options = "; ".join(f"press {index} for {_when(turn, start)}" for index, start in enumerate(slots, start=1))
+    options = "; ".join(f"press {index} for {spoken_when(turn, start)}" for index, start in enumerate(slots, start=1))
     text = f"{intro} The nearest free times are: {options}. Or press {CHANGE_TIME_KEY} to choose another time."
     return turn.ask("/choose-slot", text, num_digits=1, hints=("one", "two", "three", "another time"))
 
 
 def capture_time(turn: Turn) -> Response:
     """Understand the requested time; take it when free, else offer the nearest free slots."""
-    answer = _interpret(turn, "datetime", turn.speech) if turn.speech else {"value": None}
+    answer = interpret(turn, "datetime", turn.speech) if turn.speech else {"value": None}
     if not answer.get("value"):
         return turn.retry_or_transfer(
             "time", "/capture-appointment-time",
@@ -155,12 +139,14 @@ def ask_phone(turn: Turn, intro: str = "") -> Response:
                 "Press 1 for yes, or enter a different number followed by the pound key.")
     else:
         text = f"{intro} Please enter your phone number followed by the pound key."
-    return turn.ask("/capture-user-phone", text.strip(), finish_on_key="#", hints=YES_NO_HINTS)
+    # The caller's own digits are patient data: they reach ElevenLabs only where the clinic allows it.
+    return turn.ask("/capture-user-phone", text.strip(), finish_on_key="#", hints=YES_NO_HINTS,
+                    patient_data=bool(caller and len(caller) >= 8))
 
 
 def capture_name(turn: Turn) -> Response:
     """Take the caller's name."""
-    answer = _interpret(turn, "name", turn.speech) if turn.speech else {"value": None}
+    answer = interpret(turn, "name", turn.speech) if turn.speech else {"value": None}
     if not answer.get("value"):
         return turn.retry_or_transfer("name", "/capture-user-name", "Sorry, I didn't catch your name. Please say your full name.",
                                       input_kinds="speech")
@@ -174,12 +160,12 @@ def capture_name(turn: Turn) -> Response:
 def _phone_from_input(turn: Turn) -> str | None:
     if turn.digits == "1" and turn.caller:
         return turn.caller
-    if turn.speech and _interpret(turn, "yes_no", turn.speech).get("value") is True and turn.caller:
+    if turn.speech and interpret(turn, "yes_no", turn.speech).get("value") is True and turn.caller:
         return turn.caller
     spoken_or_typed = turn.digits if len(turn.digits) >= 7 else turn.speech
     if not spoken_or_typed:
         return None
-    return _interpret(turn, "phone", spoken_or_typed).get("value")
+    return interpret(turn, "phone", spoken_or_typed).get("value")
 
 
 def capture_phone(turn: Turn) -> Response:
@@ -211,22 +197,14 @@ def read_back(turn: Turn) -> Response:
     """Read the booking back and ask for confirmation."""
     booking = turn.session["booking"]
     register_sensitive(booking.get("name"), booking.get("address"))
-    text = (f"Let me read that back. {booking['doctor_name']}, {_when(turn, booking['start'])}, for {booking['name']}. "
+    text = (f"Let me read that back. {booking['doctor_name']}, {spoken_when(turn, booking['start'])}, for {booking['name']}. "
             "Press 1 to confirm, or 2 to start over.")
     return turn.ask("/confirm-booking", text, num_digits=1, hints=YES_NO_HINTS, patient_data=True)
 
 
-def _caller_said_yes(turn: Turn) -> bool | None:
-    if turn.digits[:1] in ("1", "2"):
-        return turn.digits[:1] == "1"
-    if turn.speech:
-        return _interpret(turn, "yes_no", turn.speech).get("value")
-    return None
-
-
 def confirm_booking(turn: Turn) -> Response:
     """Book on yes, start over on no, ask again otherwise."""
-    decision = _caller_said_yes(turn)
+    decision = caller_said_yes(turn)
     if decision is None:
         if turn.count_failure("confirm") >= MAX_FAILURES:
             return turn.transfer()
@@ -267,15 +245,10 @@ def book(turn: Turn) -> Response:
         raise ServiceCallError("calendly", "/calendly/appointments", answer.status, "booking refused")
     turn.record_step("booked")
     turn.session["appointment_id"] = answer.data["id"]
+    # Two prompts: the fixed farewell is the same for every caller, so it plays from the audio cache.
+    turn.say(f"You're booked with {booking['doctor_name']} {spoken_when(turn, answer.data['start'])}.")
     return turn.goodbye(
-        f"You're booked with {booking['doctor_name']} {_when(turn, answer.data['start'])}. "
         f"We'll send you a text message to confirm. Thank you for calling {turn.clinic['name']}. Goodbye.",
         outcome="booked",
     )
 
-
-def not_yet_by_phone(turn: Turn, what: str) -> Response:
-    """Menu choices whose phone conversation is not built yet go to staff, said plainly."""
-    turn.record_step(what)
-    turn.say(f"To {what}, our staff will help you.")
-    return turn.transfer()

@@ -1,4 +1,5 @@
-"""calendly: appointments (the system of record), free slots, and the notification outbox."""
+"""calendly: appointments (the system of record), free slots, the notification outbox, and the
+sync with Calendly itself (client, queue, webhooks) when CALENDLY_TOKEN is set."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.calendly.availability_merge import CalendlyAvailability
+from services.calendly.calendly_api import CalendlyClient
+from services.calendly.outbox import Publisher, publisher_from
 from services.calendly.service import DoctorDirectory
 from services.calendly.settings import CalendlySettings
 from services.calendly.views import VIEWS
+from services.calendly.webhooks import WEBHOOK_VIEWS
 from shared.app import create_service_app, service_blueprint
 from shared.db import check_database, make_session_factory
 from shared.service_client import ServiceClient
@@ -29,6 +34,9 @@ class CalendlyDependencies:
     db: sessionmaker[Session]
     client: ServiceClient
     doctors: DoctorDirectory
+    publisher: Publisher
+    calendly: CalendlyClient | None = None
+    calendly_availability: CalendlyAvailability | None = None
 
 
 def create_app(
@@ -36,15 +44,26 @@ def create_app(
     *,
     engine: Engine | None = None,
     http: requests.Session | None = None,
+    sqs=None,
+    calendly_api: CalendlyClient | None = None,
 ) -> Flask:
-    """Build the calendly app; outside clients are built from settings unless passed in."""
+    """Build the calendly app; outside clients (HTTP, SQS) are built from settings unless passed in.
+
+    The Calendly client is built only when CALENDLY_TOKEN is set; without it the local scheduler
+    alone serves.
+    """
     settings = settings or CalendlySettings()
     engine = engine_from(settings, engine)
     client = client_from(settings, http)
+    calendly_api = calendly_api or CalendlyClient.from_settings(settings)
     app = create_service_app(
-        SERVICE, settings, service_blueprint(SERVICE, VIEWS), {"database": lambda: check_database(engine)}
+        SERVICE, settings, service_blueprint(SERVICE, {**VIEWS, **WEBHOOK_VIEWS}),
+        {"database": lambda: check_database(engine)},
     )
     app.extensions["receptionist"] = CalendlyDependencies(
-        settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds)
+        settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds),
+        publisher_from(settings, client, sqs),
+        calendly_api,
+        CalendlyAvailability(calendly_api, settings.calendly_availability_cache_seconds) if calendly_api else None,
     )
     return app

@@ -20,8 +20,10 @@ class Appointment(Base):
     __tablename__ = "appointments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
-    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
+    # clinics and doctors belong to knowledge_base: the database enforces these keys (migrations), but
+    # the ORM must not name tables this service does not load, or a flush fails when it runs alone.
+    clinic_id: Mapped[int]
+    doctor_id: Mapped[int]
     patient_name: Mapped[str] = mapped_column(String(200))
     patient_phone: Mapped[str] = mapped_column(String(20))
     patient_email: Mapped[str | None] = mapped_column(String(254))
@@ -36,6 +38,7 @@ class Appointment(Base):
     calendly_event_uri: Mapped[str | None] = mapped_column(String(300))
     cancel_url: Mapped[str | None] = mapped_column(String(300))
     reschedule_url: Mapped[str | None] = mapped_column(String(300))
+    confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -53,5 +56,40 @@ class NotificationOutbox(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CalendlySyncTask(Base):
+    """One change to push to Calendly (book or cancel), retried until Calendly accepts it."""
+
+    __tablename__ = "calendly_sync_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after_task_id: Mapped[int | None] = mapped_column(ForeignKey("calendly_sync_tasks.id"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CalendlyWebhookEvent(Base):
+    """A processed Calendly webhook (event + invitee URI), so a redelivery changes nothing twice."""
+
+    __tablename__ = "calendly_webhook_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
+    event: Mapped[str] = mapped_column(String(50))
+    invitee_uri: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(30))
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

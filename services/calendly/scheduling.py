@@ -53,54 +53,74 @@ def _parse_clock(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def _closed_dates(exceptions: Iterable[dict[str, Any]]) -> set[date]:
-    closed: set[date] = set()
+def _exception_dates(entry: dict[str, Any]) -> Iterator[date]:
+    first = date.fromisoformat(entry.get("start_date") or entry["date"])
+    last = date.fromisoformat(entry.get("end_date") or entry.get("date") or first.isoformat())
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def _hours_by_date(exceptions: Iterable[dict[str, Any]]) -> dict[date, list[tuple[time, time]]]:
+    """Dated exceptions: a day with no hours is closed; a day with start/end has only those hours."""
+    by_date: dict[date, list[tuple[time, time]]] = {}
     for entry in exceptions:
-        first = date.fromisoformat(entry.get("start_date") or entry["date"])
-        last = date.fromisoformat(entry.get("end_date") or entry.get("date") or first.isoformat())
-        day = first
-        while day <= last:
-            closed.add(day)
-            day += timedelta(days=1)
-    return closed
+        special = None
+        if entry.get("start") and entry.get("end"):
+            special = (_parse_clock(entry["start"]), _parse_clock(entry["end"]))
+        for day in _exception_dates(entry):
+            hours = by_date.setdefault(day, [])
+            if special:
+                hours.append(special)
+    return by_date
 
 
-def _local_instant(day: date, clock: datetime, zone: ZoneInfo) -> datetime | None:
-    """The UTC instant of a wall-clock time, or None when it does not exist (spring-forward gap)."""
-    aware = clock.replace(tzinfo=zone)
-    utc = aware.astimezone(timezone.utc)
-    if utc.astimezone(zone).replace(tzinfo=None) != clock:
-        return None
-    return utc
+def _instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time; a time skipped by spring-forward maps to just after the gap."""
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
 
 
 def grid_slots(schedule: Schedule, start: datetime, end: datetime) -> Iterator[Slot]:
-    """Every slot of the doctor's working hours that starts within [start, end), in order."""
+    """Every slot of the doctor's working hours that starts within [start, end), in order.
+
+    Each working period is turned into real instants first and cut into slots of real duration, so on
+    a DST change day the shifted hour neither loses nor doubles a slot: the slots are what the clock
+    on the wall really covers that day.
+    """
     zone = ZoneInfo(schedule.timezone)
     step = timedelta(minutes=schedule.slot_minutes)
-    closed = _closed_dates(schedule.exceptions)
-    hours_by_day: dict[str, list[tuple[time, time]]] = {}
+    exceptions = _hours_by_date(schedule.exceptions)
+    weekly: dict[str, list[tuple[time, time]]] = {}
     for entry in schedule.weekly_hours:
-        hours_by_day.setdefault(entry["day"], []).append((_parse_clock(entry["start"]), _parse_clock(entry["end"])))
+        weekly.setdefault(entry["day"], []).append((_parse_clock(entry["start"]), _parse_clock(entry["end"])))
     day = start.astimezone(zone).date()
     last_day = end.astimezone(zone).date()
     while day <= last_day:
-        if day not in closed:
-            for opens, closes in sorted(hours_by_day.get(WEEKDAYS[day.weekday()], [])):
-                clock = datetime.combine(day, opens)
-                closing = datetime.combine(day, closes)
-                while clock + step <= closing:
-                    slot_start = _local_instant(day, clock, zone)
-                    slot_end = _local_instant(day, clock + step, zone)
-                    if slot_start and slot_end and start <= slot_start < end:
-                        yield Slot(slot_start, slot_end)
-                    clock += step
+        hours = exceptions[day] if day in exceptions else weekly.get(WEEKDAYS[day.weekday()], [])
+        for opens, closes in sorted(hours):
+            slot_start = _instant(day, opens, zone)
+            closing = _instant(day + timedelta(days=1) if closes == time(0) else day, closes, zone)  # 00:00 = midnight
+            while slot_start + step <= closing:
+                if start <= slot_start < end:
+                    yield Slot(slot_start, slot_start + step)
+                slot_start += step
         day += timedelta(days=1)
 
 
 def bookable_window(schedule: Schedule, now: datetime) -> tuple[datetime, datetime]:
     """The earliest and latest instants a booking may start: now + lead time, now + horizon."""
     return now + timedelta(minutes=schedule.min_lead_minutes), now + timedelta(days=schedule.horizon_days)
+
+
+def _merged(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def free_slots(
@@ -112,12 +132,16 @@ def free_slots(
 ) -> list[Slot]:
     """Slots in [start, end) within the bookable window that overlap no booking."""
     earliest, latest = bookable_window(schedule, now)
-    busy = sorted(booked)
-    return [
-        slot
-        for slot in grid_slots(schedule, max(start, earliest), min(end, latest))
-        if not any(slot.overlaps(busy_start, busy_end) for busy_start, busy_end in busy)
-    ]
+    busy = _merged(booked)
+    free: list[Slot] = []
+    index = 0
+    # slots in time order against disjoint sorted busy intervals: one sweep suffices
+    for slot in sorted(set(grid_slots(schedule, max(start, earliest), min(end, latest))), key=lambda s: s.start):
+        while index < len(busy) and busy[index][1] <= slot.start:
+            index += 1
+        if index == len(busy) or not slot.overlaps(*busy[index]):
+            free.append(slot)
+    return free
 
 
 def nearest(slots: Iterable[Slot], target: datetime, limit: int) -> list[Slot]:
@@ -133,7 +157,7 @@ def slot_problem(schedule: Schedule, start: datetime, now: datetime) -> str | No
         return "that time is in the past"
     if start < earliest:
         return f"bookings need at least {schedule.min_lead_minutes} minutes' notice"
-    if start > latest:
+    if start >= latest:
         return f"bookings are open only {schedule.horizon_days} days ahead"
     day_slots = list(grid_slots(schedule, start - timedelta(days=1), start + timedelta(days=1)))
     if any(slot.start == start for slot in day_slots):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.calendly.models import BOOKED, Appointment
+from services.calendly.models import BOOKED, CANCELLED, Appointment
 from services.calendly.outbox import record_notification
 from services.calendly.scheduling import Schedule, Slot, free_slots, nearest, slot_problem
 from shared.api import ApiError
@@ -45,6 +45,26 @@ class BookingRequest(BaseModel):
     start: datetime
     patient: PatientDetails
     call_sid: str | None = Field(None, max_length=64)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("must include a UTC offset")
+        return value
+
+
+class CancelRequest(BaseModel):
+    """POST /calendly/appointments/<id>/cancel."""
+
+    reason: str | None = Field(None, max_length=500)
+    notify: bool = Field(True, description="queue the cancellation text (false when the patient is told otherwise)")
+
+
+class RescheduleRequest(BaseModel):
+    """POST /calendly/appointments/<id>/reschedule."""
+
+    start: datetime
 
     @field_validator("start")
     @classmethod
@@ -184,3 +204,65 @@ def appointments_for_phone(
     if after is not None:
         statement = statement.where(Appointment.starts_at > after)
     return list(db.scalars(statement))
+
+
+def locked_appointment(*, db: Session, appointment_id: int) -> Appointment:
+    """An appointment, row-locked for a change; ApiError 404 when unknown."""
+    appointment = db.get(Appointment, appointment_id, with_for_update=True)
+    if appointment is None:
+        raise ApiError(404, "appointment_not_found", f"no appointment with id {appointment_id}")
+    return appointment
+
+
+def _require_booked(appointment: Appointment) -> None:
+    if appointment.status != BOOKED:
+        raise ApiError(409, "not_booked", f"the appointment is {appointment.status}, not booked",
+                       appointment_status=appointment.status)
+
+
+def cancel_appointment(
+    *, db: Session, appointment: Appointment, doctor: dict[str, Any], notify: bool = True
+) -> tuple[Appointment, bool]:
+    """Cancel a booked appointment and (unless told not to) queue its notice; returns (appointment, changed).
+
+    Cancelling a cancelled appointment changes nothing (a retried request); other states are a 409.
+    """
+    if appointment.status == CANCELLED:
+        return appointment, False
+    _require_booked(appointment)
+    appointment.status = CANCELLED
+    appointment.version += 1
+    db.flush()
+    if notify:
+        record_notification(db=db, appointment=appointment, doctor=doctor, kind="cancellation")
+    return appointment, True
+
+
+def reschedule_appointment(
+    *, db: Session, appointment: Appointment, doctor: dict[str, Any], start: datetime, now: datetime
+) -> tuple[Appointment, bool]:
+    """Move a booked appointment to a new start; returns (appointment, moved). Raises ApiError.
+
+    The row's times change inside a savepoint, so the database's overlap guard decides: the new slot
+    is secured and the old one released in the same statement, and when the new slot is taken the
+    savepoint is rolled back and the old booking stays exactly as it was.
+    """
+    _require_booked(appointment)
+    start = start.astimezone(now.tzinfo)
+    if appointment.starts_at == start:
+        return appointment, False
+    schedule = Schedule.from_doctor(doctor)
+    problem = slot_problem(schedule, start, now)
+    if problem:
+        raise ApiError(422, "slot_not_bookable", problem)
+    try:
+        with db.begin_nested():
+            appointment.starts_at = start
+            appointment.ends_at = start + timedelta(minutes=schedule.slot_minutes)
+            appointment.version += 1
+            db.flush()
+    except IntegrityError:
+        db.refresh(appointment)
+        raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
+    record_notification(db=db, appointment=appointment, doctor=doctor, kind="reschedule")
+    return appointment, True

@@ -9,12 +9,15 @@ from flask import jsonify, request
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.calendly import outbox, service
+from services.calendly import attendance, outbox, service, sync
+from services.calendly.availability_merge import agreed_slots
+from services.calendly.scheduling import nearest
 from shared.api import parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
 
 log = logging.getLogger(__name__)
+NEAREST_CANDIDATES = 48
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -52,12 +55,20 @@ def availability():
     now = utcnow()
     with transaction(deps.db) as db:
         if query.near:
-            slots = service.find_nearest_free_slots(db=db, doctor=doctor, target=query.near, limit=query.limit, now=now)
+            # with Calendly on, take more local candidates than asked, since Calendly may refuse some
+            wanted = query.limit if deps.calendly_availability is None else NEAREST_CANDIDATES
+            local = service.find_nearest_free_slots(db=db, doctor=doctor, target=query.near, limit=wanted, now=now)
         else:
             start = query.from_ or now
             end = query.to or now + timedelta(days=doctor["clinic"]["horizon_days"])
-            slots = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)[: query.limit]
+            local = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)
+    if query.near:
+        slots = nearest(agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now),
+                        query.near, query.limit)
+    else:
+        slots = agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now, limit=query.limit)
     return jsonify({"doctor_id": doctor["id"], "timezone": doctor["clinic"]["timezone"],
+                    "horizon_days": doctor["clinic"]["horizon_days"],
                     "slots": [service.slot_json(slot) for slot in slots]})
 
 
@@ -83,9 +94,11 @@ def _book():
     doctor = deps.doctors.doctor(booking.doctor_id)
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
+        if created and deps.calendly:
+            sync.enqueue_booking(db=db, appointment=appointment, doctor=doctor)
     if created:
         try:
-            outbox.deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
+            outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment.id)
         except SQLAlchemyError as error:
             # The booking is committed with its notification in the outbox: the caller must hear "booked".
             log.warning("appointment %s booked; its notification stays queued: %s", appointment.id, type(error).__name__)
@@ -94,7 +107,53 @@ def _book():
     return response
 
 
+def cancel(appointment_id: int):
+    """Cancel a booked appointment (repeat-safe); 404 unknown, 409 when completed or a no-show."""
+    # the body is optional, but when sent it must be valid
+    cancellation = parse_json_body(service.CancelRequest) if request.get_data() else service.CancelRequest()
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
+        doctor = deps.doctors.doctor(appointment.doctor_id)
+        _, changed = service.cancel_appointment(db=db, appointment=appointment, doctor=doctor,
+                                                notify=cancellation.notify)
+        if changed and deps.calendly:
+            sync.enqueue_cancellation(db=db, appointment=appointment)
+        body = service.appointment_json(appointment, doctor["name"])
+    if changed:
+        outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
+    return jsonify(body)
+
+
+def reschedule(appointment_id: int):
+    """Move a booked appointment; 404 unknown, 409 slot taken or not booked, 422 time not bookable."""
+    move = parse_json_body(service.RescheduleRequest)
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
+        doctor = deps.doctors.doctor(appointment.doctor_id)
+        _, moved = service.reschedule_appointment(db=db, appointment=appointment, doctor=doctor, start=move.start,
+                                                  now=utcnow())
+        if moved and deps.calendly:
+            sync.enqueue_reschedule(db=db, appointment=appointment, doctor=doctor)
+        body = service.appointment_json(appointment, doctor["name"])
+    if moved:
+        outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
+    return jsonify(body)
+
+
+def confirm_attendance(appointment_id: int):
+    """POST /calendly/appointments/<id>/confirm: the patient said they will come (repeat-safe)."""
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        appointment = attendance.confirm_attendance(db=db, appointment_id=appointment_id, now=utcnow())
+    return jsonify(attendance.attendance_json(appointment, deps.doctors.doctor(appointment.doctor_id)["name"]))
+
+
 VIEWS = {
     "/calendly/availability": availability,
     "/calendly/appointments": appointments,
+    "/calendly/appointments/<int:appointment_id>/cancel": cancel,
+    "/calendly/appointments/<int:appointment_id>/reschedule": reschedule,
+    "/calendly/appointments/<int:appointment_id>/confirm": confirm_attendance,
 }

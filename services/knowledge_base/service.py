@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from services.knowledge_base.models import Clinic, ClinicNumber, Doctor
 from shared.api import ApiError
+from shared.db import transaction
+from shared.storage import ObjectStore
+
+if TYPE_CHECKING:
+    from services.knowledge_base.ingest import UploadLimits
 
 DEMO_CLINICS_FILE = Path(__file__).with_name("demo_clinics.json")
 _TITLES = re.compile(r"^(dr\.?|doctor)\s+|,?\s+(md|dds|dmd|do|phd)\.?$", re.IGNORECASE)
@@ -136,7 +141,18 @@ def upsert_clinic(*, db: Session, definition: dict[str, Any]) -> Clinic:
     return clinic
 
 
-def load_demo_clinics(*, db: Session, path: Path = DEMO_CLINICS_FILE) -> list[str]:
-    """Load (idempotently) the demo clinics; returns their slugs."""
-    definitions = json.loads(path.read_text())["clinics"]
-    return [upsert_clinic(db=db, definition=definition).slug for definition in definitions]
+def load_demo_clinics(*, db: sessionmaker[Session], objects: ObjectStore, limits: "UploadLimits | None" = None,
+                      path: Path = DEMO_CLINICS_FILE) -> list[str]:
+    """Load (idempotently) the demo clinics: metadata from the JSON file, doctors from each clinic's PDF."""
+    from services.knowledge_base.ingest import Upload, UploadLimits, ingest_document
+
+    limits = limits or UploadLimits(max_bytes=10 * 1024 * 1024, max_pages=50)
+    slugs = []
+    for definition in json.loads(path.read_text())["clinics"]:
+        with transaction(db) as session:
+            slugs.append(upsert_clinic(db=session, definition=definition).slug)
+        if definition.get("schedule_pdf"):
+            pdf = path.parent / definition["schedule_pdf"]
+            ingest_document(db=db, objects=objects, limits=limits,
+                            upload=Upload(definition["slug"], pdf.name, pdf.read_bytes()))
+    return slugs

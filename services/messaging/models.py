@@ -1,13 +1,20 @@
-"""The table messaging owns: every SMS, keyed by an idempotency key so none is sent twice."""
+"""The tables messaging owns: every SMS, keyed by an idempotency key so none is sent twice, and the
+register of numbers that opted out of texts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, utcnow
+
+# Our own states before Twilio has the message, then Twilio's delivery states (see STATUS_RANK).
+PENDING, SENDING, UNKNOWN, OPTED_OUT = "pending", "sending", "unknown", "opted_out"
+QUEUED, SENT, DELIVERED, UNDELIVERED, FAILED = "queued", "sent", "delivered", "undelivered", "failed"
+STATUS_RANK = {PENDING: 0, SENDING: 1, UNKNOWN: 1, QUEUED: 2, SENT: 3,
+               DELIVERED: 4, UNDELIVERED: 4, FAILED: 4, OPTED_OUT: 4}
 
 
 class SmsMessage(Base):
@@ -18,14 +25,30 @@ class SmsMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(30))
-    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    clinic_id: Mapped[int | None]  # a key into knowledge_base's clinics, enforced by the database only
     appointment_id: Mapped[int | None]
     to_number: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[int | None]
+    next_attempt_at: Mapped[datetime | None]
+    attempt_started_at: Mapped[datetime | None]
+    status_changed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SmsOptOut(Base):
+    """A number's latest opt-out (STOP, error 21610) or opt-in (START) to texts."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    opted_out: Mapped[bool]
+    source: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,25 +1,38 @@
-"""Queueing and sending SMS exactly once, and composing texts that carry only what is needed."""
+"""Queueing texts exactly once under their idempotency key, and composing texts that carry only what
+is needed: first name, clinic, doctor, local date and time, and how to cancel."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+import phonenumbers
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.messaging.models import SmsMessage
-from services.messaging.senders import SmsSender
+from services.messaging.models import OPTED_OUT, PENDING, SmsMessage
+from services.messaging.optouts import is_opted_out
 from shared.api import ApiError
 from shared.db import transaction, utcnow
-from shared.spoken_time import spoken_datetime
+from shared.spoken_time import spoken_clock, spoken_date
 
-log = logging.getLogger(__name__)
-E164 = r"^\+[1-9]\d{6,14}$"
-KINDS = ("booking_confirmation", "cancellation", "reschedule")
+KINDS = ("booking_confirmation", "cancellation", "reschedule", "reminder", "scheduling_link")
+DEFAULT_REGION = "US"
+HOW_TO_CANCEL = "Reply X to cancel or call us to change it."
+
+
+def normalise_phone(value: str, region: str = DEFAULT_REGION) -> str:
+    """A valid phone number in E.164; raises ValueError for anything phonenumbers rejects."""
+    try:
+        parsed = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError("is not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError("is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 class SmsRequest(BaseModel):
@@ -27,7 +40,7 @@ class SmsRequest(BaseModel):
 
     idempotency_key: str = Field(min_length=8, max_length=200)
     kind: str
-    to: str = Field(pattern=E164)
+    to: str = Field(min_length=3, max_length=32)
     clinic_id: int | None = None
     appointment_id: int | None = None
     first_name: str = Field(min_length=1, max_length=100)
@@ -35,18 +48,58 @@ class SmsRequest(BaseModel):
     doctor_name: str = Field(min_length=1, max_length=200)
     starts_at: datetime
     timezone: str
+    link: str | None = Field(None, max_length=500, pattern=r"^https://")
+
+    @field_validator("to")
+    @classmethod
+    def _valid_phone(cls, value: str) -> str:
+        return normalise_phone(value)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"must be one of {', '.join(KINDS)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):
+            raise ValueError("is not an IANA timezone") from None
+        return value
+
+    @field_validator("starts_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("must include a UTC offset")
+        return value
 
 
-def compose_text(request: SmsRequest, now: datetime | None = None) -> str:
+def local_when(starts_at: datetime, tz_name: str) -> str:
+    """Date and time in the clinic's timezone, spelled out (texts are read later, so no "tomorrow")."""
+    local = starts_at.astimezone(ZoneInfo(tz_name))
+    return f"{spoken_date(local)} at {spoken_clock(local)}"
+
+
+def compose_text(request: SmsRequest) -> str:
     """The text for a notification: first name, clinic, doctor, local date and time, how to cancel."""
-    when = spoken_datetime(request.starts_at, request.timezone, now)
+    when = local_when(request.starts_at, request.timezone)
     greeting = f"Hi {request.first_name}, your appointment with {request.doctor_name} at {request.clinic_name}"
     if request.kind == "booking_confirmation":
-        return f"{greeting} is confirmed for {when}. To cancel or change it, call us back."
+        return f"{greeting} is confirmed for {when}. {HOW_TO_CANCEL}"
     if request.kind == "cancellation":
         return f"{greeting} for {when} has been cancelled. Call us any time to book again."
     if request.kind == "reschedule":
-        return f"{greeting} has been moved to {when}. To cancel or change it, call us back."
+        return f"{greeting} has been moved to {when}. {HOW_TO_CANCEL}"
+    if request.kind == "reminder":
+        return f"Reminder: {greeting} is on {when}. Reply C to confirm you will come, X to cancel."
+    if request.kind == "scheduling_link" and request.link:
+        return (f"Hi {request.first_name}, your request for {when} with {request.doctor_name} at "
+                f"{request.clinic_name} is noted. Please confirm it in the clinic's calendar: {request.link}")
     raise ApiError(422, "unknown_kind", f"unknown SMS kind {request.kind!r}; expected one of {', '.join(KINDS)}")
 
 
@@ -58,51 +111,42 @@ def sms_json(message: SmsMessage) -> dict[str, Any]:
         "to": message.to_number,
         "body": message.body,
         "status": message.status,
+        "attempts": message.attempts,
+        "error_code": message.error_code,
+        "last_error": message.last_error,
         "appointment_id": message.appointment_id,
         "created_at": message.created_at.isoformat(),
     }
 
 
+def _by_key(db: Session, key: str) -> SmsMessage | None:
+    return db.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == key)).first()
+
+
 def queue_sms(*, db_factory: sessionmaker[Session], request: SmsRequest) -> tuple[SmsMessage, bool]:
-    """Record a message under its idempotency key; returns (message, newly_queued)."""
+    """Record a message under its idempotency key; returns (message, newly_queued).
+
+    A number that opted out gets a row in status opted_out (so the key stays used) and no text.
+    """
     body = compose_text(request)
     with transaction(db_factory) as db:
-        existing = db.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == request.idempotency_key)).first()
+        existing = _by_key(db, request.idempotency_key)
         if existing is not None:
             return existing, False
+        opted_out = is_opted_out(db=db, phone=request.to)
         message = SmsMessage(
             idempotency_key=request.idempotency_key, kind=request.kind, clinic_id=request.clinic_id,
-            appointment_id=request.appointment_id, to_number=request.to, body=body, status="queued",
+            appointment_id=request.appointment_id, to_number=request.to, body=body,
+            status=OPTED_OUT if opted_out else PENDING, status_changed_at=utcnow(),
+            last_error="recipient opted out of texts" if opted_out else None,
         )
         try:
             with db.begin_nested():
                 db.add(message)
                 db.flush()
         except IntegrityError:
-            return db.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == request.idempotency_key)).one(), False
+            return _by_key(db, request.idempotency_key), False
         return message, True
-
-
-def send_queued(*, db_factory: sessionmaker[Session], sender: SmsSender, message_id: int) -> SmsMessage:
-    """Send a queued message once: the row is claimed (status sending) before the provider is called."""
-    with transaction(db_factory) as db:
-        message = db.get(SmsMessage, message_id, with_for_update=True)
-        if message is None or message.status != "queued":
-            return message
-        message.status = "sending"
-        message.attempts += 1
-    try:
-        result = sender.send(to=message.to_number, body=message.body, idempotency_key=message.idempotency_key)
-    except Exception as error:  # noqa: BLE001 - recorded; the message stays retryable
-        with transaction(db_factory) as db:
-            message = db.get(SmsMessage, message_id)
-            message.status, message.last_error = "queued", str(error)[:500]
-        log.warning("SMS %s not sent: %s", message_id, type(error).__name__)
-        return message
-    with transaction(db_factory) as db:
-        message = db.get(SmsMessage, message_id)
-        message.status, message.twilio_sid, message.sent_at = result.status, result.provider_id, utcnow()
-    return message
 
 
 def messages_to(*, db: Session, to: str) -> list[SmsMessage]:

@@ -1,17 +1,23 @@
-"""messaging routes: queue a text (idempotent) and list a number's texts (internal)."""
+"""messaging routes: queue a text (idempotent) and list a number's texts (internal); Twilio's status
+callbacks and patients' replies (signature-checked, TwiML)."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+import logging
 
-from services.messaging import service
+from flask import Response, jsonify, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from services.messaging import delivery, replies, service
 from shared.api import ApiError, parse_json_body
 from shared.db import transaction
 from shared.wiring import dependencies
 
+log = logging.getLogger(__name__)
+
 
 def sms():
-    """POST queues (and, in this version, immediately sends) a text; GET lists texts to a number."""
+    """POST queues a text (and sends it at once in inline mode); GET lists texts to a number."""
     deps = dependencies()
     if request.method == "GET":
         to = request.args.get("to", "")
@@ -21,11 +27,43 @@ def sms():
             return jsonify([service.sms_json(message) for message in service.messages_to(db=db, to=to)])
     sms_request = parse_json_body(service.SmsRequest)
     message, created = service.queue_sms(db_factory=deps.db, request=sms_request)
-    if created:
-        message = service.send_queued(db_factory=deps.db, sender=deps.sender, message_id=message.id)
+    if created and deps.settings.sends_inline:
+        delivery.send_now(db_factory=deps.db, sender=deps.sender, policy=deps.policy, message_id=message.id,
+                          public_base_url=deps.settings.public_base_url)
+        with transaction(deps.db) as db:
+            message = db.get(type(message), message.id)
     response = jsonify(service.sms_json(message))
     response.status_code = 201 if created else 200
     return response
 
 
-VIEWS = {"/messaging/sms": sms}
+def sms_status():
+    """Twilio's status callback for one message: merged by precedence, so repeats and reorders are safe."""
+    form = request.form
+    message_id = request.args.get("message_id", type=int)
+    error_code = form.get("ErrorCode", type=int)
+    with transaction(dependencies().db) as db:
+        found = delivery.record_status_callback(db=db, message_id=message_id, sid=form.get("MessageSid", ""),
+                                                status=form.get("MessageStatus", ""), error_code=error_code)
+    if found is None:
+        log.warning("status callback for an unknown message")
+    return Response(str(MessagingResponse()), status=200, mimetype="text/xml")
+
+
+def sms_inbound():
+    """A patient's reply: C confirms, X cancels the next appointment, else help; STOP/START recorded."""
+    deps = dependencies()
+    form = request.form
+    reply = replies.answer_reply(db_factory=deps.db, client=deps.client, sender_number=form.get("From", ""),
+                                 body=form.get("Body", ""), opt_out_type=form.get("OptOutType"))
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+VIEWS = {
+    "/messaging/sms": sms,
+    "/sms/status": sms_status,
+    "/sms/inbound": sms_inbound,
+}

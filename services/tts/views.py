@@ -1,11 +1,14 @@
-"""tts routes: the audio URL for a prompt, or null so the caller hears <Say>."""
+"""tts routes: the audio URL for a prompt (or null, so the caller hears <Say>), and in local mode the
+audio files themselves."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 from pydantic import BaseModel, Field
 
-from shared.api import parse_json_body
+from services.tts.audio import stored_recording
+from shared.api import ApiError, parse_json_body
+from shared.wiring import dependencies
 
 
 class SpeechRequest(BaseModel):
@@ -18,9 +21,21 @@ class SpeechRequest(BaseModel):
 
 
 def speech():
-    """Answer {"url": null}: without a voice provider configured every prompt is spoken with <Say>."""
-    parse_json_body(SpeechRequest)
-    return jsonify({"url": None})
+    """{"url": ...} of the prompt in the clinic's voice, or {"url": null} to use <Say>."""
+    body = parse_json_body(SpeechRequest)
+    url = dependencies().speech.audio_url(
+        clinic=body.clinic, text=body.text, language=body.language, patient_data=body.patient_data
+    )
+    return jsonify({"url": url})
 
 
-VIEWS = {"/tts/speech": speech}
+def audio(key: str):
+    """GET /tts/audio/<key>.wav: one stored recording, immutable (local mode serves audio itself)."""
+    found = stored_recording(dependencies().store, key)
+    if found is None:
+        raise ApiError(404, "audio_not_found", "no recording with this key")
+    body, headers = found
+    return Response(body, status=200, headers=headers)
+
+
+VIEWS = {"/tts/speech": speech, "/tts/audio/<key>.wav": audio}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, utcnow
@@ -20,7 +20,9 @@ class Call(Base):
     __tablename__ = "calls"
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    # The clinics table belongs to knowledge_base: the database enforces the key (see the migration),
+    # the ORM does not name it, so this service can run without knowledge_base's models loaded.
+    clinic_id: Mapped[int | None]
     caller: Mapped[str | None] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]

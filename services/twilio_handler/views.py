@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import g, request
+from flask import g, jsonify, request
+from pydantic import BaseModel, Field
 from twilio.twiml.voice_response import VoiceResponse
 
 from services.twilio_handler import service
+from shared.api import ApiError, parse_query
 from shared.conversation import Turn
-from shared.db import utcnow
+from shared.db import transaction, utcnow
 from shared.twiml import twiml
 from shared.wiring import dependencies
 
@@ -63,4 +68,52 @@ def call_status():
     return twiml(VoiceResponse())
 
 
-VIEWS = {"/voice": voice, "/call-status": call_status}
+class CallsQuery(BaseModel):
+    """GET /twilio/calls and /twilio/calls/summary: a clinic (slug) and local dates, both inclusive."""
+
+    clinic: str = Field(min_length=1, max_length=64)
+    from_: date | None = Field(None, alias="from")
+    to: date | None = None
+    limit: int = Field(1000, ge=1, le=10000)
+
+
+def _clinic(slug: str) -> dict[str, Any]:
+    answer = dependencies().client.call("GET", "knowledge_base", f"/kb/clinics/{slug}")
+    if answer.status == 404:
+        raise ApiError(404, "clinic_not_found", f"no clinic with slug {slug!r}")
+    if not answer.ok:
+        raise ApiError(502, "knowledge_base_unavailable", "the clinic could not be looked up")
+    return answer.data
+
+
+def _calls_in_range(*, limited: bool) -> tuple[dict[str, Any], list[Any]]:
+    query = parse_query(CallsQuery)
+    clinic = _clinic(query.clinic)
+    today = utcnow().astimezone(ZoneInfo(clinic["timezone"])).date()
+    last = query.to or today
+    first = query.from_ or last - timedelta(days=6)
+    if first > last:
+        raise ApiError(422, "invalid_range", "'from' must not be after 'to'")
+    start, end = service.day_bounds(first, last, clinic["timezone"])
+    with transaction(dependencies().extras["db"]) as db:
+        calls = service.calls_between(db=db, clinic_id=clinic["id"], start=start, end=end,
+                                      limit=query.limit if limited else None)
+    return clinic, calls
+
+
+def list_calls():
+    """A clinic's calls with their outcomes, steps and durations, for local dates from..to."""
+    clinic, calls = _calls_in_range(limited=True)
+    return jsonify({"clinic": clinic["slug"], "timezone": clinic["timezone"],
+                    "calls": [service.call_json(call, clinic["timezone"]) for call in calls]})
+
+
+def calls_summary():
+    """Outcome counts per clinic per local day, for local dates from..to."""
+    clinic, calls = _calls_in_range(limited=False)
+    return jsonify({"clinic": clinic["slug"], "timezone": clinic["timezone"],
+                    "days": service.outcome_summary(calls, clinic)})
+
+
+VIEWS = {"/voice": voice, "/call-status": call_status, "/twilio/calls": list_calls,
+         "/twilio/calls/summary": calls_summary}

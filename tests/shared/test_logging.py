@@ -60,7 +60,7 @@ def test_registered_names_are_redacted_and_context_is_added():
 def test_a_whole_booking_call_logs_no_patient_data(system, caplog, monkeypatch):
     """Even a careless log line inside a request, dumping the booking, comes out redacted."""
     from services.booking_handler import booking
-    from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+    from tests.walking_skeleton.test_booking_call import book_by_keypad, next_weekday_at, spoken_day
 
     original_read_back = booking.read_back
 
@@ -74,15 +74,7 @@ def test_a_whole_booking_call_logs_no_patient_data(system, caplog, monkeypatch):
     logging.getLogger().addHandler(handler)
     try:
         with caplog.at_level(logging.DEBUG):
-            call = system.phone()
-            call.start()
-            call.answer(digits="1")
-            call.answer(digits="1")
-            call.answer(speech=spoken_day(next_weekday_at(10)))
-            call.answer(speech="my name is Jane Doe")
-            call.answer(digits="1")
-            call.answer(speech="12 Main Street, Boston")
-            call.answer(digits="1")
+            book_by_keypad(system, spoken_day(next_weekday_at(10)))
     finally:
         logging.getLogger().removeHandler(handler)
     output = stream.getvalue()

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 from services.all_in_one import RouteDispatcher
-from shared.routes import OPERATIONS_PATHS, ROUTES, SERVICES, public_paths, routes_for
+from shared.routes import OPERATIONS_PATHS, ROUTES, SERVICES, example_path, public_paths, routes_for
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -31,8 +31,7 @@ def test_no_path_is_owned_twice_and_public_paths_are_twilio_or_webhooks():
 def test_dispatcher_routes_by_table():
     dispatcher = RouteDispatcher({})
     for route in ROUTES:
-        concrete = route.path.replace("<slug>", "riverside").replace("<int:doctor_id>", "7")
-        assert dispatcher.service_for(concrete) == route.service
+        assert dispatcher.service_for(example_path(route.path)) == route.service
     assert dispatcher.service_for("/nowhere") is None
 
 

@@ -24,6 +24,24 @@ def spoken_day(moment: datetime) -> str:
     return f"{moment:%B} {moment.day} at {moment.hour % 12 or 12} {'am' if moment.hour < 12 else 'pm'}"
 
 
+def answer_up_to_read_back(call, when: str):
+    """From the greeting to the read-back: Dr. Chen by key, the time in words, name, caller ID, address."""
+    call.start()
+    call.answer(digits="1")
+    call.answer(digits="1")
+    call.answer(speech=when)
+    call.answer(speech="my name is Jane Doe")
+    call.answer(digits="1")
+    return call.answer(speech="12 Main Street, Boston")
+
+
+def book_by_keypad(system, when: str):
+    """A whole booking of Dr. Chen at a spoken time; returns the call and the last reply."""
+    call = system.phone()
+    answer_up_to_read_back(call, when)
+    return call, call.answer(digits="1")
+
+
 def book_directly(system, start: datetime, phone: str = "+16175550999", doctor_id: int = 1):
     return system.internal("POST", "/calendly/appointments", json={
         "doctor_id": doctor_id, "start": start.isoformat(),
@@ -124,13 +142,7 @@ def test_taken_slot_offers_the_three_nearest_free_slots(system):
 def test_slot_taken_between_read_back_and_confirm(system):
     start = next_weekday_at(15)
     call = system.phone()
-    call.start()
-    call.answer(digits="1")
-    call.answer(digits="1")
-    call.answer(speech=spoken_day(start))
-    call.answer(speech="Jane Doe")
-    call.answer(digits="1")
-    call.answer(speech="12 Main Street, Boston")
+    answer_up_to_read_back(call, spoken_day(start))
     assert book_directly(system, start).status_code == 201
     reply = call.answer(digits="1")
     assert "just taken" in reply.text and reply.gather["action"] == "/choose-slot"
@@ -141,15 +153,8 @@ def test_slot_taken_between_read_back_and_confirm(system):
 
 
 def test_start_over_at_read_back(system):
-    start = next_weekday_at(10)
     call = system.phone()
-    call.start()
-    call.answer(digits="1")
-    call.answer(digits="1")
-    call.answer(speech=spoken_day(start))
-    call.answer(speech="Jane Doe")
-    call.answer(digits="1")
-    call.answer(speech="12 Main Street, Boston")
+    answer_up_to_read_back(call, spoken_day(next_weekday_at(10)))
     reply = call.answer(digits="2")
     assert "start again" in reply.text and "Which doctor" in reply.text
     assert system.internal("GET", "/calendly/appointments", query_string={"phone": CALLER}).get_json() == []
@@ -169,16 +174,7 @@ def test_unintelligible_time_is_asked_again_then_staff(system):
 
 def test_retried_confirmation_books_once(system):
     """Twilio may repeat a webhook; the same call confirming twice books one appointment."""
-    start = next_weekday_at(9)
-    call = system.phone()
-    call.start()
-    call.answer(digits="1")
-    call.answer(digits="1")
-    call.answer(speech=spoken_day(start))
-    call.answer(speech="Jane Doe")
-    call.answer(digits="1")
-    call.answer(speech="12 Main Street, Boston")
-    call.answer(digits="1")
+    call, _ = book_by_keypad(system, spoken_day(next_weekday_at(9)))
     system.sessions.save(call.call_sid, {**system.sessions.load(call.call_sid)})
     status, _, body = call.post("/confirm-booking", {"Digits": "1"})
     assert status == 200 and "You're booked" in body

@@ -13,7 +13,9 @@ from shared.routes import ROUTES, Exposure
 from shared.sessions import RedisCallSessionStore, make_redis
 from tools.phone import PhoneCall
 
-TWILIO_PATHS = [route.path for route in ROUTES if route.exposure is Exposure.TWILIO and route.path != "/call-status"]
+CALL_SERVICES = ("twilio_handler", "intent_handler", "booking_handler")
+TWILIO_PATHS = [route.path for route in ROUTES
+                if route.exposure is Exposure.TWILIO and route.service in CALL_SERVICES and route.path != "/call-status"]
 
 
 def phone_for(app) -> PhoneCall:

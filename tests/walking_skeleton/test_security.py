@@ -6,7 +6,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from services.all_in_one import create_all_in_one
-from shared.routes import ROUTES, Exposure
+from shared.routes import ROUTES, Exposure, example_path
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
 from tests.conftest import CALLER, RIVERSIDE_NUMBER
 
@@ -52,7 +52,7 @@ def test_behind_a_proxy_the_public_url_is_validated(engine, database, demo_clini
 
 @pytest.mark.parametrize("route", INTERNAL, ids=[route.path for route in INTERNAL])
 def test_internal_routes_need_the_service_token(system, route):
-    path = route.path.replace("<slug>", "riverside").replace("<int:doctor_id>", "1")
+    path = example_path(route.path)
     method = route.methods[0]
     for token in (None, "wrong-token"):
         response = system.internal(method, path, token=token)

@@ -1,0 +1,151 @@
+"""Reminders before booked appointments, written as outbox rows of kind "reminder".
+
+The job lives in calendly because calendly owns appointments: it reads them in its own database and
+writes the reminder into its own outbox, and messaging only ever sees a notification to text, exactly
+as for confirmations. The idempotency key (appointment, "reminder", version) is unique in the outbox,
+so repeated runs and concurrent replicas record each reminder once; a moved appointment has a new
+version and so a new reminder, and the dispatcher drops reminders of cancelled or moved versions.
+
+Timing is wall-clock in the clinic's timezone ("24 hours before" a 10 AM visit is 10 AM the day
+before, also across a DST change), and a reminder falling in the clinic's quiet hours waits until
+they end (or, if the visit would come first, goes out just before they start).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.calendly.models import BOOKED, Appointment, NotificationOutbox
+from services.calendly.outbox import dispatch_pending, notification_key, record_notification
+from services.calendly.service import DoctorDirectory
+from shared.db import transaction, utcnow
+
+log = logging.getLogger(__name__)
+KIND = "reminder"
+LOOKAHEAD = timedelta(days=15)
+
+
+def wall_clock_instant(local: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a naive local time; a time in a spring-forward gap moves past the gap."""
+    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time]:
+    """"21:00-08:00" -> (21:00, 08:00)."""
+    start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    return start, end
+
+
+def in_quiet_hours(clock: time, start: time, end: time) -> bool:
+    """True when a local clock time falls in [start, end), which may span midnight."""
+    if start == end:
+        return False
+    return start <= clock < end if start < end else (clock >= start or clock < end)
+
+
+def quiet_hours_end(moment: datetime, zone: ZoneInfo, start: time, end: time) -> datetime:
+    """The end of the quiet period `moment` falls in (the moment itself when it is not quiet)."""
+    local = moment.astimezone(zone)
+    if not in_quiet_hours(local.time(), start, end):
+        return moment
+    day: date = local.date() + timedelta(days=1) if (start > end and local.time() >= start) else local.date()
+    return wall_clock_instant(datetime.combine(day, end), zone)
+
+
+def quiet_hours_start_before(moment: datetime, zone: ZoneInfo, start: time, end: time) -> datetime:
+    """The start of the quiet period `moment` falls in."""
+    local = moment.astimezone(zone)
+    day: date = local.date() - timedelta(days=1) if (start > end and local.time() < end) else local.date()
+    return wall_clock_instant(datetime.combine(day, start), zone) - timedelta(minutes=1)
+
+
+def reminder_send_time(starts_at: datetime, tz_name: str, hours: float, quiet: tuple[time, time]) -> datetime:
+    """When the reminder goes out: `hours` of wall-clock time before the visit, moved out of quiet hours."""
+    zone = ZoneInfo(tz_name)
+    local_start = starts_at.astimezone(zone).replace(tzinfo=None)
+    due = wall_clock_instant(local_start - timedelta(hours=hours), zone)
+    send_at = quiet_hours_end(due, zone, *quiet)
+    if send_at >= starts_at:
+        send_at = quiet_hours_start_before(due, zone, *quiet)
+    return send_at
+
+
+def clinic_reminder_rules(clinic: dict[str, Any], default_hours: float, default_quiet: str) -> tuple[float, tuple[time, time]]:
+    """The clinic's reminder lead time and quiet hours (clinics.options), with the defaults."""
+    options = clinic.get("options") or {}
+    return float(options.get("reminder_hours", default_hours)), parse_quiet_hours(options.get("quiet_hours", default_quiet))
+
+
+def _record_once(db_factory: sessionmaker[Session], appointment_id: int, doctor: dict[str, Any]) -> bool:
+    """Write the reminder in its own transaction; False when another run already did."""
+    try:
+        with transaction(db_factory) as db:
+            appointment = db.get(Appointment, appointment_id, with_for_update=True)
+            if appointment is None or appointment.status != BOOKED:
+                return False
+            if db.scalars(select(NotificationOutbox.id).where(
+                    NotificationOutbox.idempotency_key == notification_key(appointment, KIND))).first():
+                return False
+            record_notification(db=db, appointment=appointment, doctor=doctor, kind=KIND)
+            db.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_due_reminders(*, db_factory: sessionmaker[Session], doctors: DoctorDirectory, now: datetime,
+                         default_hours: float = 24.0, default_quiet: str = "21:00-08:00") -> int:
+    """Write an outbox reminder for every booked appointment whose reminder time has come; returns how many."""
+    with transaction(db_factory) as db:
+        upcoming = db.scalars(
+            select(Appointment).where(Appointment.status == BOOKED, Appointment.starts_at > now,
+                                      Appointment.starts_at <= now + LOOKAHEAD).order_by(Appointment.starts_at)
+        ).all()
+        existing = set(db.scalars(select(NotificationOutbox.idempotency_key).where(
+            NotificationOutbox.kind == KIND,
+            NotificationOutbox.appointment_id.in_([appointment.id for appointment in upcoming]))))
+    recorded = 0
+    for appointment in upcoming:
+        if notification_key(appointment, KIND) in existing:
+            continue
+        doctor = doctors.doctor(appointment.doctor_id)
+        hours, quiet = clinic_reminder_rules(doctor["clinic"], default_hours, default_quiet)
+        send_at = reminder_send_time(appointment.starts_at, doctor["clinic"]["timezone"], hours, quiet)
+        changed_at = appointment.created_at if appointment.version == 1 else appointment.updated_at
+        if send_at > now or changed_at >= send_at:
+            continue  # not yet, or booked/moved after the reminder time: its own text just told the patient
+        recorded += _record_once(db_factory, appointment.id, doctor)
+    return recorded
+
+
+def run_reminders(deps, now: datetime | None = None) -> int:
+    """One run of the reminders job: record due reminders, then hand them to messaging."""
+    now = now or utcnow()
+    settings = deps.settings
+    recorded = record_due_reminders(db_factory=deps.db, doctors=deps.doctors, now=now,
+                                    default_hours=settings.reminder_hours_default,
+                                    default_quiet=settings.quiet_hours_default)
+    dispatch_pending(db_factory=deps.db, publisher=deps.publisher, now=now, limit=settings.outbox_batch_size,
+                     retry_base_seconds=settings.outbox_retry_base_seconds,
+                     retry_cap_seconds=settings.outbox_retry_cap_seconds)
+    log.info("reminders recorded: %d", recorded)
+    return recorded
+
+
+def main() -> None:
+    """`python -m services.calendly.reminders`: one run (a Kubernetes CronJob in the cluster)."""
+    from services.jobs import run_loop, service_dependencies
+
+    deps = service_dependencies("calendly")
+    run_loop("services.calendly.reminders", lambda: run_reminders(deps), 60.0, ["--once"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Command-line jobs (outbox dispatcher, messaging worker, reminders) run with a service's own
+dependency bundle: its app alone in the cluster, or inside the all-in-one system in local mode, where
+services call each other in-process."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import signal
+import threading
+import time
+from typing import Any, Callable
+
+from shared.log import configure_logging
+from shared.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+
+def service_dependencies(service: str) -> Any:
+    """The dependency bundle a service's create_app builds (settings from the environment)."""
+    if CommonSettings().service_url_template:
+        app = importlib.import_module(f"services.{service}").create_app()
+    else:
+        from services.all_in_one import create_all_in_one
+
+        app = create_all_in_one().apps[service]
+    return app.extensions["receptionist"]
+
+
+def run_loop(name: str, one_pass: Callable[[], int], poll_seconds: float, argv: list[str] | None = None) -> None:
+    """Run `one_pass` once (--once) or until SIGTERM/SIGINT, pausing when a pass found nothing to do."""
+    parser = argparse.ArgumentParser(prog=f"python -m {name}")
+    parser.add_argument("--once", action="store_true", help="run one pass and exit")
+    args = parser.parse_args(argv)
+    configure_logging(name, CommonSettings().log_level, CommonSettings().log_format)
+    stop = threading.Event()
+    if not args.once:
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while True:
+        started = time.monotonic()
+        try:
+            done = one_pass()
+        except Exception:  # noqa: BLE001 - a failed pass is logged; the next one tries again
+            log.exception("%s pass failed", name)
+            done = 0
+        if args.once or stop.is_set():
+            return
+        if not done:
+            stop.wait(max(0.0, poll_seconds - (time.monotonic() - started)))
+        if stop.is_set():
+            return
+
+
+def start_local_jobs(system, poll_seconds: float = 5.0, reminder_seconds: float = 60.0) -> threading.Thread:
+    """Local mode (`make run`): the dispatcher, the messaging worker and reminders in one daemon thread."""
+    from services.calendly.dispatcher import dispatch_once
+    from services.calendly.reminders import run_reminders
+    from services.messaging.worker import work_once
+
+    calendly = system.apps["calendly"].extensions["receptionist"]
+    messaging = system.apps["messaging"].extensions["receptionist"]
+
+    def loop() -> None:
+        next_reminders = 0.0
+        while True:
+            jobs: list[tuple[str, Callable[[], Any]]] = [("dispatcher", lambda: dispatch_once(calendly)),
+                                                         ("sms worker", lambda: work_once(messaging))]
+            if time.monotonic() >= next_reminders:
+                jobs.append(("reminders", lambda: run_reminders(calendly)))
+                next_reminders = time.monotonic() + reminder_seconds
+            for name, job in jobs:
+                try:
+                    job()
+                except Exception:  # noqa: BLE001 - logged; the next pass tries again
+                    log.exception("local %s pass failed", name)
+            time.sleep(poll_seconds)
+
+    thread = threading.Thread(target=loop, name="local-jobs", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,1 @@
+"""Calendly as the clinic calendar: client, sync queue, webhooks, merged availability, commands."""

@@ -1,0 +1,1 @@
+"""Phone flows beyond booking: cancel, reschedule, check availability, and call outcomes."""

@@ -1,0 +1,155 @@
+"""Cancelling by phone: one, several and no appointments found; by keypad and by voice."""
+
+from __future__ import annotations
+
+from tests.calls.conftest import appointments, book, recorded_call, texts
+
+WEDNESDAY_10AM = "2026-12-02T15:00:00+00:00"
+THURSDAY_2PM = "2026-12-03T19:00:00+00:00"
+
+
+def test_one_appointment_is_read_confirmed_and_cancelled_by_keypad(system, clock):
+    booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    call = system.phone()
+    call.start()
+    reply = call.answer(digits="2")
+    assert "Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text
+    assert reply.gather["action"] == "/confirm-cancellation"
+
+    reply = call.answer(digits="1")
+    assert "is cancelled" in reply.text and reply.hung_up
+    assert [item["status"] for item in appointments(system)] == ["cancelled"]
+    sent = [text for text in texts(system) if text["kind"] == "cancellation"]
+    assert len(sent) == 1 and sent[0]["appointment_id"] == booked["id"]
+    assert "Wednesday, December 2nd at 10 AM" in sent[0]["body"] and "cancelled" in sent[0]["body"]
+
+    call.hang_up()
+    row = recorded_call(system, call.call_sid)
+    assert row["outcome"] == "cancelled"
+    assert "cancel" in row["steps"] and "cancelled" in row["steps"]
+
+
+def test_cancel_by_voice(system, clock):
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    call = system.phone()
+    call.start()
+    reply = call.answer(speech="I need to cancel my appointment")
+    assert "Would you like to cancel it" in reply.text
+    reply = call.answer(speech="yes please")
+    assert "is cancelled" in reply.text
+    assert appointments(system)[0]["status"] == "cancelled"
+
+
+def test_several_appointments_are_listed_and_the_chosen_one_cancelled(system, clock):
+    first = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    second = book(system, "Dr. Maria Lopez", THURSDAY_2PM)
+    call = system.phone()
+    call.start()
+    reply = call.answer(digits="2")
+    assert "You have 2 upcoming appointments" in reply.text
+    assert "press 1 for Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text
+    assert "press 2 for Dr. Maria Lopez, Thursday, December 3rd at 2 PM" in reply.text
+    assert reply.gather["action"] == "/choose-appointment"
+
+    reply = call.answer(digits="7")
+    assert "Sorry, I didn't get that" in reply.text and reply.gather["action"] == "/choose-appointment"
+    reply = call.answer(digits="2")
+    assert "Dr. Maria Lopez, Thursday, December 3rd at 2 PM" in reply.text
+    call.answer(digits="1")
+    statuses = {item["id"]: item["status"] for item in appointments(system)}
+    assert statuses == {first["id"]: "booked", second["id"]: "cancelled"}
+
+
+def test_several_appointments_chosen_by_voice(system, clock):
+    first = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    book(system, "Dr. Maria Lopez", THURSDAY_2PM)
+    call = system.phone()
+    call.start()
+    call.answer(speech="cancel")
+    reply = call.answer(speech="the first one")
+    assert "Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text
+    call.answer(speech="yes")
+    statuses = {item["id"]: item["status"] for item in appointments(system)}
+    assert statuses[first["id"]] == "cancelled" and list(statuses.values()).count("booked") == 1
+
+
+def test_no_appointment_for_caller_id_then_found_by_the_number_entered(system, clock):
+    other_phone = "+16175550177"
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM, phone=other_phone)
+    call = system.phone()
+    call.start()
+    reply = call.answer(digits="2")
+    assert "couldn't find an upcoming appointment for the number you're calling from" in reply.text
+    assert reply.gather["action"] == "/capture-booking-phone" and reply.gather["finishOnKey"] == "#"
+
+    reply = call.answer(digits="6175550177#")
+    assert "Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text
+    call.answer(digits="1")
+    assert appointments(system, other_phone)[0]["status"] == "cancelled"
+    assert [text["kind"] for text in texts(system, other_phone)] == ["booking_confirmation", "cancellation"]
+
+
+def test_no_appointment_anywhere_offers_staff(system, clock):
+    call = system.phone()
+    call.start()
+    call.answer(digits="2")
+    reply = call.answer(digits="6175550177#")
+    assert "couldn't find an upcoming appointment for that number either" in reply.text
+    assert reply.dialled == "+16175550199"
+    call.hang_up()
+    assert recorded_call(system, call.call_sid)["outcome"] == "transferred"
+
+
+def test_staff_key_instead_of_a_number(system, clock):
+    call = system.phone()
+    call.start()
+    call.answer(digits="2")
+    reply = call.answer(digits="0")
+    assert reply.dialled == "+16175550199"
+
+
+def test_saying_no_keeps_the_appointment(system, clock):
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    call = system.phone()
+    call.start()
+    call.answer(digits="2")
+    reply = call.answer(digits="2")
+    assert "still booked" in reply.text and reply.gather["action"] == "/process-selection"
+    assert appointments(system)[0]["status"] == "booked"
+    assert [text["kind"] for text in texts(system)] == ["booking_confirmation"]
+    call.hang_up()
+    assert recorded_call(system, call.call_sid)["outcome"] == "enquiry_only"
+
+
+def test_past_and_other_clinics_appointments_are_not_offered(system, clock):
+    book(system, "Dr. Priya Patel", "2026-12-01T18:00:00+00:00", clinic="harbor-dental")
+    book(system, "Dr. Sarah Chen", "2026-11-30T17:00:00+00:00")  # today at noon, over by 2 PM
+    clock.move_to("2026-11-30T19:00:00+00:00")
+    call = system.phone()
+    call.start()
+    reply = call.answer(digits="2")
+    assert reply.gather["action"] == "/capture-booking-phone"
+    assert len(appointments(system)) == 2
+
+
+def test_a_repeated_confirmation_does_not_fail_the_caller(system, clock):
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    call = system.phone()
+    call.start()
+    call.answer(digits="2")
+    call.answer(digits="1")
+    status, content_type, body = call.post("/confirm-cancellation", {"Digits": "1"})  # Twilio retried the request
+    assert (status, content_type.split(";")[0]) == (200, "text/xml")
+    assert "is cancelled" in body
+    assert [text["kind"] for text in texts(system)] == ["booking_confirmation", "cancellation"]
+
+
+def test_the_booking_number_can_be_spoken(system, clock):
+    other_phone = "+16175550177"
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM, phone=other_phone)
+    call = system.phone(caller="")
+    call.start()
+    reply = call.answer(digits="2")
+    assert reply.gather["action"] == "/capture-booking-phone"
+    reply = call.answer(speech="six one seven five five five zero one seven seven")
+    assert "Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text

@@ -1,0 +1,1 @@
+"""Tests of the knowledge_base service: schedule PDFs, documents and availability."""

@@ -1,0 +1,100 @@
+"""Patients' replies: C confirms, X cancels the next appointment through calendly, anything else gets
+help; STOP and START are recorded so texts stop and resume."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from sqlalchemy import select
+
+from services.calendly.models import Appointment, NotificationOutbox
+from services.messaging.models import SmsOptOut
+from shared.db import transaction
+from tests.messaging.conftest import FROM_NUMBER, PATIENT, book, next_weekday_slot
+
+
+def reply(system, body: str, sender: str = PATIENT, **extra: str) -> str | None:
+    """Send an inbound SMS as Twilio does; the text of our TwiML reply (None when empty)."""
+    response = system.twilio_post("/sms/inbound", {"From": sender, "To": FROM_NUMBER, "Body": body,
+                                                   "MessageSid": "SM" + "9" * 32, **extra})
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    document = ET.fromstring(response.get_data(as_text=True))
+    assert document.tag == "Response"
+    message = document.find("Message")
+    return message.text if message is not None else None
+
+
+def test_c_confirms_the_next_appointment(sms_system, db_factory):
+    later = book(sms_system, db_factory, start=next_weekday_slot(weekday=3))
+    sooner = book(sms_system, db_factory, start=next_weekday_slot(weekday=1))
+    first, second = sorted([later, sooner], key=lambda item: item["start"])
+    text = reply(sms_system, " c ")
+    assert "is confirmed" in text and "Dr. Sarah Chen" in text and "Riverside Family Clinic" in text
+    with transaction(db_factory) as db:
+        assert db.get(Appointment, first["id"]).confirmed_at is not None
+        assert db.get(Appointment, second["id"]).confirmed_at is None
+    assert "is confirmed" in reply(sms_system, "C")  # a repeat is harmless
+
+
+def test_x_cancels_the_next_appointment_with_a_confirming_reply(sms_system, db_factory):
+    appointment = book(sms_system, db_factory)
+    text = reply(sms_system, "X")
+    assert "has been cancelled" in text and "Dr. Sarah Chen" in text and "10 AM" in text
+    with transaction(db_factory) as db:
+        assert db.get(Appointment, appointment["id"]).status == "cancelled"
+        kinds = db.scalars(select(NotificationOutbox.kind)).all()
+    assert kinds == ["booking_confirmation"]  # the reply itself is the confirmation: no second text
+    assert len(sms_system.twilio.messages) == 1
+    listed = sms_system.internal("GET", "/calendly/appointments", query_string={"phone": PATIENT}).get_json()
+    assert [item["status"] for item in listed] == ["cancelled"]
+    assert "could not find an upcoming appointment" in reply(sms_system, "x")
+
+
+def test_anything_else_gets_help(sms_system, db_factory):
+    book(sms_system, db_factory)
+    assert "Reply C to confirm" in reply(sms_system, "what time is it?")
+
+
+def test_reply_from_a_number_without_appointments(sms_system):
+    assert "could not find an upcoming appointment" in reply(sms_system, "C", sender="+16175550188")
+
+
+def test_stop_records_the_opt_out_and_start_resumes_texts(sms_system, db_factory):
+    assert reply(sms_system, "STOP") is None  # Twilio answers STOP itself
+    with transaction(db_factory) as db:
+        assert db.get(SmsOptOut, PATIENT).opted_out
+    book(sms_system, db_factory)
+    assert [text["status"] for text in sms_system.texts()] == ["opted_out"]
+    assert sms_system.twilio.create_requests == []
+
+    assert reply(sms_system, "start", OptOutType="START") is None
+    book(sms_system, db_factory, start=next_weekday_slot(weekday=2))
+    assert [text["status"] for text in sms_system.texts()] == ["opted_out", "queued"]
+    assert len(sms_system.twilio.messages) == 1
+
+
+def test_opt_out_type_from_advanced_opt_out_is_honoured(sms_system, db_factory):
+    assert reply(sms_system, "ARRET", OptOutType="STOP") is None
+    with transaction(db_factory) as db:
+        assert db.get(SmsOptOut, PATIENT).opted_out
+
+
+def test_unsigned_inbound_is_refused(sms_system, db_factory):
+    appointment = book(sms_system, db_factory)
+    response = sms_system.http.post("/sms/inbound", data={"From": PATIENT, "Body": "X"})
+    assert response.status_code == 403
+    with transaction(db_factory) as db:
+        assert db.get(Appointment, appointment["id"]).status == "booked"
+
+
+def test_cancel_endpoint_is_repeat_safe_and_texts_once(sms_system, db_factory):
+    appointment = book(sms_system, db_factory)
+    path = f"/calendly/appointments/{appointment['id']}/cancel"
+    first = sms_system.internal("POST", path, json={"reason": "patient called"})
+    second = sms_system.internal("POST", path, json={"reason": "patient called"})
+    assert first.status_code == second.status_code == 200
+    assert first.get_json()["status"] == "cancelled" and first.get_json()["version"] == 2
+    bodies = sms_system.twilio.bodies_to(PATIENT)
+    assert len(bodies) == 2 and "has been cancelled" in bodies[1]
+    assert sms_system.internal("POST", "/calendly/appointments/9999/cancel", json={"reason": "x"}).status_code == 404
+    assert sms_system.internal("POST", path, json={"notify": "sometimes"}).status_code == 422

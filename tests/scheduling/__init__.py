@@ -1,0 +1,1 @@
+"""Free-slot rules: grid, DST, lead time, horizon, exceptions; the cancel and reschedule API."""
