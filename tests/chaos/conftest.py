@@ -28,8 +28,9 @@ def database_named(suffix: str) -> str:
 def split(tmp_path_factory):
     """Eight gunicorns behind the router (faults enabled) on their own database; stopped afterwards."""
     url = database_named("chaos")
-    prepare_database(url)
-    deployment = SplitDeployment(url, TEST_REDIS_URL, tmp_path_factory.mktemp("split"), with_baseline=False,
+    run_dir = tmp_path_factory.mktemp("split")
+    prepare_database(url, run_dir / "data")
+    deployment = SplitDeployment(url, TEST_REDIS_URL, run_dir, with_baseline=False,
                                  router_faults=True, gunicorn=GunicornSettings(threads=8))
     deployment.flush_redis()
     try:

@@ -53,7 +53,7 @@ FIELD_NAMES = (
 PLAUSIBLE = (
     1, 2, 0, -1, 2**31, 2**63, 10**30, 1.5, True, "1", "2026-12-01T10:00:00-05:00", "2026-12-01T10:00:00",
     "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00+00:00", "yesterday", "Not/AZone", "America/New_York",
-    "+16175550123", "+1", "riverside-family-clinic", "intent", "datetime", "doctor", "name", "phone", "yes_no",
+    "+16175550123", "+1", "riverside", "intent", "datetime", "doctor", "name", "phone", "yes_no",
     "booked", "cancelled", "confirmation", {"name": "Jane Doe", "phone": "+16175550123"}, [{"id": 1, "name": "x"}],
     [], {}, None,
 )

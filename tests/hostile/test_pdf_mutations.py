@@ -17,7 +17,7 @@ pytestmark = pytest.mark.xfail(
     find_route("/kb/documents") is None, run=False, strict=True,
     reason="POST /kb/documents (PDF ingestion) arrives with issue 3; the harness runs as soon as the route exists",
 )
-CLINIC = "riverside-family-clinic"
+CLINIC = "riverside"
 
 
 def upload(system, data: bytes, name: str = "schedule.pdf"):

@@ -85,13 +85,13 @@ def test_embedded_counters_limit_like_redis_ones():
 
 def test_local_mode_limits_calls_with_embedded_counters(tmp_path):
     from services.knowledge_base.service import load_demo_clinics
-    from shared.db import make_engine, make_session_factory, migrate, transaction
+    from shared.db import make_engine, make_session_factory, migrate
+    from shared.storage import LocalObjectStore
 
     url = f"sqlite:///{tmp_path}/local.db"
     migrate(url)
     engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as db:
-        load_demo_clinics(db=db)
+    load_demo_clinics(db=make_session_factory(engine), objects=LocalObjectStore(tmp_path / "objects"))
     app = create_all_in_one({"database_url": url, "local_data_dir": str(tmp_path), "voice_rate_limit_per_caller": 1},
                             engine=engine, sms_sender=LocalOutboxSender(io.StringIO()))
     system = SystemUnderTest(app=app, http=Client(app), outbox=io.StringIO(), sessions=None)

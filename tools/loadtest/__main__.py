@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load test: {args.users} callers for {args.duration} s (think {args.think} s/turn), {gunicorn.describe()}")
     print(f"  database {args.database_url.rsplit('@', 1)[-1]}, redis {args.redis_url.rsplit('@', 1)[-1]}, "
           f"logs in {args.run_dir}", flush=True)
-    prepare_database(args.database_url)
+    prepare_database(args.database_url, args.run_dir / "data")
     deployment = SplitDeployment(args.database_url, args.redis_url, args.run_dir, gunicorn, args.base_port)
     deployment.flush_redis()
     load_before = os.getloadavg()

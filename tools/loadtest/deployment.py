@@ -19,7 +19,9 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shared.db import make_engine, make_session_factory, migrate, transaction
+from shared.db import make_engine, make_session_factory, migrate
+from shared.settings import CommonSettings
+from shared.storage import make_object_store
 from shared.routes import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,8 +75,9 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def prepare_database(url: str) -> None:
-    """Create the database if needed, empty it, migrate it and load the demo clinics."""
+def prepare_database(url: str, objects_dir: Path) -> None:
+    """Create the database if needed, empty it, migrate it and load the demo clinics (their PDFs kept in
+    `objects_dir`, which the services must use as LOCAL_DATA_DIR)."""
     from services.knowledge_base.service import load_demo_clinics
 
     parsed = make_url(url)
@@ -91,9 +94,11 @@ def prepare_database(url: str) -> None:
     engine.dispose()
     migrate(url)
     engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as db:
-        load_demo_clinics(db=db)
-    engine.dispose()
+    try:
+        load_demo_clinics(db=make_session_factory(engine), objects=make_object_store(
+            CommonSettings(database_url=url, local_data_dir=objects_dir)))
+    finally:
+        engine.dispose()
 
 
 OVERLAP_SQL = """
