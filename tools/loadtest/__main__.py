@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="router port; services follow it (0 = any free block)")
     parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("LOADTEST_REDIS_URL", DEFAULT_REDIS_URL))
-    parser.add_argument("--profile", default="", help="a service to profile with py-spy during the caller phase")
+    parser.add_argument("--profile", default="", help="services to profile with py-spy during the caller phase, comma-separated")
     parser.add_argument("--run-dir", type=Path, help="where logs, summaries and the report go (default var/loadtest/<time>)")
     args = parser.parse_args(argv)
     short = args.short
@@ -83,21 +83,24 @@ def run_locust(*, host: str, users: int, spawn_rate: float, seconds: int, think:
     return json.loads(summary.read_text())
 
 
-def start_profiler(deployment: SplitDeployment, service: str, seconds: int) -> subprocess.Popen | None:
-    """py-spy over a service's gunicorn (master and workers) for the caller phase, as collapsed stacks."""
-    if not service:
-        return None
+def start_profilers(deployment: SplitDeployment, services: str, seconds: int) -> list[subprocess.Popen]:
+    """py-spy over each named service's gunicorn (master and workers) for the caller phase."""
+    return [start_profiler(deployment, service, seconds) for service in services.split(",") if service]
+
+
+def start_profiler(deployment: SplitDeployment, service: str, seconds: int) -> subprocess.Popen:
+    """py-spy over one service's gunicorn for `seconds`, as collapsed stacks."""
     output = deployment.run_dir / f"profile-{service}.txt"
     return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(deployment.processes[service].pid),
                              "--subprocesses", "--duration", str(seconds), "--rate", "50", "--format", "raw",
                              "--output", str(output), "--nonblocking"],
-                            stdout=subprocess.DEVNULL, stderr=open(deployment.run_dir / "py-spy.log", "wb"))
+                            stdout=subprocess.DEVNULL, stderr=open(deployment.run_dir / f"py-spy-{service}.log", "wb"))
 
 
 def profile_summary(path: Path, top: int = 15) -> list[str]:
     """The functions most often on the CPU (own time) and in the stack (total time) from collapsed stacks."""
     if not path.exists():
-        return [f"(no profile written; see {path.parent / 'py-spy.log'})"]
+        return [f"(no profile written; see the py-spy log beside {path.name})"]
     own: Counter = Counter()
     total: Counter = Counter()
     samples = 0
@@ -168,11 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  router {deployment.router_url}, services on ports {min(deployment.ports.values())}-"
               f"{max(deployment.ports.values())}, baseline {deployment.baseline_url}; up in "
               f"{time.monotonic() - started:.0f} s", flush=True)
-        profiler = start_profiler(deployment, args.profile, args.duration)
+        profilers = start_profilers(deployment, args.profile, args.duration)
         callers = run_locust(host=deployment.router_url, users=args.users, spawn_rate=args.spawn_rate,
                              seconds=args.duration, think=args.think, pause=args.pause, mix=args.mix,
                              summary=args.run_dir / "callers.json", log=args.run_dir / "locust-callers.log")
-        if profiler:
+        for profiler in profilers:
             profiler.wait(60)
         load_during = os.getloadavg()
         if args.capacity_seconds:
@@ -230,9 +233,9 @@ def report(args, command, gunicorn, callers, capacity, counts, load_before, load
     print("\ntargets:")
     for label, ok, enforced in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label}{'' if enforced else '  (reported, not enforced)'}")
-    if args.profile:
-        print(f"\nprofile of {args.profile} during the caller phase (py-spy):")
-        print("\n".join(profile_summary(args.run_dir / f"profile-{args.profile}.txt")))
+    for service in filter(None, args.profile.split(",")):
+        print(f"\nprofile of {service} during the caller phase (py-spy):")
+        print("\n".join(profile_summary(args.run_dir / f"profile-{service}.txt")))
     result = {"command": command, "users": args.users, "duration": args.duration, "think": args.think,
               "gunicorn": gunicorn.describe(), "calls_completed": completed, "failed_calls": failed,
               "webhook_ms": callers["webhook_ms"], "turns_per_second": turns_per_second(callers),

@@ -18,6 +18,7 @@ MENU_KEYS = {"book": "1", "cancel": "2", "reschedule": "3", "availability": "4",
 CLINIC_NUMBERS = ("+16175550100", "+14155550100")
 APOLOGY_MARK = "something went wrong"
 MAX_TURNS = 30
+GIVE_UP_AFTER = 3  # times a person hears "no free times" before hanging up
 FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "June", "Kofi", "Lea")
 LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Okafor", "Rossi", "Kim", "Ivanova", "Dubois", "Cohen", "Silva")
 STREETS = ("Main Street", "Oak Avenue", "Harbor Road", "Elm Street", "Pine Lane", "Maple Drive")
@@ -29,7 +30,7 @@ class CallResult:
     """How one call went."""
 
     kind: str
-    outcome: str  # booked, transferred, hung_up, ended, apology, stuck, failed
+    outcome: str  # booked, cancelled, rescheduled, transferred, hung_up, rate_limited, gave_up, ended, apology, stuck, failed
     turns: int
     detail: str = ""
     heard: list[str] = field(default_factory=list)
@@ -41,8 +42,9 @@ class CallResult:
 
 
 def spoken_time(rng: random.Random, today: date | None = None) -> str:
-    """A weekday 2 to 21 days ahead at a round hour during clinic hours, said like a person would."""
-    day = (today or date.today()) + timedelta(days=rng.randint(2, 21))
+    """A weekday 2 to 55 days ahead (inside the clinics' 60-day horizon) at a round hour during clinic
+    hours, said like a person would; a wide spread keeps a long run from using up every slot."""
+    day = (today or date.today()) + timedelta(days=rng.randint(2, 55))
     while day.weekday() > 4:
         day += timedelta(days=1)
     hour = rng.randint(9, 16)
@@ -74,6 +76,8 @@ def answer(kind: str, reply: Reply, rng: random.Random) -> tuple[str | None, str
         return None, f"{rng.randint(1, 999)} {rng.choice(STREETS)} Boston"
     if action == "/confirm-booking":
         return "1", None
+    if "press 1, 2 or 3" in text:
+        return rng.choice("123"), None
     if "press 1" in text:
         return "1", None
     if "yes" in text or "confirm" in text:
@@ -85,8 +89,15 @@ def classify(reply: Reply) -> str:
     """The outcome of a call from its last reply."""
     if APOLOGY_MARK in reply.text.lower():
         return "apology"
-    if "you're booked" in reply.text.lower():
+    text = reply.text.lower()
+    if "you're booked" in text:
         return "booked"
+    if "is cancelled" in text:
+        return "cancelled"
+    if "is now" in text and "appointment" in text:
+        return "rescheduled"
+    if "several calls from your number" in text or "unusually high number of calls" in text:
+        return "rate_limited"
     if reply.dialled:
         return "transferred"
     if reply.hung_up:
@@ -108,6 +119,8 @@ def place_call(call: PhoneCall, kind: str, rng: random.Random, think=lambda: Non
                                   + " | ".join(text[:120] for text in heard[-3:]), heard)
             if APOLOGY_MARK in reply.text.lower():
                 break
+            if sum("no free times" in text.lower() for text in heard) >= GIVE_UP_AFTER:
+                return CallResult(kind, "gave_up", turns, "heard 'no free times' three times and hung up", heard)
             think()
             digits, speech = answer(kind, reply, rng)
             reply = call.answer(digits=digits, speech=speech)
