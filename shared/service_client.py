@@ -21,6 +21,12 @@ DEADLINE_HEADER = "X-Deadline-Ms"
 MIN_CALL_SECONDS = 0.05  # less time than this left in the turn: do not start another call
 
 
+def remaining_turn_seconds() -> float | None:
+    """Seconds left in the current Twilio turn's budget (inherited by internal requests), or None."""
+    deadline = g.get("deadline") if has_request_context() else None
+    return None if deadline is None else max(deadline - time.monotonic(), 0.0)
+
+
 class ServiceCallError(Exception):
     """Another service could not be reached or failed (5xx), or answered an unexpected 4xx."""
 

@@ -65,9 +65,13 @@ class SpeechService:
             language=voice.language_code(language),
         )
 
-    def audio_url(self, *, clinic: str, text: str, language: str | None = None, patient_data: bool = False) -> str | None:
-        """The URL to <Play>, or None for <Say>; never waits longer than the live deadline."""
+    def audio_url(self, *, clinic: str, text: str, language: str | None = None, patient_data: bool = False,
+                  deadline_seconds: float | None = None) -> str | None:
+        """The URL to <Play>, or None for <Say>; never waits longer than the live deadline, nor than
+        what is left of the caller's turn (`deadline_seconds`) when the request carries one."""
         started = self.clock()
+        wait = self.settings.tts_deadline_seconds if deadline_seconds is None else min(
+            self.settings.tts_deadline_seconds, deadline_seconds)
         if not self.enabled:
             return None
         voice = self.voices.voice(clinic)
@@ -82,7 +86,7 @@ class SpeechService:
                 return None
             static = not patient_data and text in static_prompts(voice.clinic, self.voices.doctors(clinic))
             future = self._render_once(key, voice, text, language, static)
-            remaining = self.settings.tts_deadline_seconds - (self.clock() - started)
+            remaining = wait - (self.clock() - started)
             stored_at = future.result(timeout=max(remaining, 0))
             return self.urls.url(key, stored_at)
         except FutureTimeout:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from services.tts.audio import stored_recording
 from shared.api import ApiError, parse_json_body
+from shared.service_client import remaining_turn_seconds
 from shared.wiring import dependencies
 
 
@@ -24,7 +25,8 @@ def speech():
     """{"url": ...} of the prompt in the clinic's voice, or {"url": null} to use <Say>."""
     body = parse_json_body(SpeechRequest)
     url = dependencies().speech.audio_url(
-        clinic=body.clinic, text=body.text, language=body.language, patient_data=body.patient_data
+        clinic=body.clinic, text=body.text, language=body.language, patient_data=body.patient_data,
+        deadline_seconds=remaining_turn_seconds(),
     )
     return jsonify({"url": url})
 
