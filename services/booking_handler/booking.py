@@ -133,7 +133,7 @@ def ask_name_or_confirm(turn: Turn) -> Response:
 
 def ask_phone(turn: Turn, intro: str = "") -> Response:
     """Offer the caller ID first, else ask for digits followed by #."""
-    caller = turn.caller
+    caller = _offerable_caller_id(turn)
     if caller and len(caller) >= 8:
         text = (f"{intro} Can we text your confirmation to the number you're calling from, ending in {' '.join(caller[-4:])}? "
                 "Press 1 for yes, or enter a different number followed by the pound key.")
@@ -157,11 +157,17 @@ def capture_name(turn: Turn) -> Response:
     return ask_phone(turn, "Thank you.")
 
 
+def _offerable_caller_id(turn: Turn) -> str:
+    """The caller ID, unless it was already found unusable in this call (then offering it would loop)."""
+    return "" if turn.session.get("caller_id_unusable") else turn.caller
+
+
 def _phone_from_input(turn: Turn) -> str | None:
-    if turn.digits == "1" and turn.caller:
-        return turn.caller
-    if turn.speech and interpret(turn, "yes_no", turn.speech).get("value") is True and turn.caller:
-        return turn.caller
+    caller = _offerable_caller_id(turn)
+    if turn.digits == "1" and caller:
+        return caller
+    if turn.speech and interpret(turn, "yes_no", turn.speech).get("value") is True and caller:
+        return caller
     spoken_or_typed = turn.digits if len(turn.digits) >= 7 else turn.speech
     if not spoken_or_typed:
         return None
@@ -223,7 +229,8 @@ def book(turn: Turn) -> Response:
     if not guest.ok:
         fields = (guest.data or {}).get("fields", {})
         if "phone" in fields:
-            booking.pop("phone", None)
+            if booking.pop("phone", None) == turn.caller:
+                turn.session["caller_id_unusable"] = True
             return ask_phone(turn, "Sorry, that phone number doesn't look right.")
         booking.pop("name", None)
         return turn.ask("/capture-user-name", "Sorry, could you say your full name again?", input_kinds="speech")

@@ -90,3 +90,20 @@ def test_unsigned_hostile_requests_are_refused_without_a_5xx(system):
     for path in TWILIO_PATHS:
         response = system.http.post(path, data={"CallSid": "CA1", "To": RIVERSIDE_NUMBER, "SpeechResult": "<x>"})
         assert response.status_code == 403
+
+
+def test_an_unusable_caller_id_is_not_offered_again(system):
+    """A caller ID that fails validation (a fictional 555 number) once is not offered again, so the
+    caller is asked to type a number instead of going round in circles."""
+    call = system.phone(caller="+15550000001")
+    call.start()
+    call.answer(digits="1")
+    call.answer(digits="1")
+    call.answer(speech=spoken_day(next_weekday_at(10)))
+    call.answer(speech="Jane Doe")
+    call.answer(digits="1")
+    call.answer(speech="12 Main Street Boston")
+    reply = call.answer(digits="1")
+    assert "doesn't look right" in reply.text and "calling from" not in reply.text
+    reply = call.answer(digits="6175550142")
+    assert "home address" in reply.text or "read that back" in reply.text

@@ -70,8 +70,12 @@ def answer(kind: str, reply: Reply, rng: random.Random) -> tuple[str | None, str
         return (rng.choice(offered) if offered else "1"), None
     if action == "/capture-user-name":
         return None, f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    if action == "/capture-booking-phone":
+        return "0", None  # nothing booked under this caller ID, and no other number: ask for staff
     if action == "/capture-user-phone":
-        return "1", None
+        if "calling from" in text:
+            return "1", None
+        return f"617555{rng.randint(0, 9999):04d}", None
     if action == "/capture-user-address":
         return None, f"{rng.randint(1, 999)} {rng.choice(STREETS)} Boston"
     if action == "/confirm-booking":
