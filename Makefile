@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
+.PHONY: help install lint run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -40,7 +40,10 @@ run: load-demo ## Serve all eight services in one process on PORT (default 8080)
 call: install ## Dial the running system from the terminal as Twilio would (ARGS="--script 1,2,..." for no prompts)
 	$(BIN)/python -m tools.phone --url http://127.0.0.1:$(PORT) $(ARGS)
 
-test: install ## Run the whole suite on real Postgres and Redis (started or installed when missing)
+lint: install ## Lint: syntax errors, undefined names, unused imports and variables (ruff)
+	$(BIN)/ruff check --select E9,F63,F7,F82,F401,F841 services shared tools tests
+
+test: install lint ## Lint, then run the whole suite on real Postgres and Redis (started or installed when missing)
 	tools/ensure_backends.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -64,6 +64,7 @@ ROUTES: tuple[Route, ...] = (
     # booking_handler: the conversations
     Route("/book-appointment", "booking_handler", _POST, _T),
     Route("/capture-doctor-name", "booking_handler", _POST, _T),
+    Route("/confirm-doctor", "booking_handler", _POST, _T),
     Route("/capture-appointment-time", "booking_handler", _POST, _T),
     Route("/choose-slot", "booking_handler", _POST, _T),
     Route("/capture-user-name", "booking_handler", _POST, _T),

@@ -7,7 +7,15 @@ import os
 import platform
 import sys
 
-BENCHMARKS = ("tools.bench_call", "tools.bench_scheduling", "tools.bench_tts")
+BENCHMARKS = (
+    "tools.bench_call",
+    "tools.bench_scheduling",
+    "tools.bench_nlu",
+    "tools.bench_kb",
+    "tools.bench_tts",
+    "tools.bench_messaging",
+    "tools.bench_calendly",
+)
 
 
 def machine() -> str:

@@ -25,7 +25,8 @@ from werkzeug.test import Client
 from services.all_in_one import create_all_in_one
 from services.calendly import sync
 from services.messaging.senders import LocalOutboxSender
-from shared.db import make_engine, make_session_factory, migrate, transaction
+from shared.db import make_session_factory, transaction
+from tools.manage import local_demo_database
 
 WEBHOOKS = 200
 BOOKINGS = 100
@@ -73,17 +74,13 @@ def _signed(body: bytes) -> dict[str, str]:
 def main() -> None:
     """Run the three measurements and print their figures."""
     from services.knowledge_base.models import Doctor
-    from services.knowledge_base.service import load_demo_clinics
 
     logging.disable(logging.WARNING)
     print(f"machine: {platform.platform()} | {os.cpu_count()} cpus | Python {platform.python_version()}")
     folder = tempfile.mkdtemp()
-    url = f"sqlite:///{folder}/bench.db"
-    migrate(url)
-    engine = make_engine(url)
+    url, engine = local_demo_database(folder)
     db_factory = make_session_factory(engine)
     with transaction(db_factory) as db:
-        load_demo_clinics(db=db)
         db.execute(update(Doctor).where(Doctor.id == 1).values(calendly_event_type=EVENT_TYPE))
     settings = {"database_url": url, "local_data_dir": folder, "calendly_token": "bench-token",
                 "calendly_webhook_signing_key": KEY, "calendly_bookings_per_minute": 10**6,

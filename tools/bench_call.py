@@ -15,7 +15,7 @@ from werkzeug.test import Client
 
 from services.all_in_one import create_all_in_one
 from services.messaging.senders import LocalOutboxSender
-from shared.db import make_engine, make_session_factory, migrate, transaction
+from tools.manage import local_demo_database
 from tools.phone import PhoneCall
 
 CALLS = 40
@@ -29,15 +29,9 @@ def percentile(values: list[float], share: float) -> float:
 
 def main() -> None:
     """Place CALLS booking calls back to back and print turn latency figures."""
-    from services.knowledge_base.service import load_demo_clinics
-
     logging.disable(logging.WARNING)
     folder = tempfile.mkdtemp()
-    url = f"sqlite:///{folder}/bench.db"
-    migrate(url)
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as db:
-        load_demo_clinics(db=db)
+    url, engine = local_demo_database(folder)
     app = create_all_in_one({"database_url": url, "local_data_dir": folder}, engine=engine,
                             sms_sender=LocalOutboxSender(io.StringIO()))
     client = Client(app)

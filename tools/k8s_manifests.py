@@ -69,25 +69,37 @@ WEB: tuple[Workload, ...] = (
         "booking_handler", "booking_handler",
         calls=("calendly", "knowledge_base", "receptionist_agent", "tts"), redis=True,
     ),
-    Workload("calendly", "calendly", calls=("knowledge_base", "messaging"), database=True, secrets=("calendly",)),
+    Workload(
+        "calendly", "calendly", calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
+    ),
     Workload("knowledge_base", "knowledge_base", database=True, aws=True, s3_bucket_key="DOCUMENTS_BUCKET"),
-    Workload("messaging", "messaging", database=True, aws=True, secrets=("twilio",)),
-    Workload("tts", "tts", aws=True, secrets=("elevenlabs",), s3_bucket_key="AUDIO_BUCKET"),
+    # SMS replies: C confirms and X cancels through calendly, which names the doctor from knowledge_base
+    Workload("messaging", "messaging", calls=("calendly", "knowledge_base"), database=True, secrets=("twilio",)),
+    Workload(
+        "tts", "tts", calls=("knowledge_base",), redis=True, aws=True, secrets=("elevenlabs",),
+        s3_bucket_key="AUDIO_BUCKET",
+    ),
     Workload("receptionist_agent", "receptionist_agent"),
 )
-# Background processes. Their entry points are named here ahead of the issues that write them.
+# Background processes: the outbox dispatcher and reminders hand notifications to SQS (or messaging),
+# the messaging worker sends them, the Calendly sync pushes bookings to Calendly.
 BACKGROUND: tuple[Workload, ...] = (
     Workload(
         "messaging_worker", "messaging", command=("python", "-m", "services.messaging.worker"),
-        database=True, aws=True, secrets=("twilio",),
+        calls=("calendly",), database=True, aws=True, secrets=("twilio",),
     ),
     Workload(
         "calendly_dispatcher", "calendly", command=("python", "-m", "services.calendly.dispatcher"),
-        calls=("messaging",), database=True, secrets=("calendly",),
+        calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
     ),
     Workload(
-        "messaging_reminders", "messaging", kind="CronJob", command=("python", "-m", "services.messaging.reminders"),
-        database=True, aws=True, secrets=("twilio",), schedule="*/15 * * * *",
+        "calendly_sync", "calendly", command=("python", "-m", "services.calendly.sync_runner"),
+        calls=("knowledge_base", "messaging"), database=True, secrets=("calendly",),
+    ),
+    Workload(
+        "calendly_reminders", "calendly", kind="CronJob", command=("python", "-m", "services.calendly.reminders"),
+        calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
+        schedule="*/15 * * * *",
     ),
     Workload(
         "db_migrate", "knowledge_base", kind="Job", command=("python", "-m", "tools.manage", "migrate"),
@@ -95,7 +107,8 @@ BACKGROUND: tuple[Workload, ...] = (
     ),
     Workload(
         "tts_warm", "tts", kind="Job", command=("python", "-m", "services.tts.warm"),
-        calls=("knowledge_base",), aws=True, secrets=("elevenlabs",), s3_bucket_key="AUDIO_BUCKET",
+        calls=("knowledge_base",), database=True, redis=True, aws=True, secrets=("elevenlabs",),
+        s3_bucket_key="AUDIO_BUCKET",
     ),
 )
 WORKLOADS: tuple[Workload, ...] = WEB + BACKGROUND
@@ -456,7 +469,7 @@ def config_map() -> dict:
             "PUBLIC_BASE_URL": "https://receptionist.example.com",
             "DOCUMENTS_BUCKET": "receptionist-documents",
             "AUDIO_BUCKET": "receptionist-audio",
-            "SMS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT_PLACEHOLDER}/receptionist-sms",
+            "SQS_QUEUE_URL": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT_PLACEHOLDER}/receptionist-sms",
             "HTTP_TIMEOUT_SECONDS": "2.0",
             "HTTP_CONNECT_TIMEOUT_SECONDS": "0.5",
             "WEB_CONCURRENCY": "2",

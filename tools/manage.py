@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
+
+from sqlalchemy import Engine
 
 from services.knowledge_base.settings import KnowledgeBaseSettings
 from shared.db import make_engine, make_session_factory, migrate
 from shared.log import configure_logging
-from shared.storage import make_object_store
+from shared.storage import LocalObjectStore, make_object_store
 
 log = logging.getLogger("manage")
 
@@ -24,6 +27,17 @@ def load_demo(settings: KnowledgeBaseSettings) -> list[str]:
                                  limits=UploadLimits(settings.max_upload_bytes, settings.max_pdf_pages))
     finally:
         engine.dispose()
+
+
+def local_demo_database(folder: str | Path) -> tuple[str, Engine]:
+    """A migrated SQLite database in `folder` with the demo clinics loaded (benchmarks, local tests)."""
+    from services.knowledge_base.service import load_demo_clinics
+
+    url = f"sqlite:///{Path(folder) / 'receptionist.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    load_demo_clinics(db=make_session_factory(engine), objects=LocalObjectStore(Path(folder) / "objects"))
+    return url, engine
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -89,6 +89,15 @@ def capture_doctor(turn: Turn) -> Response:
     return read_slots(turn)
 
 
+def offer_earliest_slots(turn: Turn, doctors: list[dict[str, Any]]) -> Response:
+    """A caller who wants whoever is free hears the earliest slots across the doctors, to book by key."""
+    slots, horizon = next_free_slots(turn, doctors)
+    if not slots:
+        return offer_staff_or_callback(turn, "none of our doctors", horizon)
+    turn.session["available_slots"] = slots
+    return read_slots(turn)
+
+
 def read_slots(turn: Turn, intro: str = "") -> Response:
     """Say the free slots naturally and offer to book one."""
     slots = turn.session["available_slots"]

@@ -8,12 +8,22 @@ from typing import Any
 
 from flask import Response
 
+from services.booking_handler import availability
 from services.booking_handler.directory import DoctorDirectory
-from services.booking_handler.understanding import DAY_HINTS, YES_NO_HINTS, caller_said_yes, interpret, spoken_when
+from services.booking_handler.understanding import (
+    DAY_HINTS,
+    PHONE_HINTS,
+    YES_NO_HINTS,
+    caller_said_yes,
+    interpret,
+    spoken_when,
+)
 from shared.conversation import MAX_FAILURES, Turn
 from shared.log import register_sensitive
 from shared.service_client import ServiceCallError
 CHANGE_TIME_KEY = "9"
+# Below this the receptionist_agent's doctor match is read back for a yes before it is used.
+CONFIRM_DOCTOR_BELOW = 0.8
 
 
 def _doctors(turn: Turn) -> list[dict[str, Any]]:
@@ -50,16 +60,21 @@ def ask_time(turn: Turn, intro: str = "") -> Response:
 
 
 def capture_doctor(turn: Turn) -> Response:
-    """Take the doctor from a key or a spoken name."""
+    """Take the doctor from a key or a spoken name; "whoever is free" hears the earliest free times,
+    and an uncertain match is confirmed before it is used."""
     doctors = _doctors(turn)
-    chosen = None
+    chosen, confidence = None, 1.0
     if turn.digits.isdigit() and 1 <= int(turn.digits) <= len(doctors):
         chosen = doctors[int(turn.digits) - 1]
     elif turn.speech:
         answer = interpret(turn, "doctor", turn.speech, doctors=[
             {"id": doctor["id"], "name": doctor["name"], "aliases": doctor.get("aliases", [])} for doctor in doctors
         ])
+        if answer.get("value") == "any":
+            turn.record_step("doctor:any")
+            return availability.offer_earliest_slots(turn, doctors)
         chosen = next((doctor for doctor in doctors if doctor["id"] == answer.get("value")), None)
+        confidence = answer.get("confidence") or 0.0
     if chosen is None:
         if turn.count_failure("doctor") >= MAX_FAILURES:
             turn.say("I'm sorry, I couldn't find that doctor.")
@@ -67,8 +82,25 @@ def capture_doctor(turn: Turn) -> Response:
         return ask_doctor(turn, "Sorry, I didn't catch which doctor.")
     turn.clear_failures("doctor")
     turn.session["booking"].update(doctor_id=chosen["id"], doctor_name=chosen["name"])
+    if confidence < CONFIRM_DOCTOR_BELOW:
+        return turn.ask("/confirm-doctor", f"Did you mean {chosen['name']}? Press 1 for yes, or 2 for no.",
+                        num_digits=1, hints=YES_NO_HINTS)
     turn.record_step("doctor")
     return ask_time(turn)
+
+
+def confirm_doctor(turn: Turn) -> Response:
+    """Yes keeps the doctor an uncertain match found; no asks again."""
+    decision = caller_said_yes(turn)
+    if decision is True:
+        turn.record_step("doctor")
+        return ask_time(turn)
+    turn.session["booking"] = {}
+    if decision is False:
+        return ask_doctor(turn, "Sorry about that.")
+    if turn.count_failure("doctor") >= MAX_FAILURES:
+        return turn.transfer()
+    return ask_doctor(turn, "Sorry, I didn't get that.")
 
 
 def _free_slots_near(turn: Turn, moment_iso: str) -> list[str]:
@@ -140,7 +172,7 @@ def ask_phone(turn: Turn, intro: str = "") -> Response:
     else:
         text = f"{intro} Please enter your phone number followed by the pound key."
     # The caller's own digits are patient data: they reach ElevenLabs only where the clinic allows it.
-    return turn.ask("/capture-user-phone", text.strip(), finish_on_key="#", hints=YES_NO_HINTS,
+    return turn.ask("/capture-user-phone", text.strip(), finish_on_key="#", hints=PHONE_HINTS,
                     patient_data=bool(caller and len(caller) >= 8))
 
 

@@ -7,22 +7,37 @@ import re
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
+
 from shared.conversation import Turn
 from shared.service_client import ServiceCallError
 from shared.spoken_time import spoken_datetime
 
-YES_NO_HINTS = ("yes", "no", "correct", "start over")
+YES_NO_HINTS = ("yes", "no", "correct", "that's right", "yeah", "nope", "start over")
 CHOICE_HINTS = ("one", "two", "three", "the first one", "the second one", "the third one")
 DAY_HINTS = ("today", "tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-             "next week", "morning", "afternoon", "noon", "AM", "PM")
+             "next week", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December", "morning", "afternoon", "noon", "half past", "quarter past",
+             "quarter to", "o'clock", "AM", "PM")
+PHONE_HINTS = ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "double",
+               "triple", "yes", "no")
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "last": -1}
 _CARDINALS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
 
+def clinic_region(turn: Turn) -> str:
+    """The clinic's country (from its staff number), the default for phone numbers callers say."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(turn.clinic["staff_number"])) or "US"
+    except phonenumbers.NumberParseException:
+        return "US"
+
+
 def interpret(turn: Turn, kind: str, text: str, **context: Any) -> dict[str, Any]:
     """Ask receptionist_agent what the words mean; an unavailable interpreter means "not understood"."""
-    payload = {"kind": kind, "text": text, "timezone": turn.clinic["timezone"], **context}
+    payload = {"kind": kind, "text": text, "timezone": turn.clinic["timezone"], "region": clinic_region(turn),
+               **context}
     try:
         return turn.deps.client.post("receptionist_agent", "/agent/interpret", payload)
     except ServiceCallError:

@@ -21,6 +21,11 @@ def capture_doctor_name():
     return booking.capture_doctor(_turn())
 
 
+def confirm_doctor():
+    """Yes or no to an uncertain doctor match."""
+    return booking.confirm_doctor(_turn())
+
+
 def capture_appointment_time():
     """The time, in the caller's words."""
     return booking.capture_time(_turn())
@@ -121,6 +126,7 @@ def no_slots_choice():
 VIEWS = {
     "/book-appointment": book_appointment,
     "/capture-doctor-name": capture_doctor_name,
+    "/confirm-doctor": confirm_doctor,
     "/capture-appointment-time": capture_appointment_time,
     "/choose-slot": choose_slot,
     "/capture-user-name": capture_user_name,

@@ -2,7 +2,6 @@
 
 from pydantic import Field, SecretStr
 
-from pydantic import Field
 
 from shared.settings import CommonSettings
 

@@ -10,15 +10,11 @@ caller a single-use scheduling link instead.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +29,7 @@ from services.calendly.calendly_api import (
 from services.calendly.models import BOOKED, Appointment, CalendlySyncTask, NotificationOutbox
 from services.calendly.outbox import deliver_notifications
 from services.calendly.settings import CalendlySettings
-from shared.db import make_engine, make_session_factory, transaction, utcnow
+from shared.db import transaction, utcnow
 from shared.service_client import ServiceClient
 
 log = logging.getLogger(__name__)

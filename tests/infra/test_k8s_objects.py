@@ -81,10 +81,11 @@ def test_background_workloads_exist(rendered, overlay):
     assert commands["tts-warm"] == ["python", "-m", "services.tts.warm"]
     assert commands["messaging-worker"] == ["python", "-m", "services.messaging.worker"]
     assert commands["calendly-dispatcher"] == ["python", "-m", "services.calendly.dispatcher"]
-    reminders = objects_of(objects, "CronJob")["messaging-reminders"]
+    assert commands["calendly-sync"] == ["python", "-m", "services.calendly.sync_runner"]
+    reminders = objects_of(objects, "CronJob")["calendly-reminders"]
     assert reminders["spec"]["concurrencyPolicy"] == "Forbid"
     assert reminders["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"] == [
-        "python", "-m", "services.messaging.reminders"
+        "python", "-m", "services.calendly.reminders"
     ]
 
 

@@ -181,3 +181,40 @@ def test_retried_confirmation_books_once(system):
     listed = system.internal("GET", "/calendly/appointments", query_string={"phone": CALLER}).get_json()
     assert len(listed) == 1
     assert len(system.internal("GET", "/messaging/sms", query_string={"to": CALLER}).get_json()) == 1
+
+
+def test_whoever_is_free_hears_the_earliest_slots_and_books_one(system):
+    call = system.phone()
+    call.start()
+    call.answer(digits="1")
+    reply = call.answer(speech="whoever is free")
+    assert "The next free times are" in reply.text and reply.gather["action"] == "/choose-available-slot"
+    reply = call.answer(digits="1")
+    assert "full name" in reply.text
+    call.answer(speech="Jane Doe")
+    call.answer(digits="1")
+    call.answer(speech="12 Main Street, Boston")
+    reply = call.answer(digits="1")
+    assert "You're booked" in reply.text
+    assert len(system.internal("GET", "/calendly/appointments", query_string={"phone": CALLER}).get_json()) == 1
+
+
+def test_an_uncertain_doctor_match_is_confirmed_first(system):
+    call = system.phone()
+    call.start()
+    call.answer(digits="1")
+    reply = call.answer(speech="doctor murray")
+    assert reply.text.startswith("Did you mean Dr.") and reply.gather["action"] == "/confirm-doctor"
+    reply = call.answer(digits="2")
+    assert "Which doctor" in reply.text
+    call.answer(speech="doctor murray")
+    reply = call.answer(speech="yes")
+    assert "When would you like to see" in reply.text
+
+
+def test_a_confident_doctor_match_is_not_questioned(system):
+    call = system.phone()
+    call.start()
+    call.answer(digits="1")
+    reply = call.answer(speech="Doctor Okafor please")
+    assert "When would you like to see Dr. James Okafor" in reply.text

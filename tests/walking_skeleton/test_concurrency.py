@@ -8,9 +8,9 @@ from sqlalchemy import text
 from werkzeug.test import Client
 
 from services.all_in_one import create_all_in_one
-from shared.db import make_engine, make_session_factory, migrate, transaction
 from shared.settings import LOCAL_INTERNAL_TOKEN
 from tests.walking_skeleton.test_booking_call import next_weekday_at
+from tools.manage import local_demo_database
 
 ATTEMPTS = 30
 
@@ -38,13 +38,7 @@ def test_thirty_concurrent_bookings_of_one_slot_on_postgres(system, engine):
 
 
 def test_thirty_concurrent_bookings_of_one_slot_on_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path}/race.db"
-    migrate(url)
-    engine = make_engine(url)
-    from services.knowledge_base.service import load_demo_clinics
-
-    with transaction(make_session_factory(engine)) as db:
-        load_demo_clinics(db=db)
+    url, engine = local_demo_database(tmp_path)
     app = create_all_in_one({"environment": "test", "database_url": url, "local_data_dir": str(tmp_path)}, engine=engine)
     statuses = race_for_one_slot(app)
     assert statuses.count(201) == 1 and statuses.count(409) == ATTEMPTS - 1

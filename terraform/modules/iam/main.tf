@@ -76,9 +76,10 @@ locals {
     "knowledge-base"      = concat(local.documents_rw, local.kms_use)
     "tts"                 = concat(local.audio_rw, local.kms_use)
     "tts-warm"            = concat(local.audio_rw, local.kms_use)
-    "messaging"           = concat(local.queue_send, local.kms_use)
+    "calendly"            = concat(local.queue_send, local.kms_use)
+    "calendly-dispatcher" = concat(local.queue_send, local.kms_use)
+    "calendly-reminders"  = concat(local.queue_send, local.kms_use)
     "messaging-worker"    = concat(local.queue_consume, local.kms_use)
-    "messaging-reminders" = concat(local.queue_send, local.kms_use)
   }
 }
 

@@ -1,5 +1,5 @@
 output "queue_url" {
-  description = "SMS queue URL (ConfigMap SMS_QUEUE_URL)."
+  description = "SMS queue URL (ConfigMap SQS_QUEUE_URL)."
   value       = aws_sqs_queue.main.id
 }
 

@@ -24,7 +24,7 @@ output "audio_bucket" {
 }
 
 output "sms_queue_url" {
-  description = "ConfigMap SMS_QUEUE_URL."
+  description = "ConfigMap SQS_QUEUE_URL."
   value       = module.queue.queue_url
 }
 
