@@ -66,3 +66,40 @@ def test_broken_json_gets_a_clear_answer(system, path, method, exposure, raw):
     response = system.internal(method, target, token=token_for(exposure), data=raw,
                                content_type="application/json")
     assert_clear_answer(response)
+
+
+SIGNING_KEY = "hostile-signing-key"
+
+
+@pytest.fixture
+def signed_webhooks(engine, database, demo_clinics, redis_client, settings_overrides):
+    """The whole system with a Calendly webhook signing key, so signed junk reaches the handler."""
+    import io
+
+    from werkzeug.test import Client
+
+    from services.all_in_one import create_all_in_one
+    from services.messaging.senders import LocalOutboxSender
+    from shared.sessions import RedisCallSessionStore
+
+    app = create_all_in_one({**settings_overrides, "calendly_webhook_signing_key": SIGNING_KEY}, engine=engine,
+                            session_store=RedisCallSessionStore(redis_client), sms_sender=LocalOutboxSender(io.StringIO()))
+    return Client(app)
+
+
+@RANDOM
+@given(body=plausible_bodies(), sign=st.booleans(), stale=st.booleans())
+def test_calendly_webhooks_with_random_bodies_get_a_clear_answer(signed_webhooks, body, sign, stale):
+    import hashlib
+    import hmac
+    import json
+    import time as clock
+
+    raw = json.dumps(body).encode()
+    stamp = int(clock.time()) - (600 if stale else 0)
+    signature = hmac.new(SIGNING_KEY.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    headers = {"Calendly-Webhook-Signature": f"t={stamp},v1={signature}"} if sign else {}
+    response = signed_webhooks.post("/webhooks/calendly", data=raw, headers=headers, content_type="application/json")
+    assert_clear_answer(response)
+    if not sign or stale:
+        assert response.status_code in (400, 401, 403)
