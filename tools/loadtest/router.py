@@ -80,6 +80,11 @@ class BackendPool:
         reader, writer = await asyncio.open_connection(self.host, self.port)
         return reader, writer, False
 
+    def discard_idle(self) -> None:
+        """Close every idle connection."""
+        while self.idle:
+            self.idle.pop()[1].close()
+
     def release(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Return a connection for reuse."""
         self.idle.append((reader, writer, time.monotonic()))
@@ -171,6 +176,8 @@ class Router:
                 response, reusable = await asyncio.wait_for(_read_response(reader, method), BACKEND_TIMEOUT_SECONDS)
             except (asyncio.IncompleteReadError, ConnectionError) as error:
                 writer.close()
+                if reused:
+                    pool.discard_idle()  # one dead pooled socket usually means the backend restarted
                 partial = getattr(error, "partial", b"")
                 if reused and not partial and method in IDEMPOTENT_METHODS:
                     continue  # most likely an idle connection the backend had closed; safe to send again
