@@ -2,7 +2,7 @@
 router, measure capacity against a fixed-TwiML Flask baseline, check the database for double bookings,
 and print a self-explanatory report (also saved as JSON in the run folder).
 
-    python -m tools.loadtest                      # full: 1,000 callers for 5 minutes
+    python -m tools.loadtest                      # full: 1,000 callers to 50 clinics for 5 minutes
     python -m tools.loadtest --short              # CI: 50 callers for 30 s
     python -m tools.loadtest --users 300 --duration 120 --worker-class gevent --profile booking_handler
 
@@ -25,6 +25,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tools.loadtest.clinics import add_clinic_copies
 from tools.loadtest.deployment import ROOT, GunicornSettings, SplitDeployment, booking_counts, prepare_database
 
 P99_TARGET_MS = 250.0
@@ -43,6 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--think", help="seconds a caller thinks per turn, min,max (default 2,5; short 0.5,1.5)")
     parser.add_argument("--pause", default="1,3", help="seconds between one caller's calls, min,max")
     parser.add_argument("--mix", default="", help="call mix, e.g. book=60,cancel=15,reschedule=10,availability=10,staff=5")
+    parser.add_argument("--clinics", type=int, help="clinic copies added to the two demo clinics (default 48; short 0)")
     parser.add_argument("--capacity-users", type=int, default=32, help="callers without think time in the capacity phase")
     parser.add_argument("--capacity-seconds", type=int, help="seconds per capacity measurement (default 20; short 5; 0 skips)")
     parser.add_argument("--worker-class", default=os.environ.get("LOADTEST_WORKER_CLASS", "gthread"),
@@ -61,6 +63,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.duration = args.duration or (30 if short else 300)
     args.think = args.think or ("0.5,1.5" if short else "2,5")
     args.spawn_rate = args.spawn_rate or max(args.users / 20, 1)
+    if args.clinics is None:
+        args.clinics = 0 if short else 48
     if args.capacity_seconds is None:
         args.capacity_seconds = 5 if short else 20
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -69,10 +73,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_locust(*, host: str, users: int, spawn_rate: float, seconds: int, think: str, pause: str, mix: str,
-               summary: Path, log: Path) -> dict:
+               numbers: list[str], summary: Path, log: Path) -> dict:
     """Run the Locust scenario headless in its own process and return its JSON summary."""
     env = {**os.environ, "LOADTEST_THINK": think, "LOADTEST_PAUSE": pause, "LOADTEST_MIX": mix,
-           "LOADTEST_SUMMARY": str(summary), "PYTHONPATH": str(ROOT)}
+           "LOADTEST_CLINIC_NUMBERS": ",".join(numbers), "LOADTEST_SUMMARY": str(summary), "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "tools" / "loadtest" / "locustfile.py"),
                "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{seconds}s",
                "--host", host, "--stop-timeout", "120", "--only-summary", "--loglevel", "WARNING"]
@@ -157,10 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     args.run_dir.mkdir(parents=True, exist_ok=True)
     command = "python -m tools.loadtest " + shlex.join(argv if argv is not None else sys.argv[1:])
     gunicorn = GunicornSettings(worker_class=args.worker_class, workers=args.workers, threads=args.threads)
-    print(f"load test: {args.users} callers for {args.duration} s (think {args.think} s/turn), {gunicorn.describe()}")
+    print(f"load test: {args.users} callers to {args.clinics + 2} clinics for {args.duration} s "
+          f"(think {args.think} s/turn), {gunicorn.describe()}")
     print(f"  database {args.database_url.rsplit('@', 1)[-1]}, redis {args.redis_url.rsplit('@', 1)[-1]}, "
           f"logs in {args.run_dir}", flush=True)
     prepare_database(args.database_url, args.run_dir / "data")
+    numbers = add_clinic_copies(args.database_url, args.clinics)
     deployment = SplitDeployment(args.database_url, args.redis_url, args.run_dir, gunicorn, args.base_port)
     deployment.flush_redis()
     load_before = os.getloadavg()
@@ -174,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         profilers = start_profilers(deployment, args.profile, args.duration)
         callers = run_locust(host=deployment.router_url, users=args.users, spawn_rate=args.spawn_rate,
                              seconds=args.duration, think=args.think, pause=args.pause, mix=args.mix,
-                             summary=args.run_dir / "callers.json", log=args.run_dir / "locust-callers.log")
+                             numbers=numbers, summary=args.run_dir / "callers.json", log=args.run_dir / "locust-callers.log")
         for profiler in profilers:
             profiler.wait(60)
         load_during = os.getloadavg()
@@ -184,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"for {args.capacity_seconds} s", flush=True)
                 summary = run_locust(host=host, users=args.capacity_users, spawn_rate=args.capacity_users,
                                      seconds=args.capacity_seconds, think="0,0", pause="0,0", mix=args.mix,
-                                     summary=args.run_dir / f"capacity-{name}.json",
+                                     numbers=numbers, summary=args.run_dir / f"capacity-{name}.json",
                                      log=args.run_dir / f"locust-capacity-{name}.log")
                 capacity[name] = turns_per_second(summary)
                 capacity[f"{name}_p99_ms"] = summary["webhook_ms"]["p99"]
@@ -236,7 +242,7 @@ def report(args, command, gunicorn, callers, capacity, counts, load_before, load
     for service in filter(None, args.profile.split(",")):
         print(f"\nprofile of {service} during the caller phase (py-spy):")
         print("\n".join(profile_summary(args.run_dir / f"profile-{service}.txt")))
-    result = {"command": command, "users": args.users, "duration": args.duration, "think": args.think,
+    result = {"command": command, "users": args.users, "clinics": args.clinics + 2, "duration": args.duration, "think": args.think,
               "gunicorn": gunicorn.describe(), "calls_completed": completed, "failed_calls": failed,
               "webhook_ms": callers["webhook_ms"], "turns_per_second": turns_per_second(callers),
               "database": counts, "capacity": capacity, "machine": platform.platform(), "cpus": os.cpu_count(),

@@ -3,7 +3,8 @@ form POSTs, following the TwiML with tools.phone.PhoneCall), thinking like a per
 
 Environment: LOADTEST_THINK="min,max" seconds per turn (default 2,5; "0,0" for capacity runs),
 LOADTEST_PAUSE="min,max" seconds between calls (default 1,3), LOADTEST_MIX="book=60,cancel=15,..."
-(default tools.loadtest.callers.CALL_MIX), LOADTEST_SUMMARY=path of the JSON summary written at the end,
+(default tools.loadtest.callers.CALL_MIX), LOADTEST_CLINIC_NUMBERS=numbers to dial, comma-separated
+(default: the two demo clinics), LOADTEST_SUMMARY=path of the JSON summary written at the end,
 TWILIO_AUTH_TOKEN (default: the local token the services use).
 """
 
@@ -35,6 +36,7 @@ PAUSE = _pair("LOADTEST_PAUSE", "1,3")
 MIX = {kind: int(weight) for kind, _, weight in (item.partition("=") for item in
        os.environ.get("LOADTEST_MIX", "").split(",") if item)} or CALL_MIX
 AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", LOCAL_TWILIO_AUTH_TOKEN)
+NUMBERS = tuple(filter(None, os.environ.get("LOADTEST_CLINIC_NUMBERS", "").split(","))) or CLINIC_NUMBERS
 _caller_numbers = itertools.count(1)
 AREA_CODES = ("617", "415", "212", "312", "206", "303")  # valid numbers, so validation accepts the caller ID
 OUTCOMES: Counter = Counter()
@@ -78,7 +80,7 @@ class Caller(FastHttpUser):
     def call(self) -> None:
         """Place one call of a kind drawn from the mix and record it as one CALL sample."""
         kind = pick_kind(self.rng, MIX)
-        phone = PhoneCall(self._send, self.host, to=self.rng.choice(CLINIC_NUMBERS), caller=self.number,
+        phone = PhoneCall(self._send, self.host, to=self.rng.choice(NUMBERS), caller=self.number,
                           auth_token=AUTH_TOKEN)
         started = time.perf_counter()
         result = place_call(phone, kind, self.rng, think=self._think)
