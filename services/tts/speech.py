@@ -65,8 +65,13 @@ class SpeechService:
             language=voice.language_code(language),
         )
 
-    def audio_url(self, *, clinic: str, text: str, language: str | None = None, patient_data: bool = False) -> str | None:
-        """The URL to <Play>, or None for <Say>; never waits longer than the live deadline."""
+    def audio_url(self, *, clinic: str, text: str, language: str | None = None, patient_data: bool = False,
+                  prefetch: bool = False) -> str | None:
+        """The URL to <Play>, or None for <Say>; never waits longer than the live deadline.
+
+        With `prefetch` a miss starts synthesis and returns at once, so a prompt the caller will hear
+        in a moment is ready by then.
+        """
         started = self.clock()
         if not self.enabled:
             return None
@@ -82,7 +87,7 @@ class SpeechService:
                 return None
             static = not patient_data and text in static_prompts(voice.clinic, self.voices.doctors(clinic))
             future = self._render_once(key, voice, text, language, static)
-            remaining = self.settings.tts_deadline_seconds - (self.clock() - started)
+            remaining = 0.0 if prefetch else self.settings.tts_deadline_seconds - (self.clock() - started)
             stored_at = future.result(timeout=max(remaining, 0))
             return self.urls.url(key, stored_at)
         except FutureTimeout:

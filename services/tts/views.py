@@ -18,13 +18,15 @@ class SpeechRequest(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     language: str | None = Field(None, max_length=16)
     patient_data: bool = False
+    prefetch: bool = Field(False, description="start synthesising and answer at once (a prompt needed soon)")
 
 
 def speech():
     """{"url": ...} of the prompt in the clinic's voice, or {"url": null} to use <Say>."""
     body = parse_json_body(SpeechRequest)
     url = dependencies().speech.audio_url(
-        clinic=body.clinic, text=body.text, language=body.language, patient_data=body.patient_data
+        clinic=body.clinic, text=body.text, language=body.language, patient_data=body.patient_data,
+        prefetch=body.prefetch,
     )
     return jsonify({"url": url})
 
