@@ -37,7 +37,7 @@ run: load-demo ## Serve all eight services in one process on PORT (default 8080)
 	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind 0.0.0.0:$(PORT) \
 		--access-logfile - 'services.wsgi:create_wsgi_app()'
 
-call: install ## Dial the running system from the terminal as Twilio would (ARGS="--script 1,2,..." for no prompts)
+call: install ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
 	$(BIN)/python -m tools.phone --url http://127.0.0.1:$(PORT) $(ARGS)
 
 lint: install ## Lint: syntax errors, undefined names, unused imports and variables (ruff)

@@ -76,16 +76,20 @@ class Prompter:
         self.clinic_slug = clinic_slug
         self.say_voice = say_voice
 
-    def audio_url(self, text: str, patient_data: bool) -> str | None:
+    def audio_url(self, text: str, patient_data: bool, prefetch: bool = False) -> str | None:
         """The tts service's URL for this prompt, or None (then `<Say>` is used)."""
         try:
-            answer = self.client.post(
-                "tts", "/tts/speech", {"clinic": self.clinic_slug, "text": text, "patient_data": patient_data}
-            )
+            answer = self.client.post("tts", "/tts/speech", {
+                "clinic": self.clinic_slug, "text": text, "patient_data": patient_data, "prefetch": prefetch,
+            })
         except ServiceCallError as error:
             log.warning("tts unavailable, using <Say>: %s", error.status or error.message)
             return None
         return answer.get("url") if isinstance(answer, dict) else None
+
+    def prefetch(self, text: str) -> None:
+        """Have the tts service start on a prompt this call is about to need; returns at once."""
+        self.audio_url(text, patient_data=False, prefetch=True)
 
     def speak(self, node, text: str, *, patient_data: bool = False) -> None:
         """Add one prompt to a VoiceResponse or Gather."""

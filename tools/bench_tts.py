@@ -2,18 +2,18 @@
 rate over simulated calls after `make tts-warm` (target at least 90%).
 
 Real Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14, flushed: use a spare database),
-audio in a temporary folder, clinic configuration from the demo clinics (no database needed), and
+audio in a temporary folder, the demo clinics loaded into a temporary SQLite database, and
 the real ElevenLabs SDK talking to an in-process stand-in that answers after 50 ms.
 
 Call mix (per simulated call): 45% book (greeting, doctor, time, a time re-prompt 1 in 4, name,
-phone, address, read-back, booked sentence, farewell), 15% cancel/reschedule/availability, 15% a
+phone, address, read-back (during which the booked sentence is prefetched, as booking_handler
+does), booked sentence, farewell), 15% cancel/reschedule/availability, 15% a
 wrong key then staff, 15% staff at once, 10% hang up after the greeting. Prompts holding patient
 details are spoken with <Say> by policy (no BAA) and are not counted as cache lookups.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import random
@@ -29,16 +29,19 @@ from typing import Any
 import httpx
 from elevenlabs import ElevenLabs
 
-from services.knowledge_base.service import DEMO_CLINICS_FILE, derive_aliases
 from services.tts import create_app
 from services.tts.prompts import FIXED_PROMPTS, greeting_menu, static_prompts
 from services.tts.settings import TtsSettings
 from services.tts.warm import warm
+from shared.db import make_session_factory, transaction
 from shared.settings import LOCAL_INTERNAL_TOKEN
 from shared.spoken_time import spoken_datetime
 from shared.storage import LocalObjectStore
+from tools.manage import local_demo_database
 
 VENDOR_LATENCY_SECONDS = 0.05
+# A caller listens to the read-back for several seconds; a fraction of that is enough for the stand-in.
+READ_BACK_SECONDS = 4 * VENDOR_LATENCY_SECONDS
 LOOKUPS = 2000
 CALLS = 400
 VOICES = {"riverside": {"voice_id": "BenchRiverside", "settings": {"stability": 0.5}},
@@ -46,16 +49,19 @@ VOICES = {"riverside": {"voice_id": "BenchRiverside", "settings": {"stability": 
 
 
 class DemoKnowledgeBase:
-    """Answers the two knowledge_base reads tts makes, from the demo clinics file."""
+    """Answers the two knowledge_base reads tts makes, with the demo clinics as `make run` loads them."""
 
     def __init__(self):
+        from services.knowledge_base import service as kb
+
         self.clinics: dict[str, dict[str, Any]] = {}
         self.doctors: dict[str, list[dict[str, Any]]] = {}
-        for number, clinic in enumerate(json.loads(Path(DEMO_CLINICS_FILE).read_text())["clinics"], start=1):
-            slug = clinic["slug"]
-            self.clinics[slug] = {**clinic, "id": number, "greeting": None, "voice": VOICES.get(slug, {}), "options": {}}
-            self.doctors[slug] = [{**doctor, "id": number * 100 + index, "aliases": derive_aliases(doctor["name"])}
-                                  for index, doctor in enumerate(clinic["doctors"])]
+        _, engine = local_demo_database(tempfile.mkdtemp())
+        with transaction(make_session_factory(engine)) as db:
+            for slug in ("riverside", "harbor-dental"):
+                self.clinics[slug] = {**kb.clinic_json(kb.get_clinic(db=db, slug=slug)), "voice": VOICES.get(slug, {})}
+                self.doctors[slug] = [kb.doctor_json(doctor) for doctor in kb.list_doctors(db=db, slug=slug)]
+        engine.dispose()
 
     def get(self, service: str, path: str, **params: Any) -> Any:
         """GET /kb/clinics/<slug> or /kb/clinics/<slug>/doctors."""
@@ -82,8 +88,8 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "p99": cuts[98] * 1000}
 
 
-def call_prompts(rng: random.Random, kb: DemoKnowledgeBase, slug: str, start: datetime) -> list[tuple[str, bool]]:
-    """The prompts one simulated call asks tts for, as (text, holds patient data)."""
+def call_prompts(rng: random.Random, kb: DemoKnowledgeBase, slug: str, start: datetime) -> list[tuple[str, bool, str]]:
+    """The prompts one simulated call asks tts for, as (text, holds patient data, "play" or "prefetch")."""
     clinic, doctors = kb.clinics[slug], kb.doctors[slug]
     prompts = [(greeting_menu(clinic), False)]
     roll = rng.random()
@@ -96,21 +102,23 @@ def call_prompts(rng: random.Random, kb: DemoKnowledgeBase, slug: str, start: da
         if rng.random() < 0.25:
             prompts.append((next(text for text in FIXED_PROMPTS if "day and time" in text), False))
         slot = start + timedelta(days=rng.randrange(1, 15), hours=rng.randrange(0, 8), minutes=rng.choice((0, 30)))
+        booked = f"You're booked with {doctor['name']} {spoken_datetime(slot, clinic['timezone'], now=start)}."
         prompts += [
             ("May I have your full name, please?", False),
             (f"Thank you. Can we text your confirmation to the number you're calling from, ending in "
              f"{' '.join(str(rng.randrange(10000)).zfill(4))}? Press 1 for yes, or enter a different number "
              "followed by the pound key.", True),
             ("And what is your home address?", False),
+            (booked, False, "prefetch"),  # booking_handler's read-back step asks tts to prepare it
             (f"Let me read that back. {doctor['name']}, ... for a caller. Press 1 to confirm, or 2 to start over.", True),
-            (f"You're booked with {doctor['name']} {spoken_datetime(slot, clinic['timezone'], now=start)}.", False),
+            (booked, False),
             (f"We'll send you a text message to confirm. Thank you for calling {clinic['name']}. Goodbye.", False),
         ]
     elif roll < 0.60:
         prompts.append((rng.choice([text for text in FIXED_PROMPTS if text.endswith("our staff will help you.")]), False))
     elif roll < 0.75:
         prompts.append((next(text for text in FIXED_PROMPTS if text.startswith("Sorry, I didn't catch that. To")), False))
-    return prompts
+    return [prompt if len(prompt) == 3 else (*prompt, "play") for prompt in prompts]
 
 
 def main() -> None:
@@ -150,7 +158,12 @@ def main() -> None:
             start = datetime(2026, 3, 2, 14, tzinfo=timezone.utc)
             for _ in range(CALLS):
                 slug = rng.choice(sorted(kb.clinics))
-                for text, patient_data in call_prompts(rng, kb, slug, start):
+                for text, patient_data, action in call_prompts(rng, kb, slug, start):
+                    if action == "prefetch":
+                        speech.audio_url(clinic=slug, text=text, prefetch=True)
+                        continue
+                    if text.startswith("Let me read that back"):
+                        time.sleep(READ_BACK_SECONDS)
                     if patient_data:
                         said += 1
                         continue

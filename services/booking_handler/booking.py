@@ -237,7 +237,14 @@ def read_back(turn: Turn) -> Response:
     register_sensitive(booking.get("name"), booking.get("address"))
     text = (f"Let me read that back. {booking['doctor_name']}, {spoken_when(turn, booking['start'])}, for {booking['name']}. "
             "Press 1 to confirm, or 2 to start over.")
+    # While the caller listens, the tts service prepares the sentence a "yes" will play.
+    turn.prompter.prefetch(booked_sentence(turn, booking["doctor_name"], booking["start"]))
     return turn.ask("/confirm-booking", text, num_digits=1, hints=YES_NO_HINTS, patient_data=True)
+
+
+def booked_sentence(turn: Turn, doctor_name: str, start_iso: str) -> str:
+    """What a caller hears when the booking is made (no patient data, so the clinic's voice can say it)."""
+    return f"You're booked with {doctor_name} {spoken_when(turn, start_iso)}."
 
 
 def confirm_booking(turn: Turn) -> Response:
@@ -285,7 +292,7 @@ def book(turn: Turn) -> Response:
     turn.record_step("booked")
     turn.session["appointment_id"] = answer.data["id"]
     # Two prompts: the fixed farewell is the same for every caller, so it plays from the audio cache.
-    turn.say(f"You're booked with {booking['doctor_name']} {spoken_when(turn, answer.data['start'])}.")
+    turn.say(booked_sentence(turn, booking["doctor_name"], answer.data["start"]))
     return turn.goodbye(
         f"We'll send you a text message to confirm. Thank you for calling {turn.clinic['name']}. Goodbye.",
         outcome="booked",

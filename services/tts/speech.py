@@ -66,9 +66,13 @@ class SpeechService:
         )
 
     def audio_url(self, *, clinic: str, text: str, language: str | None = None, patient_data: bool = False,
-                  deadline_seconds: float | None = None) -> str | None:
+                  prefetch: bool = False, deadline_seconds: float | None = None) -> str | None:
         """The URL to <Play>, or None for <Say>; never waits longer than the live deadline, nor than
-        what is left of the caller's turn (`deadline_seconds`) when the request carries one."""
+        what is left of the caller's turn (`deadline_seconds`) when the request carries one.
+
+        With `prefetch` a miss starts synthesis and returns at once, so a prompt the caller will hear
+        in a moment is ready by then.
+        """
         started = self.clock()
         wait = self.settings.tts_deadline_seconds if deadline_seconds is None else min(
             self.settings.tts_deadline_seconds, deadline_seconds)
@@ -86,7 +90,7 @@ class SpeechService:
                 return None
             static = not patient_data and text in static_prompts(voice.clinic, self.voices.doctors(clinic))
             future = self._render_once(key, voice, text, language, static)
-            remaining = wait - (self.clock() - started)
+            remaining = 0.0 if prefetch else wait - (self.clock() - started)
             stored_at = future.result(timeout=max(remaining, 0))
             return self.urls.url(key, stored_at)
         except FutureTimeout:

@@ -19,6 +19,7 @@ class SpeechRequest(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     language: str | None = Field(None, max_length=16)
     patient_data: bool = False
+    prefetch: bool = Field(False, description="start synthesising and answer at once (a prompt needed soon)")
 
 
 def speech():
@@ -26,7 +27,7 @@ def speech():
     body = parse_json_body(SpeechRequest)
     url = dependencies().speech.audio_url(
         clinic=body.clinic, text=body.text, language=body.language, patient_data=body.patient_data,
-        deadline_seconds=remaining_turn_seconds(),
+        prefetch=body.prefetch, deadline_seconds=remaining_turn_seconds(),
     )
     return jsonify({"url": url})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import wave
 
 from services.tts import create_app
@@ -149,3 +150,45 @@ def test_presigned_urls_are_stable_without_a_cdn(tts_system):
 def test_unknown_clinic_answers_null(tts_system):
     assert tts_system.speak("Hello.", clinic="no-such-clinic") is None
     assert tts_system.fake.requests == []
+
+
+def test_prefetch_answers_at_once_and_the_prompt_is_ready_later(tts_system):
+    tts_system.fake.mode, tts_system.fake.delay_seconds = "slow", 0.3
+    started = time.monotonic()
+    assert tts_system.speak(DYNAMIC_TEXT, prefetch=True) is None
+    assert time.monotonic() - started < 0.25, "a prefetch must not wait for the synthesis"
+    deadline = time.monotonic() + 5
+    while not tts_system.fake.requests and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)
+    assert tts_system.speak(DYNAMIC_TEXT)
+    assert len(tts_system.fake.requests) == 1, "the played prompt came from the prefetched synthesis"
+
+
+def test_the_read_back_prefetches_the_booked_sentence(tts_system):
+    from tests.walking_skeleton.test_booking_call import answer_up_to_read_back, next_weekday_at, spoken_day
+
+    def booked_sentences() -> list[str]:
+        return [request.body["text"] for request in tts_system.fake.requests
+                if request.body["text"].startswith("You're booked with Dr. Sarah Chen")]
+
+    call = tts_system_phone(tts_system)
+    answer_up_to_read_back(call, spoken_day(next_weekday_at(10)))
+    deadline = time.monotonic() + 5
+    while not booked_sentences() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(booked_sentences()) == 1, "the read-back asked tts to prepare the booked sentence"
+    time.sleep(0.3)
+    reply = call.answer(digits="1")
+    assert reply.prompts[0].startswith("[audio "), "the booked sentence is played in the clinic's voice"
+    assert len(booked_sentences()) == 1, "and it was synthesised once, before the caller confirmed"
+
+
+def tts_system_phone(tts_system):
+    from tools.phone import PhoneCall
+
+    def transport(url, params, headers):
+        response = tts_system.client.post(url, data=params, headers=headers)
+        return response.status_code, response.headers.get("Content-Type", ""), response.get_data(as_text=True)
+
+    return PhoneCall(transport, "http://localhost", to="+16175550100", caller="+16175550123")
