@@ -57,6 +57,7 @@ class Caller(FastHttpUser):
         index = next(_caller_numbers)
         self.number = f"+1{AREA_CODES[index // 10_000 % len(AREA_CODES)]}555{index % 10_000:04d}"
         self.rng = random.Random()
+        self.booked_with: list[str] = []  # clinics this caller has appointments with
 
     def _send(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str, str]:
         path = urlsplit(url).path
@@ -80,11 +81,17 @@ class Caller(FastHttpUser):
     def call(self) -> None:
         """Place one call of a kind drawn from the mix and record it as one CALL sample."""
         kind = pick_kind(self.rng, MIX)
-        phone = PhoneCall(self._send, self.host, to=self.rng.choice(NUMBERS), caller=self.number,
-                          auth_token=AUTH_TOKEN)
+        # A person cancels or moves an appointment with the clinic they booked it with.
+        manages = kind in ("cancel", "reschedule") and self.booked_with
+        clinic = self.rng.choice(self.booked_with) if manages else self.rng.choice(NUMBERS)
+        phone = PhoneCall(self._send, self.host, to=clinic, caller=self.number, auth_token=AUTH_TOKEN)
         started = time.perf_counter()
         result = place_call(phone, kind, self.rng, think=self._think)
         OUTCOMES[f"{kind}:{result.outcome}"] += 1
+        if result.outcome in ("booked", "rescheduled"):
+            self.booked_with.append(clinic)
+        elif result.outcome == "cancelled" and clinic in self.booked_with:
+            self.booked_with.remove(clinic)
         TURNS[kind] += result.turns
         failure = None
         if result.failed:
