@@ -232,7 +232,7 @@ def read_back(turn: Turn) -> Response:
 
 def booked_sentence(turn: Turn, doctor_name: str, start_iso: str) -> str:
     """What a caller hears when the booking is made (no patient data, so the clinic's voice can say it)."""
-    return f"You're booked with {doctor_name} {spoken_when(turn, start_iso)}."
+    return f"You're booked with {doctor_name} for {spoken_when(turn, start_iso)}."
 
 
 def confirm_booking(turn: Turn) -> Response:
