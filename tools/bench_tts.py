@@ -102,7 +102,7 @@ def call_prompts(rng: random.Random, kb: DemoKnowledgeBase, slug: str, start: da
         if rng.random() < 0.25:
             prompts.append((next(text for text in FIXED_PROMPTS if "day and time" in text), False))
         slot = start + timedelta(days=rng.randrange(1, 15), hours=rng.randrange(0, 8), minutes=rng.choice((0, 30)))
-        booked = f"You're booked with {doctor['name']} {spoken_datetime(slot, clinic['timezone'], now=start)}."
+        booked = f"You're booked with {doctor['name']} for {spoken_datetime(slot, clinic['timezone'], now=start)}."
         prompts += [
             ("May I have your full name, please?", False),
             (f"Thank you. Can we text your confirmation to the number you're calling from, ending in "

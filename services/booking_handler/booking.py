@@ -16,6 +16,7 @@ from services.booking_handler.understanding import (
     YES_NO_HINTS,
     caller_said_yes,
     interpret,
+    nearest_free_starts,
     spoken_when,
 )
 from shared.conversation import MAX_FAILURES, Turn
@@ -103,13 +104,6 @@ def confirm_doctor(turn: Turn) -> Response:
     return ask_doctor(turn, "Sorry, I didn't get that.")
 
 
-def _free_slots_near(turn: Turn, moment_iso: str) -> list[str]:
-    booking = turn.session["booking"]
-    answer = turn.deps.client.get("calendly", "/calendly/availability", doctor_id=booking["doctor_id"],
-                                  near=moment_iso, limit=3)
-    return [slot["start"] for slot in answer["slots"]]
-
-
 def offer_slots(turn: Turn, slots: list[str], intro: str) -> Response:
     """Offer up to three free slots by key, or another time with 9."""
     turn.session["offered_slots"] = slots
@@ -129,7 +123,7 @@ def capture_time(turn: Turn) -> Response:
         )
     turn.clear_failures("time")
     requested = datetime.fromisoformat(answer["value"])
-    slots = _free_slots_near(turn, requested.isoformat())
+    slots = nearest_free_starts(turn, turn.session["booking"]["doctor_id"], requested.isoformat())
     turn.record_step("time")
     if any(datetime.fromisoformat(start) == requested for start in slots):
         turn.session["booking"]["start"] = next(s for s in slots if datetime.fromisoformat(s) == requested)
@@ -244,7 +238,7 @@ def read_back(turn: Turn) -> Response:
 
 def booked_sentence(turn: Turn, doctor_name: str, start_iso: str) -> str:
     """What a caller hears when the booking is made (no patient data, so the clinic's voice can say it)."""
-    return f"You're booked with {doctor_name} {spoken_when(turn, start_iso)}."
+    return f"You're booked with {doctor_name} for {spoken_when(turn, start_iso)}."
 
 
 def confirm_booking(turn: Turn) -> Response:
@@ -279,7 +273,7 @@ def book(turn: Turn) -> Response:
         "patient": {"name": details["name"], "phone": details["phone"], "address": details.get("address")},
     })
     if answer.status == 409:
-        slots = _free_slots_near(turn, booking["start"])
+        slots = nearest_free_starts(turn, booking["doctor_id"], booking["start"])
         booking.pop("start", None)
         if not slots:
             return ask_time(turn, "I'm sorry, that time was just taken.")

@@ -15,6 +15,7 @@ from services.booking_handler.understanding import (
     caller_said_yes,
     chosen_number,
     interpret,
+    nearest_free_starts,
     spoken_when,
 )
 from shared.conversation import MAX_FAILURES, Turn
@@ -40,13 +41,6 @@ def ask_time_again(turn: Turn, intro: str = "") -> Response:
     return turn.ask("/capture-new-time", text.strip(), input_kinds="speech", hints=DAY_HINTS)
 
 
-def _free_slots_near(turn: Turn, moment_iso: str) -> list[str]:
-    appointment = lookup.chosen_appointment(turn)
-    answer = turn.deps.client.get("calendly", "/calendly/availability", doctor_id=appointment["doctor_id"],
-                                  near=moment_iso, limit=3)
-    return [slot["start"] for slot in answer["slots"]]
-
-
 def capture_new_time(turn: Turn) -> Response:
     """Understand the new time; take it when free, else offer the three nearest free slots."""
     answer = interpret(turn, "datetime", turn.speech) if turn.speech else {"value": None}
@@ -59,7 +53,7 @@ def capture_new_time(turn: Turn) -> Response:
     turn.clear_failures("new_time")
     turn.record_step("new_time")
     requested = datetime.fromisoformat(answer["value"])
-    slots = _free_slots_near(turn, requested.isoformat())
+    slots = nearest_free_starts(turn, lookup.chosen_appointment(turn)["doctor_id"], requested.isoformat())
     exact = next((start for start in slots if datetime.fromisoformat(start) == requested), None)
     if exact:
         turn.session["manage"]["new_start"] = exact
@@ -126,7 +120,7 @@ def move(turn: Turn) -> Response:
                                    json={"start": new_start})
     error = (answer.data or {}).get("error") if not answer.ok else None
     if error == "slot_taken":
-        slots = _free_slots_near(turn, new_start)
+        slots = nearest_free_starts(turn, appointment["doctor_id"], new_start)
         if not slots:
             return ask_time_again(turn, "I'm sorry, that time was just taken.")
         return offer_slots(turn, slots, "I'm sorry, that time was just taken.")

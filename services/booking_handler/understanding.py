@@ -1,5 +1,6 @@
 """What the caller meant and how times are said: the receptionist_agent contract (kind, text,
-timezone, doctors -> value), yes/no by key or word, a numbered choice by key or word."""
+timezone, doctors -> value), yes/no by key or word, a numbered choice by key or word; and the
+nearest free slots of a doctor, which every flow offers when a time is taken."""
 
 from __future__ import annotations
 
@@ -73,3 +74,10 @@ def chosen_number(turn: Turn, count: int) -> int | None:
     if len(picks) == 1 and 1 <= (pick := picks.pop()) <= count:
         return pick
     return None
+
+
+def nearest_free_starts(turn: Turn, doctor_id: int, moment_iso: str, limit: int = 3) -> list[str]:
+    """The doctor's free slot starts nearest to a moment (UTC ISO), from calendly, in time order."""
+    answer = turn.deps.client.get("calendly", "/calendly/availability", doctor_id=doctor_id, near=moment_iso,
+                                  limit=limit)
+    return [slot["start"] for slot in answer["slots"]]

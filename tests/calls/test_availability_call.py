@@ -129,7 +129,7 @@ def test_spring_forward_night_is_read_without_a_missing_or_extra_slot(system, cl
     call.answer(digits="1")
     call.answer(speech="12 Main Street, Boston")
     reply = call.answer(digits="1")
-    assert "You're booked with Dr. Sarah Chen tomorrow at 1:30 AM" in reply.text
+    assert "You're booked with Dr. Sarah Chen for tomorrow at 1:30 AM" in reply.text
     assert appointments(system)[0]["start"] == "2026-03-08T06:30:00+00:00"
     clock.move_to("2026-03-08T04:29:00+00:00")  # 11:29 PM: 1:30 AM is taken, the next slots are past the gap
     call = system.phone(caller="+16175550144")
