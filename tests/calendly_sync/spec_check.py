@@ -10,7 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-SPEC_PATH = Path("/work/shared/vendor-specs/calendly_api_v2_2024.yaml")
+from tests.vendor_specs import vendor_spec
+
+SPEC_NAME = "calendly_api_v2_2024.yaml"
 UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -18,8 +20,8 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 class SpecChecker:
     """Problems of one request, as a list of strings (empty when the request conforms)."""
 
-    def __init__(self, path: Path = SPEC_PATH):
-        self.spec = yaml.safe_load(path.read_text())
+    def __init__(self, path: Path | None = None):
+        self.spec = yaml.safe_load((path or vendor_spec(SPEC_NAME)).read_text())
         templates = sorted(self.spec["paths"], key=lambda template: (template.count("{"), -len(template)))
         self.paths = [(re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"), template)
                       for template in templates]

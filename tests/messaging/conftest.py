@@ -12,7 +12,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
@@ -31,10 +30,8 @@ from services.messaging.senders import TwilioSmsSender
 from shared.db import transaction
 from shared.sessions import RedisCallSessionStore
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
+from tests.vendor_specs import vendor_spec
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "vendor-specs" / "twilio_api_v2010.json"
-if not SPEC_PATH.exists():
-    SPEC_PATH = Path("/work/shared/vendor-specs/twilio_api_v2010.json")
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 API_AUTH_TOKEN = "twilio-api-test-token"
 FROM_NUMBER = "+16175550100"
@@ -53,7 +50,7 @@ TWILIO_ERRORS = {
 
 
 def _create_message_schema() -> dict[str, Any]:
-    spec = json.loads(SPEC_PATH.read_text())
+    spec = json.loads(vendor_spec("twilio_api_v2010.json").read_text())
     post = spec["paths"]["/2010-04-01/Accounts/{AccountSid}/Messages.json"]["post"]
     return post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
 

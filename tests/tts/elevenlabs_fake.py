@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import struct
 import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+
+from tests.vendor_specs import vendor_spec
 
 API_KEY = "test-elevenlabs-key"
 BASE_URL = "https://api.elevenlabs.io"
@@ -33,14 +32,8 @@ _JSON_TYPES = {"string": str, "number": (int, float), "integer": int, "boolean":
 
 
 def load_spec() -> dict[str, Any]:
-    """The vendor spec, from VENDOR_SPECS_DIR or the shared/vendor-specs folder beside the repository."""
-    candidates = [Path(os.environ["VENDOR_SPECS_DIR"])] if os.environ.get("VENDOR_SPECS_DIR") else []
-    repo = Path(__file__).resolve().parents[2]
-    candidates += [parent / "shared" / "vendor-specs" for parent in repo.parents]
-    for folder in candidates:
-        if (folder / SPEC_NAME).is_file():
-            return json.loads((folder / SPEC_NAME).read_text())
-    pytest.fail(f"{SPEC_NAME} not found beside the repository; set VENDOR_SPECS_DIR", pytrace=False)
+    """The vendor's spec (see tests/vendor_specs.py for where it is found)."""
+    return json.loads(vendor_spec(SPEC_NAME).read_text())
 
 
 def _types_of(schema: dict[str, Any]) -> set[str]:
