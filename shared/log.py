@@ -22,6 +22,7 @@ SENSITIVE_KEYS = frozenset(
 )
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d(?![\w])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_IPV4 = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -41,7 +42,15 @@ def scrub(text: str) -> str:
         for value in sorted(g.get("sensitive_values", ()), key=len, reverse=True):
             text = re.sub(re.escape(value), REDACTED, text, flags=re.IGNORECASE)
     text = _EMAIL.sub("[email]", text)
-    return _PHONE.sub("[phone]", text)
+    return _PHONE.sub(_mask_phone, text)
+
+
+def _mask_phone(match: re.Match) -> str:
+    # Addresses like 127.0.0.1 and short numbers are not phone numbers; seven digits or more are.
+    found = match.group(0)
+    if _IPV4.fullmatch(found) or sum(char.isdigit() for char in found) < 7:
+        return found
+    return "[phone]"
 
 
 class RedactionFilter(logging.Filter):

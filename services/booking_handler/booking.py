@@ -129,7 +129,10 @@ def capture_time(turn: Turn) -> Response:
         turn.session["booking"]["start"] = next(s for s in slots if datetime.fromisoformat(s) == requested)
         return ask_name_or_confirm(turn)
     if not slots:
-        return ask_time(turn, f"{turn.session['booking']['doctor_name']} has no free times around then.")
+        doctor_name = turn.session["booking"]["doctor_name"]
+        if turn.count_failure("no_free_times") >= MAX_FAILURES:
+            return availability.offer_staff_or_callback(turn, doctor_name, None)
+        return ask_time(turn, f"{doctor_name} has no free times around then.")
     return offer_slots(turn, slots, f"{turn.session['booking']['doctor_name']} isn't available then.")
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Response
 
 from services.booking_handler import appointment_lookup as lookup
+from services.booking_handler import availability
 from services.booking_handler.understanding import (
     CHOICE_HINTS,
     DAY_HINTS,
@@ -60,6 +61,8 @@ def capture_new_time(turn: Turn) -> Response:
         return read_back(turn)
     doctor = lookup.chosen_appointment(turn)["doctor"]
     if not slots:
+        if turn.count_failure("no_free_times") >= MAX_FAILURES:
+            return availability.offer_staff_or_callback(turn, doctor, None)
         return ask_time_again(turn, f"{doctor} has no free times around then.")
     return offer_slots(turn, slots, f"{doctor} isn't available then.")
 

@@ -34,6 +34,13 @@ def test_phone_numbers_emails_and_sensitive_extras_are_redacted():
     assert line["phone"] == "[redacted]" and line["address"] == "[redacted]" and line["doctor_id"] == 4
 
 
+def test_addresses_and_short_numbers_are_not_mistaken_for_phones():
+    from shared.log import scrub
+
+    assert scrub("upstream 127.0.0.1:8080 took 250 ms, 3 retries") == "upstream 127.0.0.1:8080 took 250 ms, 3 retries"
+    assert scrub("call 555-0199 or +44 20 7946 0958") == "call [phone] or [phone]"
+
+
 def test_registered_names_are_redacted_and_context_is_added():
     app = Flask("t")
     handler, stream = capture_handler()

@@ -218,3 +218,16 @@ def test_a_confident_doctor_match_is_not_questioned(system):
     call.answer(digits="1")
     reply = call.answer(speech="Doctor Okafor please")
     assert "When would you like to see Dr. James Okafor" in reply.text
+
+
+def test_no_free_times_three_times_offers_staff_or_a_callback(system):
+    beyond_horizon = datetime.now(NEW_YORK) + timedelta(days=90)
+    call = system.phone()
+    call.start()
+    call.answer(digits="1")
+    call.answer(digits="1")
+    for _ in range(2):
+        reply = call.answer(speech=spoken_day(beyond_horizon.replace(hour=10)))
+        assert "has no free times around then" in reply.text
+    reply = call.answer(speech=spoken_day(beyond_horizon.replace(hour=10)))
+    assert "Press 1 to speak to our staff" in reply.text and reply.gather["action"] == "/no-slots-choice"
