@@ -5,7 +5,6 @@ polling in a background thread unless LOCAL_BACKGROUND_JOBS=0."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 
 from shared.routes import SERVICES
@@ -24,16 +23,6 @@ def create_wsgi_app():
         return system
     if service not in SERVICES:
         raise SystemExit(f"SERVICE must be one of {', '.join(SERVICES)} or 'all', not {service!r}")
-    import_all_models()
+    # A service process loads only its own models: foreign keys to other services' tables are
+    # enforced by the database (migrations), never named in the ORM, so nothing else is needed here.
     return importlib.import_module(f"services.{service}").create_app()
-
-
-def import_all_models() -> None:
-    """Register every service's tables on the shared metadata.
-
-    One service's rows reference tables another service owns (calls.clinic_id -> clinics.id); a process
-    serving one service must still know those tables, or SQLAlchemy cannot order a flush.
-    """
-    for name in SERVICES:
-        if importlib.util.find_spec(f"services.{name}.models") is not None:
-            importlib.import_module(f"services.{name}.models")
