@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -147,12 +147,20 @@ class Turn:
         """Forget a step's failures once it has been answered."""
         self.session.setdefault("failures", {}).pop(step, None)
 
-    def retry_or_transfer(self, step: str, action: str, text: str, **ask_options: Any) -> Response:
-        """Ask again after a failed answer; after the third failure put the caller through to staff."""
+    def ask_again_or_transfer(
+        self, step: str, ask_again: Callable[[], Response], apology: str | None = None
+    ) -> Response:
+        """After an answer that did not work: ask again, or put the caller through after the third time."""
         if self.count_failure(step) >= MAX_FAILURES:
-            self.say("I'm sorry, I'm having trouble understanding.")
+            if apology:
+                self.say(apology)
             return self.transfer()
-        return self.ask(action, text, **ask_options)
+        return ask_again()
+
+    def retry_or_transfer(self, step: str, action: str, text: str, **ask_options: Any) -> Response:
+        """Ask a question again after a failed answer; after the third failure put the caller through."""
+        return self.ask_again_or_transfer(step, lambda: self.ask(action, text, **ask_options),
+                                          "I'm sorry, I'm having trouble understanding.")
 
     def transfer(self) -> Response:
         """Put the caller through to the clinic's staff."""

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from flask import Response
 
 from services.booking_handler.understanding import CHOICE_HINTS, chosen_number, interpret, spoken_when
-from shared.conversation import MAX_FAILURES, Turn
+from shared.conversation import Turn
 
 Proceed = Callable[[Turn], Response]
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -69,9 +69,7 @@ def choose_appointment(turn: Turn, proceed: Proceed) -> Response:
     found = turn.session["manage"].get("appointments") or []
     pick = chosen_number(turn, len(found))
     if pick is None:
-        if turn.count_failure("appointment") >= MAX_FAILURES:
-            return turn.transfer()
-        return ask_which(turn, "Sorry, I didn't get that.")
+        return turn.ask_again_or_transfer("appointment", lambda: ask_which(turn, "Sorry, I didn't get that."))
     turn.clear_failures("appointment")
     turn.session["manage"]["chosen"] = found[pick - 1]
     turn.record_step("appointment")
@@ -92,9 +90,9 @@ def capture_booking_phone(turn: Turn, proceed: Proceed) -> Response:
     entered = turn.digits if len(turn.digits) >= 7 else turn.speech
     phone = interpret(turn, "phone", entered).get("value") if entered else None
     if not phone:
-        if turn.count_failure("booking_phone") >= MAX_FAILURES:
-            return turn.transfer()
-        return ask_booking_phone(turn, "Sorry, that didn't sound like a phone number.")
+        return turn.ask_again_or_transfer(
+            "booking_phone", lambda: ask_booking_phone(turn, "Sorry, that didn't sound like a phone number.")
+        )
     turn.clear_failures("booking_phone")
     turn.record_step("booking_phone")
     found = upcoming_appointments(turn, phone)

@@ -11,7 +11,7 @@ from flask import Response
 from services.booking_handler import booking
 from services.booking_handler.directory import DoctorDirectory
 from services.booking_handler.understanding import CHOICE_HINTS, chosen_number, interpret, spoken_when
-from shared.conversation import MAX_FAILURES, Turn
+from shared.conversation import Turn
 
 ANY_DOCTOR_KEY = "0"
 MENU_KEY = "0"
@@ -74,10 +74,9 @@ def capture_doctor(turn: Turn) -> Response:
     """Read the next free slots of the chosen doctor (or of all doctors)."""
     doctors = _which_doctors(turn)
     if doctors is None:
-        if turn.count_failure("availability_doctor") >= MAX_FAILURES:
-            turn.say("I'm sorry, I couldn't find that doctor.")
-            return turn.transfer()
-        return ask_doctor(turn, "Sorry, I didn't catch which doctor.")
+        return turn.ask_again_or_transfer("availability_doctor",
+                                          lambda: ask_doctor(turn, "Sorry, I didn't catch which doctor."),
+                                          "I'm sorry, I couldn't find that doctor.")
     turn.clear_failures("availability_doctor")
     turn.record_step("availability:doctor")
     slots, horizon = next_free_slots(turn, doctors)
@@ -121,9 +120,7 @@ def choose_available_slot(turn: Turn) -> Response:
         return turn.menu()
     pick = chosen_number(turn, len(slots))
     if pick is None:
-        if turn.count_failure("available_slot") >= MAX_FAILURES:
-            return turn.transfer()
-        return read_slots(turn, "Sorry, I didn't get that.")
+        return turn.ask_again_or_transfer("available_slot", lambda: read_slots(turn, "Sorry, I didn't get that."))
     turn.clear_failures("available_slot")
     slot = turn.session.pop("available_slots")[pick - 1]
     turn.session["booking"] = {key: slot[key] for key in ("doctor_id", "doctor_name", "start")}
@@ -156,7 +153,7 @@ def no_slots_choice(turn: Turn) -> Response:
         )
     if turn.digits[:1] == STAFF_KEY or "staff" in words or "person" in words:
         return turn.transfer()
-    if turn.count_failure("no_slots") >= MAX_FAILURES:
-        return turn.transfer()
-    return turn.ask("/no-slots-choice", f"Sorry, I didn't get that. Press {STAFF_KEY} for our staff, "
-                    f"or {CALLBACK_KEY} for a call back.", num_digits=1, hints=("staff", "call me back"))
+    text = f"Sorry, I didn't get that. Press {STAFF_KEY} for our staff, or {CALLBACK_KEY} for a call back."
+    return turn.ask_again_or_transfer(
+        "no_slots", lambda: turn.ask("/no-slots-choice", text, num_digits=1, hints=("staff", "call me back"))
+    )

@@ -77,10 +77,8 @@ def capture_doctor(turn: Turn) -> Response:
         chosen = next((doctor for doctor in doctors if doctor["id"] == answer.get("value")), None)
         confidence = answer.get("confidence") or 0.0
     if chosen is None:
-        if turn.count_failure("doctor") >= MAX_FAILURES:
-            turn.say("I'm sorry, I couldn't find that doctor.")
-            return turn.transfer()
-        return ask_doctor(turn, "Sorry, I didn't catch which doctor.")
+        return turn.ask_again_or_transfer("doctor", lambda: ask_doctor(turn, "Sorry, I didn't catch which doctor."),
+                                          "I'm sorry, I couldn't find that doctor.")
     turn.clear_failures("doctor")
     turn.session["booking"].update(doctor_id=chosen["id"], doctor_name=chosen["name"])
     if confidence < CONFIRM_DOCTOR_BELOW:
@@ -99,9 +97,7 @@ def confirm_doctor(turn: Turn) -> Response:
     turn.session["booking"] = {}
     if decision is False:
         return ask_doctor(turn, "Sorry about that.")
-    if turn.count_failure("doctor") >= MAX_FAILURES:
-        return turn.transfer()
-    return ask_doctor(turn, "Sorry, I didn't get that.")
+    return turn.ask_again_or_transfer("doctor", lambda: ask_doctor(turn, "Sorry, I didn't get that."))
 
 
 def offer_slots(turn: Turn, slots: list[str], intro: str) -> Response:
@@ -147,9 +143,7 @@ def choose_slot(turn: Turn) -> Response:
         turn.session.pop("offered_slots", None)
         turn.clear_failures("slot")
         return ask_name_or_confirm(turn)
-    if turn.count_failure("slot") >= MAX_FAILURES:
-        return turn.transfer()
-    return offer_slots(turn, offered, "Sorry, I didn't get that.")
+    return turn.ask_again_or_transfer("slot", lambda: offer_slots(turn, offered, "Sorry, I didn't get that."))
 
 
 def ask_name_or_confirm(turn: Turn) -> Response:
@@ -207,9 +201,7 @@ def capture_phone(turn: Turn) -> Response:
     """Take the phone number: the caller ID, typed digits or spoken digits."""
     phone = _phone_from_input(turn)
     if not phone:
-        if turn.count_failure("phone") >= MAX_FAILURES:
-            return turn.transfer()
-        return ask_phone(turn, "Sorry, that didn't work.")
+        return turn.ask_again_or_transfer("phone", lambda: ask_phone(turn, "Sorry, that didn't work."))
     turn.clear_failures("phone")
     turn.session["booking"]["phone"] = phone
     turn.record_step("phone")
@@ -248,9 +240,7 @@ def confirm_booking(turn: Turn) -> Response:
     """Book on yes, start over on no, ask again otherwise."""
     decision = caller_said_yes(turn)
     if decision is None:
-        if turn.count_failure("confirm") >= MAX_FAILURES:
-            return turn.transfer()
-        return read_back(turn)
+        return turn.ask_again_or_transfer("confirm", lambda: read_back(turn))
     if decision is False:
         turn.say("No problem, let's start again.")
         return start_booking(turn)

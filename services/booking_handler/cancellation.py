@@ -6,7 +6,7 @@ from flask import Response
 
 from services.booking_handler import appointment_lookup as lookup
 from services.booking_handler.understanding import YES_NO_HINTS, caller_said_yes
-from shared.conversation import MAX_FAILURES, Turn
+from shared.conversation import Turn
 from shared.service_client import ServiceCallError
 
 
@@ -27,9 +27,7 @@ def confirm_cancellation(turn: Turn) -> Response:
     """Cancel on yes; keep the appointment and offer the menu on no; ask again otherwise."""
     decision = caller_said_yes(turn)
     if decision is None:
-        if turn.count_failure("confirm_cancel") >= MAX_FAILURES:
-            return turn.transfer()
-        return ask_confirmation(turn, "Sorry, I didn't get that.")
+        return turn.ask_again_or_transfer("confirm_cancel", lambda: ask_confirmation(turn, "Sorry, I didn't get that."))
     turn.clear_failures("confirm_cancel")
     if decision is False:
         turn.session["outcome"] = "enquiry_only"

@@ -82,9 +82,7 @@ def choose_new_slot(turn: Turn) -> Response:
         return ask_time_again(turn)
     pick = chosen_number(turn, len(offered))
     if pick is None:
-        if turn.count_failure("new_slot") >= MAX_FAILURES:
-            return turn.transfer()
-        return offer_slots(turn, offered, "Sorry, I didn't get that.")
+        return turn.ask_again_or_transfer("new_slot", lambda: offer_slots(turn, offered, "Sorry, I didn't get that."))
     turn.clear_failures("new_slot")
     turn.session["manage"]["new_start"] = offered[pick - 1]
     return read_back(turn)
@@ -104,9 +102,7 @@ def confirm_reschedule(turn: Turn) -> Response:
     """Move on yes; keep the appointment and offer the menu on no; ask again otherwise."""
     decision = caller_said_yes(turn)
     if decision is None:
-        if turn.count_failure("confirm_move") >= MAX_FAILURES:
-            return turn.transfer()
-        return read_back(turn, "Sorry, I didn't get that.")
+        return turn.ask_again_or_transfer("confirm_move", lambda: read_back(turn, "Sorry, I didn't get that."))
     turn.clear_failures("confirm_move")
     if decision is False:
         turn.session["outcome"] = "enquiry_only"

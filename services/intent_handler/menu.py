@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from shared.conversation import MAX_FAILURES, Turn
+from shared.conversation import Turn
 from shared.service_client import ServiceCallError
 
 KEY_CHOICES = {"1": "book", "2": "cancel", "3": "reschedule", "4": "availability", "5": "staff"}
@@ -39,7 +39,5 @@ def handle_selection(turn: Turn) -> Response:
         turn.clear_failures("menu")
         turn.record_step(f"menu:{choice}")
         return turn.redirect(CHOICE_ROUTES[choice])
-    if turn.count_failure("menu") >= MAX_FAILURES:
-        turn.say("I'm sorry, I didn't get that.")
-        return turn.transfer()
-    return turn.menu("Sorry, I didn't catch that.")
+    return turn.ask_again_or_transfer("menu", lambda: turn.menu("Sorry, I didn't catch that."),
+                                      "I'm sorry, I didn't get that.")
