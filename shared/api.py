@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
 
 from flask import jsonify, request
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _require_offset(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("must include a UTC offset")
+    return value
+
+
+# A datetime field that refuses naive times with a clear message (times travel as UTC instants).
+OffsetDatetime = Annotated[datetime, AfterValidator(_require_offset)]
 
 
 class ApiError(Exception):

@@ -121,8 +121,9 @@ def capture_time(turn: Turn) -> Response:
     requested = datetime.fromisoformat(answer["value"])
     slots = nearest_free_starts(turn, turn.session["booking"]["doctor_id"], requested.isoformat())
     turn.record_step("time")
-    if any(datetime.fromisoformat(start) == requested for start in slots):
-        turn.session["booking"]["start"] = next(s for s in slots if datetime.fromisoformat(s) == requested)
+    exact = next((start for start in slots if datetime.fromisoformat(start) == requested), None)
+    if exact:
+        turn.session["booking"]["start"] = exact
         return ask_name_or_confirm(turn)
     if not slots:
         doctor_name = turn.session["booking"]["doctor_name"]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.calendly.models import BOOKED, CANCELLED, Appointment
 from services.calendly.outbox import record_notification
 from services.calendly.scheduling import Schedule, Slot, free_slots, nearest, slot_problem
-from shared.api import ApiError
+from shared.api import ApiError, OffsetDatetime
 from shared.cache import TTLCache
 from shared.service_client import ServiceCallError, ServiceClient
 
@@ -42,16 +42,9 @@ class BookingRequest(BaseModel):
     """POST /calendly/appointments."""
 
     doctor_id: int
-    start: datetime
+    start: OffsetDatetime
     patient: PatientDetails
     call_sid: str | None = Field(None, max_length=64)
-
-    @field_validator("start")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("must include a UTC offset")
-        return value
 
 
 class CancelRequest(BaseModel):
@@ -64,14 +57,7 @@ class CancelRequest(BaseModel):
 class RescheduleRequest(BaseModel):
     """POST /calendly/appointments/<id>/reschedule."""
 
-    start: datetime
-
-    @field_validator("start")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("must include a UTC offset")
-        return value
+    start: OffsetDatetime
 
 
 class DoctorDirectory:

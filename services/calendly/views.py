@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import jsonify, request
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.calendly import attendance, outbox, service, sync
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.scheduling import nearest
-from shared.api import parse_json_body, parse_query
+from shared.api import OffsetDatetime, parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
 
@@ -20,22 +20,14 @@ log = logging.getLogger(__name__)
 NEAREST_CANDIDATES = 48
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("must include a UTC offset")
-    return value
-
-
 class AvailabilityQuery(BaseModel):
     """GET /calendly/availability parameters."""
 
     doctor_id: int
-    from_: datetime | None = Field(None, alias="from")
-    to: datetime | None = None
-    near: datetime | None = None
+    from_: OffsetDatetime | None = Field(None, alias="from")
+    to: OffsetDatetime | None = None
+    near: OffsetDatetime | None = None
     limit: int = Field(3, ge=1, le=100)
-
-    _check_aware = field_validator("from_", "to", "near")(_aware)
 
 
 class AppointmentsQuery(BaseModel):

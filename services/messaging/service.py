@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.messaging.models import OPTED_OUT, PENDING, SmsMessage
 from services.messaging.optouts import is_opted_out
-from shared.api import ApiError
+from shared.api import ApiError, OffsetDatetime
 from shared.db import transaction, utcnow
 from shared.spoken_time import spoken_clock, spoken_date
 
@@ -46,7 +46,7 @@ class SmsRequest(BaseModel):
     first_name: str = Field(min_length=1, max_length=100)
     clinic_name: str = Field(min_length=1, max_length=200)
     doctor_name: str = Field(min_length=1, max_length=200)
-    starts_at: datetime
+    starts_at: OffsetDatetime
     timezone: str
     link: str | None = Field(None, max_length=500, pattern=r"^https://")
 
@@ -69,13 +69,6 @@ class SmsRequest(BaseModel):
             ZoneInfo(value)
         except (ValueError, KeyError, OSError):
             raise ValueError("is not an IANA timezone") from None
-        return value
-
-    @field_validator("starts_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("must include a UTC offset")
         return value
 
 

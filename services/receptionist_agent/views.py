@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from services.receptionist_agent.interpret import interpret as interpret_utterance
 from services.receptionist_agent.validation import validate_guest
-from shared.api import ApiError, parse_json_body
+from shared.api import ApiError, OffsetDatetime, parse_json_body
 
 
 class DoctorChoice(BaseModel):
@@ -28,7 +27,7 @@ class InterpretRequest(BaseModel):
     kind: Literal["intent", "yes_no", "doctor", "datetime", "name", "phone"]
     text: str = Field(max_length=2000)
     timezone: str = "UTC"
-    now: datetime | None = None
+    now: OffsetDatetime | None = None
     doctors: list[DoctorChoice] = Field(default_factory=list, max_length=200)
     region: str | None = Field(None, min_length=2, max_length=2)
 
@@ -39,13 +38,6 @@ class InterpretRequest(BaseModel):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("not an IANA timezone") from None
-        return value
-
-    @field_validator("now")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("needs a UTC offset")
         return value
 
 
