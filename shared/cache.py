@@ -32,6 +32,22 @@ class TTLCache:
                 self._items[key] = (now + self.ttl_seconds, value)
         return value
 
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The cached value for key, or `default` when absent or stale."""
+        with self._lock:
+            item = self._items.get(key)
+        return item[1] if item is not None and item[0] > self.clock() else default
+
+    def put(self, key: Hashable, value: Any, ttl_seconds: float | None = None) -> None:
+        """Keep a value for `ttl_seconds` (the cache's own TTL when None; 0 or less keeps nothing)."""
+        ttl = self.ttl_seconds if ttl_seconds is None else min(ttl_seconds, self.ttl_seconds)
+        if ttl <= 0:
+            return
+        with self._lock:
+            if len(self._items) >= self.max_items:
+                self._items.clear()
+            self._items[key] = (self.clock() + ttl, value)
+
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:

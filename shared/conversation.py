@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 MAX_FAILURES = 3
 MAX_SPEECH_CHARS = 500
+PROMPT_ANSWER_MAX_SECONDS = 300  # tts says how long each answer may be reused; never longer than this
 
 
 class CallSessionMissing(Exception):
@@ -50,13 +51,15 @@ class ClinicDirectory:
 
 @dataclass
 class CallDependencies:
-    """What every Twilio-facing service needs: settings, sessions, other services, clinics."""
+    """What every Twilio-facing service needs: settings, sessions, other services, clinics, and the
+    tts answers it may reuse."""
 
     settings: Any
     sessions: CallSessionStore
     client: ServiceClient
     clinics: ClinicDirectory
     extras: dict[str, Any] = field(default_factory=dict)
+    prompt_answers: TTLCache = field(default_factory=lambda: TTLCache(PROMPT_ANSWER_MAX_SECONDS))
 
 
 class Turn:
@@ -67,7 +70,7 @@ class Turn:
         self.session = session
         self.call_sid: str = session["call_sid"]
         self.clinic: dict[str, Any] = session["clinic"]
-        self.prompter = Prompter(deps.client, self.clinic["slug"], deps.settings.say_voice)
+        self.prompter = Prompter(deps.client, self.clinic["slug"], deps.settings.say_voice, deps.prompt_answers)
         self.response = VoiceResponse()
 
     @classmethod

@@ -11,6 +11,7 @@ from flask import Response, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from shared.cache import TTLCache
 from shared.service_client import ServiceCallError, ServiceClient
 
 log = logging.getLogger(__name__)
@@ -69,15 +70,28 @@ def twiml_safety_net(view: Callable) -> Callable:
 
 
 class Prompter:
-    """Speaks prompts: `<Play>` of the clinic's voice when the tts service has audio, else `<Say>`."""
+    """Speaks prompts: `<Play>` of the clinic's voice when the tts service has audio, else `<Say>`.
 
-    def __init__(self, client: ServiceClient, clinic_slug: str, say_voice: str):
+    Answers tts marks reusable (`cache_seconds`: "this clinic has no voice", a static prompt's stored
+    recording) are kept in `answers`, shared by the process, so most prompts cost no request at all.
+    """
+
+    def __init__(self, client: ServiceClient, clinic_slug: str, say_voice: str, answers: TTLCache | None = None):
         self.client = client
         self.clinic_slug = clinic_slug
         self.say_voice = say_voice
+        self.answers = answers
 
     def audio_url(self, text: str, patient_data: bool, prefetch: bool = False) -> str | None:
         """The tts service's URL for this prompt, or None (then `<Say>` is used)."""
+        voiceless_key = ("voiceless", self.clinic_slug, patient_data)
+        audio_key = ("audio", self.clinic_slug, patient_data, text)
+        if self.answers is not None:
+            if self.answers.get(voiceless_key):
+                return None
+            known = self.answers.get(audio_key)
+            if known:
+                return known
         try:
             answer = self.client.post("tts", "/tts/speech", {
                 "clinic": self.clinic_slug, "text": text, "patient_data": patient_data, "prefetch": prefetch,
@@ -85,7 +99,13 @@ class Prompter:
         except ServiceCallError as error:
             log.warning("tts unavailable, using <Say>: %s", error.status or error.message)
             return None
-        return answer.get("url") if isinstance(answer, dict) else None
+        if not isinstance(answer, dict):
+            return None
+        url = answer.get("url")
+        reuse = answer.get("cache_seconds")
+        if self.answers is not None and isinstance(reuse, (int, float)) and reuse > 0:
+            self.answers.put(audio_key if url else voiceless_key, url or True, reuse)
+        return url
 
     def prefetch(self, text: str) -> None:
         """Have the tts service start on a prompt this call is about to need; returns at once."""

@@ -220,6 +220,13 @@ class AudioUrls:
         # Relative when no public base URL is set: Twilio resolves it against the webhook's URL.
         return f"{self.public_base_url}/tts/audio/{key}.wav"
 
+    def reuse_seconds(self) -> float | None:
+        """How long a URL from `url` may be handed out again without asking (None: as long as the object lives)."""
+        if self.audio_base_url or not hasattr(self.store, "presigned_url"):
+            return None
+        # An index entry is up to half a URL's life old, so a quarter leaves a quarter of margin.
+        return self.presign_seconds // 4
+
     def _stable_presigned(self, key: str, stored_at: str) -> str:
         # Every pod hands out the same URL for half its life, so Twilio's own cache keeps hitting.
         url = self.index.get_url(key)

@@ -14,6 +14,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Callable
 
 import redis
@@ -29,6 +30,14 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
 WAIT_POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class SpeechAnswer:
+    """A prompt's audio URL (None: use <Say>) and for how many seconds the asker may reuse it."""
+
+    url: str | None
+    cache_seconds: float
 
 
 class SpeechService:
@@ -67,39 +76,52 @@ class SpeechService:
 
     def audio_url(self, *, clinic: str, text: str, language: str | None = None, patient_data: bool = False,
                   prefetch: bool = False, deadline_seconds: float | None = None) -> str | None:
-        """The URL to <Play>, or None for <Say>; never waits longer than the live deadline, nor than
-        what is left of the caller's turn (`deadline_seconds`) when the request carries one.
+        """The URL to <Play>, or None for <Say>; see `answer`."""
+        return self.answer(clinic=clinic, text=text, language=language, patient_data=patient_data,
+                           prefetch=prefetch, deadline_seconds=deadline_seconds).url
+
+    def answer(self, *, clinic: str, text: str, language: str | None = None, patient_data: bool = False,
+               prefetch: bool = False, deadline_seconds: float | None = None) -> SpeechAnswer:
+        """The URL to <Play> (None for <Say>) and how long the asker may reuse that answer; never waits
+        longer than the live deadline, nor than what is left of the caller's turn (`deadline_seconds`).
 
         With `prefetch` a miss starts synthesis and returns at once, so a prompt the caller will hear
-        in a moment is ready by then.
+        in a moment is ready by then. Only answers that cannot change soon are reusable: "this clinic
+        has no voice (for this kind of prompt)" and the stored recording of a static prompt.
         """
         started = self.clock()
         wait = self.settings.tts_deadline_seconds if deadline_seconds is None else min(
             self.settings.tts_deadline_seconds, deadline_seconds)
+        settled = float(self.settings.clinic_cache_ttl_seconds)
         if not self.enabled:
-            return None
+            return SpeechAnswer(None, settled)
         voice = self.voices.voice(clinic)
         if voice is None or (patient_data and not voice.allow_patient_data):
-            return None
+            return SpeechAnswer(None, settled)
         key = self.key_for(voice, text, language)
+        static = not patient_data and text in static_prompts(voice.clinic, self.voices.doctors(clinic))
         try:
             stored_at = self.index.get(key)
-            if stored_at:
-                return self.urls.url(key, stored_at)
-            if not self._vendor_open():
-                return None
-            static = not patient_data and text in static_prompts(voice.clinic, self.voices.doctors(clinic))
-            future = self._render_once(key, voice, text, language, static)
-            remaining = 0.0 if prefetch else wait - (self.clock() - started)
-            stored_at = future.result(timeout=max(remaining, 0))
-            return self.urls.url(key, stored_at)
+            if not stored_at:
+                if not self._vendor_open():
+                    return SpeechAnswer(None, 0)
+                future = self._render_once(key, voice, text, language, static)
+                remaining = 0.0 if prefetch else wait - (self.clock() - started)
+                stored_at = future.result(timeout=max(remaining, 0))
+            return SpeechAnswer(self.urls.url(key, stored_at), self._reuse_seconds(static, settled))
         except FutureTimeout:
             log.info("tts miss not ready within the deadline; <Say> this time")
         except SynthesisFailed as error:
             log.info("tts synthesis unavailable (%s); <Say>", error.kind)
         except redis.RedisError as error:
             log.warning("tts index unavailable (%s); <Say>", type(error).__name__)
-        return None
+        return SpeechAnswer(None, 0)
+
+    def _reuse_seconds(self, static: bool, settled: float) -> float:
+        if not static:
+            return 0
+        url_life = self.urls.reuse_seconds()
+        return settled if url_life is None else min(settled, url_life)
 
     def prerender(self, voice: ClinicVoice, text: str, *, timeout: float | None = None) -> tuple[str, bool]:
         """Make sure a static prompt is stored (warm-up); returns (object key, whether it was synthesised now)."""

@@ -23,13 +23,14 @@ class SpeechRequest(BaseModel):
 
 
 def speech():
-    """{"url": ...} of the prompt in the clinic's voice, or {"url": null} to use <Say>."""
+    """{"url": ..., "cache_seconds": n}: the prompt in the clinic's voice (null: use <Say>), and for how
+    long the caller of this route may reuse the answer for the same clinic, text and patient_data."""
     body = parse_json_body(SpeechRequest)
-    url = dependencies().speech.audio_url(
+    answer = dependencies().speech.answer(
         clinic=body.clinic, text=body.text, language=body.language, patient_data=body.patient_data,
         prefetch=body.prefetch, deadline_seconds=remaining_turn_seconds(),
     )
-    return jsonify({"url": url})
+    return jsonify({"url": answer.url, "cache_seconds": answer.cache_seconds})
 
 
 def audio(key: str):
