@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
@@ -71,6 +72,9 @@ class SmsSender(Protocol):
         """The provider's record of this text sent since `since`, or None when it has none."""
 
 
+LOCAL_OUTBOX_MEMORY = 10_000  # texts a local outbox remembers for find_sent
+
+
 class LocalOutboxSender:
     """Local mode: the text is written to the terminal (the developer's phone) instead of sent."""
 
@@ -82,8 +86,11 @@ class LocalOutboxSender:
     def send(self, *, to: str, body: str, idempotency_key: str, status_callback: str | None = None) -> SendResult:
         """Write the text to the outbox stream."""
         with self._lock:
-            result = SendResult(provider_id=f"LOCAL{len(self._sent) + 1:08d}-{idempotency_key[-12:]}", status="sent")
+            # Unique across processes and restarts: the provider id is unique in sms_messages.
+            result = SendResult(provider_id=f"LOCAL{uuid.uuid4().hex}", status="sent")
             self._sent[idempotency_key] = result
+            while len(self._sent) > LOCAL_OUTBOX_MEMORY:
+                self._sent.pop(next(iter(self._sent)))
             self.stream.write(f"\n--- SMS outbox: to {to} ---\n{body}\n--------------------\n")
             self.stream.flush()
             return result

@@ -264,3 +264,18 @@ def test_sending_mode_defaults_to_the_worker_in_the_cluster():
     assert MessagingSettings().sends_inline
     assert not MessagingSettings(sqs_queue_url="https://sqs.us-east-1.amazonaws.com/1/sms").sends_inline
     assert not MessagingSettings(sms_send_mode="worker").sends_inline
+
+
+def test_local_outbox_ids_stay_unique_across_processes_and_restarts():
+    import io
+
+    from services.messaging.senders import LocalOutboxSender
+
+    # Two messaging processes (or one restarted) writing texts whose keys end alike, as every
+    # "booking-confirmation:v1" does: the ids go to a unique column, so they must never repeat.
+    first, restarted = LocalOutboxSender(io.StringIO()), LocalOutboxSender(io.StringIO())
+    ids = {sender.send(to=PATIENT, body="Hi", idempotency_key=f"appointment:{n}:booking-confirmation:v1").provider_id
+           for n in range(50) for sender in (first, restarted)}
+    assert len(ids) == 100
+    assert first.find_sent(to=PATIENT, body="Hi", idempotency_key="appointment:3:booking-confirmation:v1",
+                           since=utcnow()).provider_id in ids
