@@ -25,8 +25,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tools.loadtest.callers import ThinkTime
 from tools.loadtest.clinics import add_clinic_copies
-from tools.loadtest.deployment import ROOT, GunicornSettings, SplitDeployment, booking_counts, prepare_database
+from tools.loadtest.deployment import (
+    ROOT, GunicornSettings, SplitDeployment, booking_counts, prepare_database, wait_for_texts,
+)
 
 P99_TARGET_MS = 250.0
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/receptionist_loadtest"
@@ -41,7 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, help="concurrent callers (default 1000; short 50)")
     parser.add_argument("--spawn-rate", type=float, help="callers started per second (default users/20)")
     parser.add_argument("--duration", type=int, help="seconds of calling (default 300; short 30)")
-    parser.add_argument("--think", help="seconds a caller thinks per turn, min,max (default 2,5; short 0.5,1.5)")
+    parser.add_argument("--think", help="how long a caller takes per turn: 'prompt' (default: hear the prompt, then "
+                        "answer in 1-3 s), 'prompt:MIN,MAX' (other answering times) or 'MIN,MAX' flat seconds (short 0.5,1.5)")
     parser.add_argument("--pause", default="1,3", help="seconds between one caller's calls, min,max")
     parser.add_argument("--mix", default="", help="call mix, e.g. book=60,cancel=15,reschedule=10,availability=10,staff=5")
     parser.add_argument("--clinics", type=int, help="clinic copies added to the two demo clinics (default 48; short 0)")
@@ -61,7 +65,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     short = args.short
     args.users = args.users or (50 if short else 1000)
     args.duration = args.duration or (30 if short else 300)
-    args.think = args.think or ("0.5,1.5" if short else "2,5")
+    args.think = args.think or ("0.5,1.5" if short else "prompt")
+    try:
+        ThinkTime.parse(args.think)  # a malformed value fails here, not in every Locust user
+    except ValueError:
+        parser.error(f"--think {args.think!r}: expected prompt, prompt:MIN,MAX or MIN,MAX")
     args.spawn_rate = args.spawn_rate or max(args.users / 20, 1)
     if args.clinics is None:
         args.clinics = 0 if short else 48
@@ -162,12 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m tools.loadtest " + shlex.join(argv if argv is not None else sys.argv[1:])
     gunicorn = GunicornSettings(worker_class=args.worker_class, workers=args.workers, threads=args.threads)
     print(f"load test: {args.users} callers to {args.clinics + 2} clinics for {args.duration} s "
-          f"(think {args.think} s/turn), {gunicorn.describe()}")
+          f"(thinking: {ThinkTime.parse(args.think).describe()}), {gunicorn.describe()}")
     print(f"  database {args.database_url.rsplit('@', 1)[-1]}, redis {args.redis_url.rsplit('@', 1)[-1]}, "
           f"logs in {args.run_dir}", flush=True)
     prepare_database(args.database_url, args.run_dir / "data")
     numbers = add_clinic_copies(args.database_url, args.clinics)
-    deployment = SplitDeployment(args.database_url, args.redis_url, args.run_dir, gunicorn, args.base_port)
+    deployment = SplitDeployment(args.database_url, args.redis_url, args.run_dir, gunicorn, args.base_port,
+                                 with_workers=True)
     deployment.flush_redis()
     load_before = os.getloadavg()
     started = time.monotonic()
@@ -196,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                 capacity[f"{name}_p99_ms"] = summary["webhook_ms"]["p99"]
                 capacity[f"{name}_failed_requests"] = sum(
                     item["failures"] for item in summary["entries"] if item["method"] != "CALL")
+        wait_for_texts(args.database_url)
     finally:
         deployment.stop()
     counts = booking_counts(args.database_url)
@@ -212,7 +222,8 @@ def report(args, command, gunicorn, callers, capacity, counts, load_before, load
           f"load average {load_before[0]:.1f} before, {load_during[0]:.1f} after the caller phase "
           "(other processes share these CPUs; the load generator runs here too)")
     print(f"command: {command}")
-    print(f"deployment: 8 services, {gunicorn.describe()}, asyncio path router in front (every internal hop too)")
+    print(f"deployment: 8 services, {gunicorn.describe()}, asyncio path router in front (every internal hop too), "
+          "messaging worker (SMS_SEND_MODE=worker) and outbox dispatcher beside them, as in the cluster")
     print(f"\nwebhook turns as Twilio sees them ({args.users} callers, {callers['duration_seconds']:.0f} s, "
           f"{turns_per_second(callers):.1f} turns/s):")
     print("\n".join(webhook_table(callers)))

@@ -9,6 +9,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Callable
 from urllib.parse import urlsplit
 
 from tools.phone import CallFailed, PhoneCall, Reply
@@ -19,6 +20,8 @@ CLINIC_NUMBERS = ("+16175550100", "+14155550100")
 APOLOGY_MARK = "something went wrong"
 MAX_TURNS = 30
 GIVE_UP_AFTER = 3  # times a person hears "no free times" before hanging up
+WORDS_PER_SECOND = 2.5  # about 150 words a minute, the pace of Twilio's <Say> voices
+AUDIO_PROMPT_SECONDS = 4.0  # a <Play>ed prompt whose words the load generator cannot count
 FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "June", "Kofi", "Lea")
 LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Okafor", "Rossi", "Kim", "Ivanova", "Dubois", "Cohen", "Silva")
 STREETS = ("Main Street", "Oak Avenue", "Harbor Road", "Elm Street", "Pine Lane", "Maple Drive")
@@ -109,7 +112,58 @@ def classify(reply: Reply) -> str:
     return "ended"
 
 
-def place_call(call: PhoneCall, kind: str, rng: random.Random, think=lambda: None) -> CallResult:
+def listening_seconds(reply: Reply) -> float:
+    """How long the prompts of one reply take to say aloud."""
+    seconds = 0.0
+    for prompt in reply.prompts:
+        if prompt.startswith("[audio"):
+            seconds += AUDIO_PROMPT_SECONDS
+        else:
+            seconds += len(prompt.split()) / WORDS_PER_SECOND
+    return seconds
+
+
+@dataclass(frozen=True)
+class ThinkTime:
+    """How long a caller takes before answering one reply.
+
+    `prompt` mode is a person on the phone: they hear the prompt (all of a question; at least half of a
+    keypad menu, often pressing as soon as their option is read out) and then take `answer` seconds to
+    reply. `uniform` mode ignores the prompt and waits between `answer` bounds (capacity runs: 0,0).
+    """
+
+    mode: str = "prompt"
+    answer: tuple[float, float] = (1.0, 3.0)
+
+    @classmethod
+    def parse(cls, text: str) -> "ThinkTime":
+        """"prompt" (hear the prompt, then answer in 1-3 s), "prompt:MIN,MAX", or "MIN,MAX" seconds flat."""
+        mode, _, bounds = text.partition(":") if text.startswith("prompt") else ("uniform", "", text)
+        if not bounds:
+            return cls(mode)
+        low, _, high = bounds.partition(",")
+        return cls(mode, (float(low), float(high or low)))
+
+    def seconds(self, reply: Reply, rng: random.Random) -> float:
+        """The pause before answering `reply`."""
+        answering = rng.uniform(*self.answer)
+        if self.mode != "prompt":
+            return answering
+        listening = listening_seconds(reply)
+        if reply.gather and "dtmf" in reply.gather.get("input", "dtmf") and "press" in reply.text.lower():
+            listening *= rng.uniform(0.5, 1.0)  # barge-in: Twilio stops the prompt at the first key
+        return listening + answering
+
+    def describe(self) -> str:
+        """For reports."""
+        low, high = self.answer
+        if self.mode == "prompt":
+            return f"hearing the prompt at {WORDS_PER_SECOND * 60:.0f} words/min, then answering in {low:g}-{high:g} s"
+        return f"{low:g}-{high:g} s flat per turn"
+
+
+def place_call(call: PhoneCall, kind: str, rng: random.Random,
+               think: Callable[[Reply], None] = lambda reply: None) -> CallResult:
     """Dial, answer every question as the call kind dictates (thinking before each answer), then hang up."""
     turns = 0
     heard: list[str] = []
@@ -125,7 +179,7 @@ def place_call(call: PhoneCall, kind: str, rng: random.Random, think=lambda: Non
                 break
             if sum("no free times" in text.lower() for text in heard) >= GIVE_UP_AFTER:
                 return CallResult(kind, "gave_up", turns, "heard 'no free times' three times and hung up", heard)
-            think()
+            think(reply)
             digits, speech = answer(kind, reply, rng)
             reply = call.answer(digits=digits, speech=speech)
             turns += 1

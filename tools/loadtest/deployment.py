@@ -26,6 +26,10 @@ from shared.routes import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = ROOT / "tools" / "loadtest" / "gunicorn_conf.py"
+WORKERS = (  # (process name, module, service whose settings it runs with), as the k8s worker Deployments
+    ("messaging-worker", "services.messaging.worker", "messaging"),
+    ("calendly-dispatcher", "services.calendly.dispatcher", "calendly"),
+)
 
 
 @dataclass
@@ -110,16 +114,35 @@ SELECT count(*) FROM appointments a JOIN appointments b
 
 
 def booking_counts(url: str) -> dict[str, int]:
-    """Appointments by status, and the number of overlapping pairs of booked appointments of one doctor."""
+    """Appointments by status, the number of overlapping pairs of booked appointments of one doctor,
+    calls recorded, and texts by status."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             counts = dict(connection.execute(text("SELECT status, count(*) FROM appointments GROUP BY status")).all())
             counts["overlapping_pairs"] = connection.execute(text(OVERLAP_SQL)).scalar()
             counts["calls_recorded"] = connection.execute(text("SELECT count(*) FROM calls")).scalar()
+            for status, count in connection.execute(text("SELECT status, count(*) FROM sms_messages GROUP BY status")):
+                counts[f"texts_{status}"] = count
     finally:
         engine.dispose()
     return counts
+
+
+def wait_for_texts(url: str, timeout: float = 30.0) -> int:
+    """Wait until no text is waiting to be sent (the messaging worker caught up); returns how many still wait."""
+    engine = create_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with engine.connect() as connection:
+                waiting = connection.execute(text(
+                    "SELECT count(*) FROM sms_messages WHERE status IN ('pending', 'sending')")).scalar()
+            if not waiting or time.monotonic() > deadline:
+                return waiting
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
 
 
 @dataclass
@@ -134,6 +157,9 @@ class SplitDeployment:
     extra_env: dict[str, str] = field(default_factory=dict)
     with_baseline: bool = True
     router_faults: bool = False
+    # The cluster's background workers too: messaging sends from its worker (SMS_SEND_MODE=worker, as in
+    # production) and the outbox dispatcher delivers what a booking's fast path missed.
+    with_workers: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -165,6 +191,8 @@ class SplitDeployment:
             # Thousands of simulated callers on two demo clinics are the point here, not abuse.
             "VOICE_RATE_LIMIT_PER_CALLER": "1000000", "VOICE_RATE_LIMIT_PER_CLINIC": "1000000",
         })
+        if self.with_workers and service == "messaging":
+            env["SMS_SEND_MODE"] = "worker"
         env.update(self.extra_env)
         return env
 
@@ -188,6 +216,9 @@ class SplitDeployment:
             command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), *self.gunicorn.arguments(),
                        "-b", f"127.0.0.1:{self.baseline_port}", "tools.loadtest.baseline:create_app()"]
             self._spawn("baseline", command, self.service_env("baseline"))
+        if self.with_workers:
+            for name, module, service in WORKERS:
+                self._spawn(name, [sys.executable, "-m", module], self.service_env(service))
         backends = [f"--backend={service}=127.0.0.1:{port}" for service, port in self.ports.items()]
         faults = ["--faults"] if self.router_faults else []
         self._spawn("router", [sys.executable, "-m", "tools.loadtest.router", "--port", str(self.router_port),

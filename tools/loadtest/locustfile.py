@@ -1,7 +1,8 @@
 """Locust scenario: each user is one caller placing whole calls as Twilio would (fresh CallSid, signed
 form POSTs, following the TwiML with tools.phone.PhoneCall), thinking like a person before each answer.
 
-Environment: LOADTEST_THINK="min,max" seconds per turn (default 2,5; "0,0" for capacity runs),
+Environment: LOADTEST_THINK: "prompt" (default: hear the prompt, then answer in 1-3 s), "prompt:min,max"
+(other answering times) or "min,max" (flat seconds per turn; "0,0" for capacity runs); see ThinkTime.
 LOADTEST_PAUSE="min,max" seconds between calls (default 1,3), LOADTEST_MIX="book=60,cancel=15,..."
 (default tools.loadtest.callers.CALL_MIX), LOADTEST_CLINIC_NUMBERS=numbers to dial, comma-separated
 (default: the two demo clinics), LOADTEST_SUMMARY=path of the JSON summary written at the end,
@@ -22,8 +23,8 @@ import gevent
 from locust import FastHttpUser, between, events, task
 
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
-from tools.loadtest.callers import CALL_MIX, CLINIC_NUMBERS, pick_kind, place_call
-from tools.phone import PhoneCall
+from tools.loadtest.callers import CALL_MIX, CLINIC_NUMBERS, ThinkTime, pick_kind, place_call
+from tools.phone import PhoneCall, Reply
 
 
 def _pair(name: str, default: str) -> tuple[float, float]:
@@ -31,7 +32,7 @@ def _pair(name: str, default: str) -> tuple[float, float]:
     return float(low), float(high or low)
 
 
-THINK = _pair("LOADTEST_THINK", "2,5")
+THINK = ThinkTime.parse(os.environ.get("LOADTEST_THINK", "prompt"))
 PAUSE = _pair("LOADTEST_PAUSE", "1,3")
 MIX = {kind: int(weight) for kind, _, weight in (item.partition("=") for item in
        os.environ.get("LOADTEST_MIX", "").split(",") if item)} or CALL_MIX
@@ -74,8 +75,8 @@ class Caller(FastHttpUser):
             WEBHOOK_MS.append((time.perf_counter() - started) * 1000)
             return response.status_code or 0, content_type, body
 
-    def _think(self) -> None:
-        gevent.sleep(self.rng.uniform(*THINK))
+    def _think(self, reply: Reply) -> None:
+        gevent.sleep(THINK.seconds(reply, self.rng))
 
     @task
     def call(self) -> None:
