@@ -7,6 +7,9 @@ import time
 from typing import Any, Callable, Hashable
 
 
+_MISSING = object()  # None is a value worth caching (e.g. "no clinic has this number")
+
+
 class TTLCache:
     """Keeps values for `ttl_seconds`; a TTL of 0 disables caching."""
 
@@ -19,17 +22,11 @@ class TTLCache:
 
     def get_or_load(self, key: Hashable, load: Callable[[], Any]) -> Any:
         """The cached value for key, loading (outside the lock) and storing it when absent or stale."""
-        now = self.clock()
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None and item[0] > now:
-                return item[1]
+        found = self.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
         value = load()
-        if self.ttl_seconds > 0:
-            with self._lock:
-                if len(self._items) >= self.max_items:
-                    self._items.clear()
-                self._items[key] = (now + self.ttl_seconds, value)
+        self.put(key, value)
         return value
 
     def get(self, key: Hashable, default: Any = None) -> Any:
