@@ -25,4 +25,7 @@ def test_short_load_test_completes_calls_without_failures_or_double_bookings(tmp
     assert report["calls_completed"] >= 20, printed
     assert report["database"]["overlapping_pairs"] == 0, printed
     assert report["database"].get("booked", 0) >= 5, printed
+    # the messaging worker sent every confirmation before the deployment stopped
+    assert report["database"].get("texts_sent", 0) >= report["database"]["booked"], printed
+    assert not report["database"].get("texts_pending") and not report["database"].get("texts_sending"), printed
     assert status == 0, printed

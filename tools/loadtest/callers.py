@@ -137,7 +137,7 @@ class ThinkTime:
 
     @classmethod
     def parse(cls, text: str) -> "ThinkTime":
-        """"prompt" (hear the prompt, then answer in 1-3 s), "prompt:MIN,MAX", or "MIN,MAX" seconds flat."""
+        """From `prompt` (hear the prompt, then answer in 1-3 s), `prompt:MIN,MAX`, or `MIN,MAX` seconds flat."""
         mode, _, bounds = text.partition(":") if text.startswith("prompt") else ("uniform", "", text)
         if not bounds:
             return cls(mode)

@@ -19,6 +19,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from services.messaging.models import PENDING, SENDING
 from shared.db import make_engine, make_session_factory, migrate
 from shared.settings import CommonSettings
 from shared.storage import make_object_store
@@ -136,8 +137,8 @@ def wait_for_texts(url: str, timeout: float = 30.0) -> int:
     try:
         while True:
             with engine.connect() as connection:
-                waiting = connection.execute(text(
-                    "SELECT count(*) FROM sms_messages WHERE status IN ('pending', 'sending')")).scalar()
+                waiting = connection.execute(text("SELECT count(*) FROM sms_messages WHERE status IN (:pending, :sending)"),
+                                             {"pending": PENDING, "sending": SENDING}).scalar()
             if not waiting or time.monotonic() > deadline:
                 return waiting
             time.sleep(0.5)
