@@ -63,9 +63,12 @@ class ServiceClient:
         self.token = settings.internal_api_token.get_secret_value()
 
     def base_url(self, service: str) -> str:
-        """Where a service listens: from the URL template, or in-process in local all-in-one mode."""
+        """Where a service listens: its own URL, the URL template, or in-process in local all-in-one mode."""
         if service not in SERVICES:
             raise KeyError(f"unknown service {service!r}")
+        own = self.settings.service_urls.get(service)
+        if own:
+            return own.rstrip("/")
         template = self.settings.service_url_template
         if not template:
             return IN_PROCESS_BASE_URL

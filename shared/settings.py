@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.routes import SERVICES
+
 LOCAL_INTERNAL_TOKEN = "local-internal-token"
 LOCAL_ADMIN_TOKEN = "local-admin-token"
 LOCAL_TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
@@ -43,6 +45,11 @@ class CommonSettings(BaseSettings):
         description="base URL of other services, e.g. http://{service}:8080 ({service} is dashed); "
         "unset = in-process dispatch (local all-in-one)",
     )
+    service_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="base URLs of particular services, ahead of the template, as JSON in SERVICE_URLS, e.g. "
+        '{"calendly": "http://127.0.0.1:8084"} (services listening on different ports of one host)',
+    )
     http_timeout_seconds: float = Field(2.0, gt=0)
     http_connect_timeout_seconds: float = Field(0.5, gt=0)
     http_retries: int = Field(2, ge=0, le=5)
@@ -55,6 +62,13 @@ class CommonSettings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     sentry_dsn: str | None = None
     say_voice: str = Field("Polly.Joanna", description="Twilio <Say> voice when no audio URL")
+
+    @model_validator(mode="after")
+    def _know_every_service_url(self) -> "CommonSettings":
+        unknown = sorted(set(self.service_urls) - set(SERVICES))
+        if unknown:
+            raise ValueError(f"SERVICE_URLS names unknown services {unknown}; known: {', '.join(SERVICES)}")
+        return self
 
     @model_validator(mode="after")
     def _require_real_secrets_in_production(self) -> "CommonSettings":

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare_database(args.database_url, args.run_dir / "data")
     numbers = add_clinic_copies(args.database_url, args.clinics)
     deployment = SplitDeployment(args.database_url, args.redis_url, args.run_dir, gunicorn, args.base_port,
-                                 with_workers=True)
+                                 with_workers=True, internal_hops_via_router=False)
     deployment.flush_redis()
     load_before = os.getloadavg()
     started = time.monotonic()
@@ -222,7 +222,8 @@ def report(args, command, gunicorn, callers, capacity, counts, load_before, load
           f"load average {load_before[0]:.1f} before, {load_during[0]:.1f} after the caller phase "
           "(other processes share these CPUs; the load generator runs here too)")
     print(f"command: {command}")
-    print(f"deployment: 8 services, {gunicorn.describe()}, asyncio path router in front (every internal hop too), "
+    print(f"deployment: 8 services, {gunicorn.describe()}, asyncio path router in front (internal calls go "
+          "straight to each service's port, as to Kubernetes Services), "
           "messaging worker (SMS_SEND_MODE=worker) and outbox dispatcher beside them, as in the cluster")
     print(f"\nwebhook turns as Twilio sees them ({args.users} callers, {callers['duration_seconds']:.0f} s, "
           f"{turns_per_second(callers):.1f} turns/s):")

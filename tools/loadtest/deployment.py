@@ -5,6 +5,7 @@ all on real Postgres and Redis. Used by `python -m tools.loadtest` and by the fa
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -161,6 +162,9 @@ class SplitDeployment:
     # The cluster's background workers too: messaging sends from its worker (SMS_SEND_MODE=worker, as in
     # production) and the outbox dispatcher delivers what a booking's fast path missed.
     with_workers: bool = False
+    # Internal calls through the router (where fault injection happens), or straight to each service's
+    # port as in the cluster, where they go to Kubernetes Services and never through the ALB.
+    internal_hops_via_router: bool = True
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -181,7 +185,7 @@ class SplitDeployment:
         return f"http://127.0.0.1:{self.baseline_port}"
 
     def service_env(self, service: str) -> dict[str, str]:
-        """Environment of one service process: its name, the backends, and the router as the way to others."""
+        """Environment of one service process: its name, the backends, and the way to other services."""
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("TEST_", "LOADTEST_", "PYTEST"))}
         env.update({
@@ -192,6 +196,8 @@ class SplitDeployment:
             # Thousands of simulated callers on two demo clinics are the point here, not abuse.
             "VOICE_RATE_LIMIT_PER_CALLER": "1000000", "VOICE_RATE_LIMIT_PER_CLINIC": "1000000",
         })
+        if not self.internal_hops_via_router:
+            env["SERVICE_URLS"] = json.dumps({name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()})
         if self.with_workers and service == "messaging":
             env["SMS_SEND_MODE"] = "worker"
         env.update(self.extra_env)
