@@ -99,12 +99,16 @@ class TtsSystem:
         """The tts service's speech service."""
         return self.app.apps["tts"].extensions["receptionist"].speech
 
-    def speak(self, text: str, clinic: str = "riverside", **extra: Any) -> str | None:
-        """POST /tts/speech as another service does; returns the URL (or None)."""
+    def answer(self, text: str, clinic: str = "riverside", **extra: Any) -> dict[str, Any]:
+        """POST /tts/speech as another service does; returns the JSON answer."""
         response = self.client.post("/tts/speech", json={"clinic": clinic, "text": text, **extra},
                                     headers={"Authorization": f"Bearer {LOCAL_INTERNAL_TOKEN}"})
         assert response.status_code == 200, response.get_data(as_text=True)
-        return response.get_json()["url"]
+        return response.get_json()
+
+    def speak(self, text: str, clinic: str = "riverside", **extra: Any) -> str | None:
+        """POST /tts/speech as another service does; returns the URL (or None)."""
+        return self.answer(text, clinic, **extra)["url"]
 
 
 TTS_OVERRIDES = {"audio_base_url": AUDIO_BASE_URL, "tts_deadline_seconds": 1.0, "tts_breaker_failures": 3,

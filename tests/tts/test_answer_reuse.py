@@ -6,16 +6,8 @@ from __future__ import annotations
 
 from services.tts.prompts import greeting_menu
 from shared.cache import TTLCache
-from shared.settings import LOCAL_INTERNAL_TOKEN
 from shared.twiml import Prompter
 from tests.tts.test_speech_cache import DYNAMIC_TEXT
-
-
-def _answer(tts_system, text: str, clinic: str = "riverside", **extra) -> dict:
-    response = tts_system.client.post("/tts/speech", json={"clinic": clinic, "text": text, **extra},
-                                      headers={"Authorization": f"Bearer {LOCAL_INTERNAL_TOKEN}"})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
 def _riverside(tts_system) -> dict:
@@ -23,11 +15,11 @@ def _riverside(tts_system) -> dict:
 
 
 def test_static_recording_is_reusable_dynamic_and_patient_data_are_not(tts_system):
-    static = _answer(tts_system, greeting_menu(_riverside(tts_system)))
+    static = tts_system.answer(greeting_menu(_riverside(tts_system)))
     assert static["url"] and static["cache_seconds"] > 0
-    dynamic = _answer(tts_system, DYNAMIC_TEXT)
+    dynamic = tts_system.answer(DYNAMIC_TEXT)
     assert dynamic["url"] and dynamic["cache_seconds"] == 0
-    refused = _answer(tts_system, DYNAMIC_TEXT, patient_data=True)  # riverside has no BAA
+    refused = tts_system.answer(DYNAMIC_TEXT, patient_data=True)  # riverside has no BAA
     assert refused["url"] is None and refused["cache_seconds"] > 0
 
 
@@ -69,8 +61,8 @@ class CountingClient:
         """POST to the in-process tts app, as ServiceClient.post would."""
         assert (service, path) == ("tts", "/tts/speech")
         self.requests.append(payload)
-        return _answer(self.tts_system, payload["text"], payload["clinic"],
-                       patient_data=payload["patient_data"], prefetch=payload["prefetch"])
+        return self.tts_system.answer(payload["text"], payload["clinic"],
+                                      patient_data=payload["patient_data"], prefetch=payload["prefetch"])
 
 
 def test_prompter_asks_once_for_reusable_answers_and_every_time_for_the_rest(tts_system):
@@ -108,5 +100,5 @@ def test_presigned_urls_are_reused_for_a_quarter_of_their_life(tts_system):
     urls.audio_base_url = ""
     urls.presign_seconds = 600
     assert urls.reuse_seconds() == 150
-    answer = _answer(tts_system, greeting_menu(_riverside(tts_system)))
+    answer = tts_system.answer(greeting_menu(_riverside(tts_system)))
     assert "Signature=" in answer["url"] and answer["cache_seconds"] == 150
