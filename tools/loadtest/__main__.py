@@ -205,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
                 capacity[f"{name}_p99_ms"] = summary["webhook_ms"]["p99"]
                 capacity[f"{name}_failed_requests"] = sum(
                     item["failures"] for item in summary["entries"] if item["method"] != "CALL")
-        wait_for_texts(args.database_url)
+        still_waiting = wait_for_texts(args.database_url)
+        if still_waiting:
+            print(f"  {still_waiting} texts still waiting to be sent after 30 s: the messaging worker fell behind",
+                  flush=True)
     finally:
         deployment.stop()
     counts = booking_counts(args.database_url)
