@@ -4,11 +4,11 @@ timezone, cut into the slot length, minus bookings, the past, the lead time and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from shared import working_hours
 
 
 @dataclass(frozen=True)
@@ -48,39 +48,6 @@ class Slot:
         return self.start < end and start < self.end
 
 
-def _parse_clock(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def _exception_dates(entry: dict[str, Any]) -> Iterator[date]:
-    first = date.fromisoformat(entry.get("start_date") or entry["date"])
-    last = date.fromisoformat(entry.get("end_date") or entry.get("date") or first.isoformat())
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
-
-
-def _hours_by_date(exceptions: Iterable[dict[str, Any]]) -> dict[date, list[tuple[time, time]]]:
-    """Dated exceptions: a day with no hours is closed; a day with start/end has only those hours."""
-    by_date: dict[date, list[tuple[time, time]]] = {}
-    for entry in exceptions:
-        special = None
-        if entry.get("start") and entry.get("end"):
-            special = (_parse_clock(entry["start"]), _parse_clock(entry["end"]))
-        for day in _exception_dates(entry):
-            hours = by_date.setdefault(day, [])
-            if special:
-                hours.append(special)
-    return by_date
-
-
-def _instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a wall-clock time; a time skipped by spring-forward maps to just after the gap."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
-
-
 def grid_slots(schedule: Schedule, start: datetime, end: datetime) -> Iterator[Slot]:
     """Every slot of the doctor's working hours that starts within [start, end), in order.
 
@@ -88,24 +55,15 @@ def grid_slots(schedule: Schedule, start: datetime, end: datetime) -> Iterator[S
     a DST change day the shifted hour neither loses nor doubles a slot: the slots are what the clock
     on the wall really covers that day.
     """
-    zone = ZoneInfo(schedule.timezone)
     step = timedelta(minutes=schedule.slot_minutes)
-    exceptions = _hours_by_date(schedule.exceptions)
-    weekly: dict[str, list[tuple[time, time]]] = {}
-    for entry in schedule.weekly_hours:
-        weekly.setdefault(entry["day"], []).append((_parse_clock(entry["start"]), _parse_clock(entry["end"])))
-    day = start.astimezone(zone).date()
-    last_day = end.astimezone(zone).date()
-    while day <= last_day:
-        hours = exceptions[day] if day in exceptions else weekly.get(WEEKDAYS[day.weekday()], [])
-        for opens, closes in sorted(hours):
-            slot_start = _instant(day, opens, zone)
-            closing = _instant(day + timedelta(days=1) if closes == time(0) else day, closes, zone)  # 00:00 = midnight
-            while slot_start + step <= closing:
-                if start <= slot_start < end:
-                    yield Slot(slot_start, slot_start + step)
-                slot_start += step
-        day += timedelta(days=1)
+    tz = schedule.timezone
+    first, last = start.astimezone(ZoneInfo(tz)).date(), end.astimezone(ZoneInfo(tz)).date()
+    for interval in working_hours.intervals(schedule.weekly_hours, schedule.exceptions, tz, first, last):
+        slot_start = interval.start
+        while slot_start + step <= interval.end:
+            if start <= slot_start < end:
+                yield Slot(slot_start, slot_start + step)
+            slot_start += step
 
 
 def bookable_window(schedule: Schedule, now: datetime) -> tuple[datetime, datetime]:

@@ -19,7 +19,6 @@ from sqlalchemy import column, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.knowledge_base.availability import within_hours
 from services.knowledge_base.models import Clinic, Doctor, Document
 from services.knowledge_base.pdf_schedule import extract_schedule
 from services.knowledge_base.pdf_text import PdfProblem, looks_like_pdf
@@ -28,6 +27,7 @@ from services.knowledge_base.service import bare_name, derive_aliases, get_clini
 from shared.api import ApiError
 from shared.db import UTCDateTime, transaction, utcnow
 from shared.storage import ObjectStore
+from shared.working_hours import is_within
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ def _appointments_outside_hours(session: Session, clinic_id: int, zone: str, tou
     report = []
     for appointment_id, doctor_id, starts_at, ends_at in rows:
         doctor = doctors[doctor_id]
-        if doctor.active and within_hours(doctor.weekly_hours, doctor.exceptions, zone, starts_at, ends_at):
+        if doctor.active and is_within(doctor.weekly_hours, doctor.exceptions, zone, starts_at, ends_at):
             continue
         report.append({"appointment_id": appointment_id, "doctor_id": doctor_id, "doctor": doctor.name,
                        "start": starts_at.isoformat(), "end": ends_at.isoformat(),

@@ -28,6 +28,12 @@ class Clinic(Base):
     horizon_days: Mapped[int] = mapped_column(default=60)
     booking_email: Mapped[str | None] = mapped_column(String(254))
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # When someone answers the phone: weekly rules and dated closures, read by shared/working_hours.py.
+    opening_hours: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    closures: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
+    # The clinic's own words for its departments, on top of the built-in specialty synonyms.
+    department_synonyms: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -57,6 +57,10 @@ def clinic_json(clinic: Clinic) -> dict[str, Any]:
         "horizon_days": clinic.horizon_days,
         "booking_email": clinic.booking_email,
         "options": clinic.options,
+        "opening_hours": clinic.opening_hours,
+        "closures": clinic.closures,
+        "country": clinic.country,
+        "department_synonyms": clinic.department_synonyms,
         "numbers": sorted(number.number for number in clinic.numbers),
     }
 
@@ -117,7 +121,7 @@ def upsert_clinic(*, db: Session, definition: dict[str, Any]) -> Clinic:
     """Create or update a clinic, its numbers and doctors from a definition (fixture format)."""
     clinic = db.scalars(select(Clinic).where(Clinic.slug == definition["slug"])).first() or Clinic(slug=definition["slug"])
     for field in ("name", "timezone", "staff_number", "greeting", "slot_minutes", "min_lead_minutes",
-                  "horizon_days", "booking_email"):
+                  "horizon_days", "booking_email", "opening_hours", "closures", "country", "department_synonyms"):
         if field in definition:
             setattr(clinic, field, definition[field])
     clinic.voice = definition.get("voice", clinic.voice or {})

@@ -30,5 +30,7 @@ class Call(Base):
     outcome: Mapped[str | None] = mapped_column(String(30))
     twilio_status: Mapped[str | None] = mapped_column(String(20))
     steps: Mapped[list[Any]] = mapped_column(default=list)
+    language: Mapped[str | None] = mapped_column(String(16))
+    outcome_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
