@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from shared import metrics
 from shared.api import ApiError, json_error
+from shared.clock import CLOCK_EXTENSION, SYSTEM_CLOCK, Clock
 from shared.log import configure_logging
 from shared.routes import Exposure, find_route, routes_for
 from shared.service_client import DEADLINE_HEADER
@@ -56,14 +57,17 @@ def create_service_app(
     settings,
     blueprint: Blueprint,
     readiness_checks: Mapping[str, ReadinessCheck] | None = None,
+    clock: Clock | None = None,
 ) -> Flask:
-    """A Flask app for one service with logging, Sentry, metrics, /healthz, /readyz and error handlers."""
+    """A Flask app for one service with logging, Sentry, metrics, /healthz, /readyz and error handlers;
+    `clock` is the time its requests see (shared.clock.now), the system clock unless given."""
     configure_logging(service, settings.log_level, settings.log_format)
     _init_sentry(settings)
     app = Flask(service)
     app.config["SETTINGS"] = settings
     app.config["SERVICE"] = service
     app.config["MAX_CONTENT_LENGTH"] = getattr(settings, "max_request_bytes", 1024 * 1024)
+    app.extensions[CLOCK_EXTENSION] = clock or SYSTEM_CLOCK
     app.register_blueprint(blueprint)
     checks = dict(readiness_checks or {})
 

@@ -1,25 +1,50 @@
-"""One turn of a phone call, shared by the Twilio-facing services: the call's session, its clinic,
-the caller's input, and the reply being built (prompts, gathers, retries, transfer, goodbye)."""
+"""The conversation on the wire: each Twilio-facing service serves the steps whose routes the route table
+gives it. A request loads the call's typed session, the engine (shared/dialogue) reads the answer
+and decides the reply, the session is saved, and the reply is rendered as TwiML.
+
+The engine's ports are implemented here over HTTP: doctors from knowledge_base, free times and
+appointments from calendly, understanding from receptionist_agent.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from datetime import datetime
+from typing import Any, Callable
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from shared.cache import TTLCache
-from shared.service_client import ServiceClient
+from shared.call_session import AppointmentRef, CallSession, ClinicInfo, Slot
+from shared.clock import Clock
+from shared.dialogue import runner
+from shared.dialogue.engine import Conversation, Input, Reply
+from shared.dialogue.handover import is_open, request_callback
+from shared.dialogue.ports import (
+    Booked,
+    Changed,
+    Doctor,
+    FreeSlots,
+    Ports,
+    Reading,
+    TimeCheck,
+)
+from shared.log import register_sensitive
+from shared.prompts import DEFAULT_LANGUAGE, PROMPTS, SPEECH_LANGUAGES
+from shared.routes import routes_for
+from shared.service_client import ServiceCallError, ServiceClient
 from shared.sessions import CallSessionStore
-from shared.twiml import Prompter, gather, main_menu, transfer_to_staff, twiml
+from shared.twiml import Prompter, gather, twiml
+from shared.wiring import dependencies
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES = 3
 MAX_SPEECH_CHARS = 500
 PROMPT_ANSWER_MAX_SECONDS = 300  # tts says how long each answer may be reused; never longer than this
+TRANSFER_ENDED_ROUTE = "/transfer-ended"
+WHISPER_ROUTE = "/staff-whisper"
 
 
 class CallSessionMissing(Exception):
@@ -49,142 +74,306 @@ class ClinicDirectory:
         return self.cache.get_or_load(("number", number), load)
 
 
+class DoctorDirectory:
+    """A clinic's active doctors in a stable order, as knowledge_base lists them, cached like clinics."""
+
+    def __init__(self, client: ServiceClient, ttl_seconds: float):
+        self.client = client
+        self.cache = TTLCache(ttl_seconds)
+
+    def doctors(self, clinic_slug: str) -> list[dict[str, Any]]:
+        """The clinic's active doctors."""
+        return self.cache.get_or_load(
+            clinic_slug, lambda: self.client.get("knowledge_base", f"/kb/clinics/{clinic_slug}/doctors"))
+
+
+class HttpDoctors:
+    """The doctors port over knowledge_base."""
+
+    def __init__(self, directory: DoctorDirectory):
+        self.directory = directory
+
+    def doctors(self, clinic: ClinicInfo) -> list[Doctor]:
+        """The clinic's doctors, in keypad order."""
+        return [Doctor(id=item["id"], name=item["name"], department=item.get("department"),
+                       aliases=tuple(item.get("aliases") or ())) for item in self.directory.doctors(clinic.slug)]
+
+
+def _slots(items: list[dict[str, Any]], doctor: Doctor) -> list[Slot]:
+    return [Slot(doctor_id=doctor.id, doctor_name=doctor.name, start=datetime.fromisoformat(item["start"]))
+            for item in items]
+
+
+class HttpAvailability:
+    """The availability port over calendly's free-slot computation."""
+
+    def __init__(self, client: ServiceClient):
+        self.client = client
+
+    def check(self, *, doctor: Doctor, start: datetime, limit: int) -> TimeCheck:
+        """Is the doctor free at `start`, and the free times nearest to it."""
+        answer = self.client.get("calendly", "/calendly/availability", doctor_id=doctor.id, near=start.isoformat(),
+                                 limit=limit)
+        near = answer.get("near") or {}
+        return TimeCheck(free=bool(near.get("free")), problem=near.get("problem"),
+                         nearest=_slots(answer["slots"], doctor), horizon_days=answer.get("horizon_days"))
+
+    def earliest(self, *, doctors: list[Doctor], limit: int, after: datetime | None = None) -> FreeSlots:
+        """The earliest free slots across the doctors, soonest first."""
+        slots: list[Slot] = []
+        horizon = None
+        window = {"from": after.isoformat()} if after else {}
+        for doctor in doctors:
+            answer = self.client.get("calendly", "/calendly/availability", doctor_id=doctor.id, limit=limit, **window)
+            horizon = answer.get("horizon_days", horizon)
+            slots += _slots(answer["slots"], doctor)
+        return FreeSlots(sorted(slots, key=lambda slot: (slot.start, doctors.index(
+            next(doctor for doctor in doctors if doctor.id == slot.doctor_id))))[:limit], horizon)
+
+
+class HttpAppointments:
+    """The appointments port over calendly (and receptionist_agent's check of the guest's details)."""
+
+    def __init__(self, client: ServiceClient):
+        self.client = client
+
+    def upcoming(self, *, clinic_id: int, phone: str) -> list[AppointmentRef]:
+        """Booked appointments still to come for a number at the clinic."""
+        found = self.client.get("calendly", "/calendly/appointments", phone=phone, clinic_id=clinic_id,
+                                status="booked", upcoming="true")
+        return [AppointmentRef(id=item["id"], doctor_id=item["doctor_id"], doctor_name=item["doctor"],
+                               start=datetime.fromisoformat(item["start"])) for item in found]
+
+    def book(self, *, call_sid: str, doctor_id: int, start: datetime, name: str, phone: str, address: str,
+             language: str) -> Booked:
+        """Validate the guest, then book (the CallSid and time make a repeated request harmless)."""
+        guest = self.client.call("POST", "receptionist_agent", "/agent/validate",
+                                 json={"name": name, "phone": phone, "address": address})
+        if not guest.ok:
+            fields = (guest.data or {}).get("fields", {})
+            return Booked("invalid_phone" if "phone" in fields else "invalid_name")
+        details = guest.data
+        answer = self.client.call("POST", "calendly", "/calendly/appointments", json={
+            "doctor_id": doctor_id, "start": start.isoformat(), "call_sid": call_sid,
+            "patient": {"name": details["name"], "phone": details["phone"], "address": details.get("address")},
+        })
+        if answer.status == 409:
+            return Booked("taken")
+        if answer.status == 422:
+            return Booked("not_bookable")
+        if not answer.ok:
+            raise ServiceCallError("calendly", "/calendly/appointments", answer.status, "booking refused")
+        return Booked("booked", answer.data["id"], datetime.fromisoformat(answer.data["start"]))
+
+    def cancel(self, *, appointment_id: int) -> Changed:
+        """Cancel (repeat-safe)."""
+        answer = self.client.call("POST", "calendly", f"/calendly/appointments/{appointment_id}/cancel",
+                                  json={"reason": "cancelled by phone"})
+        if answer.status in (404, 409):
+            return Changed("not_changeable")
+        if not answer.ok:
+            raise ServiceCallError("calendly", "/calendly/appointments/cancel", answer.status, "cancel refused")
+        return Changed("done")
+
+    def move(self, *, appointment_id: int, start: datetime) -> Changed:
+        """Move to another free time."""
+        answer = self.client.call("POST", "calendly", f"/calendly/appointments/{appointment_id}/reschedule",
+                                  json={"start": start.isoformat()})
+        error = (answer.data or {}).get("error") if not answer.ok else None
+        if error == "slot_taken":
+            return Changed("taken")
+        if answer.status == 422:
+            return Changed("not_bookable")
+        if answer.status in (404, 409):
+            return Changed("not_changeable")
+        if not answer.ok:
+            raise ServiceCallError("calendly", "/calendly/appointments/reschedule", answer.status, "move refused")
+        return Changed("done", datetime.fromisoformat(answer.data["start"]))
+
+
+class HttpUnderstanding:
+    """The understanding port over receptionist_agent; an unavailable interpreter understood nothing."""
+
+    def __init__(self, client: ServiceClient):
+        self.client = client
+
+    def read(self, *, text: str, expect: str, clinic: ClinicInfo, doctors: list[Doctor], now: datetime) -> Reading:
+        """One reading of everything the caller said."""
+        payload = {
+            "kind": "utterance", "text": text, "expect": expect, "timezone": clinic.timezone, "now": now.isoformat(),
+            "region": clinic.country, "synonyms": clinic.department_synonyms,
+            "doctors": [{"id": doctor.id, "name": doctor.name, "aliases": list(doctor.aliases),
+                         "department": doctor.department} for doctor in doctors],
+        }
+        try:
+            answer = self.client.post("receptionist_agent", "/agent/interpret", payload)
+        except ServiceCallError as error:
+            log.warning("receptionist_agent unavailable, nothing understood: %s", error.status or error.message)
+            return Reading()
+        reading = reading_from(answer)
+        register_sensitive(reading.name)
+        return reading
+
+
+def reading_from(answer: dict[str, Any]) -> Reading:
+    """receptionist_agent's utterance JSON as a Reading."""
+    doctor = answer.get("doctor") or {}
+    department = answer.get("department") or {}
+    when = answer.get("when") or {}
+    return Reading(
+        emergency=bool(answer.get("emergency")), staff=bool(answer.get("staff")),
+        callback=bool(answer.get("callback")), repeat=bool(answer.get("repeat")), intent=answer.get("intent"),
+        doctor_id=doctor.get("id"), doctor_confidence=float(doctor.get("confidence") or 0),
+        any_doctor=bool(doctor.get("any")), department=department.get("name"),
+        department_doctor_ids=list(department.get("doctor_ids") or []),
+        when=datetime.fromisoformat(when["value"]) if when.get("value") else None,
+        date_given=bool(when.get("date_given")), time_given=bool(when.get("time_given")),
+        when_problem=answer.get("when_problem"), earliest=bool(answer.get("earliest")),
+        other_time=bool(answer.get("other_time")), other_number=bool(answer.get("other_number")), later=bool(answer.get("later")), name=answer.get("name"),
+        phone=answer.get("phone"), yes_no=answer.get("yes_no"), choice=answer.get("choice"),
+    )
+
+
 @dataclass
 class CallDependencies:
-    """What every Twilio-facing service needs: settings, sessions, other services, clinics, and the
-    tts answers it may reuse."""
+    """What every Twilio-facing service needs: settings, sessions, other services, clinics, the engine's
+    ports, and the tts answers it may reuse."""
 
     settings: Any
     sessions: CallSessionStore
     client: ServiceClient
     clinics: ClinicDirectory
+    ports: Ports
     extras: dict[str, Any] = field(default_factory=dict)
     prompt_answers: TTLCache = field(default_factory=lambda: TTLCache(PROMPT_ANSWER_MAX_SECONDS))
 
-
-class Turn:
-    """One request of a call: read the input, change the session, build and return the TwiML."""
-
-    def __init__(self, deps: CallDependencies, session: dict[str, Any]):
-        self.deps = deps
-        self.session = session
-        self.call_sid: str = session["call_sid"]
-        self.clinic: dict[str, Any] = session["clinic"]
-        self.prompter = Prompter(deps.client, self.clinic["slug"], deps.settings.say_voice, deps.prompt_answers)
-        self.response = VoiceResponse()
-
     @classmethod
-    def begin(cls, deps: CallDependencies) -> "Turn":
-        """Load the call's session; knowing the clinic first lets any later failure offer staff."""
-        call_sid = request.form.get("CallSid", "")
-        g.call_sid = call_sid or None
-        clinic = deps.clinics.by_number(request.form.get("To", ""))
-        if clinic is None:
-            raise UnknownClinicNumber()
-        g.staff_number = clinic["staff_number"]
-        session = deps.sessions.load(call_sid) if call_sid else None
-        if session is None:
-            raise CallSessionMissing(call_sid)
-        return cls(deps, session)
+    def build(cls, settings: Any, sessions: CallSessionStore, client: ServiceClient, clock: Clock,
+              **extras: Any) -> "CallDependencies":
+        """Dependencies with HTTP ports over `client`."""
+        ttl = settings.clinic_cache_ttl_seconds
+        ports = Ports(doctors=HttpDoctors(DoctorDirectory(client, ttl)), availability=HttpAvailability(client),
+                      appointments=HttpAppointments(client), understanding=HttpUnderstanding(client),
+                      prompts=PROMPTS, clock=clock)
+        return cls(settings, sessions, client, ClinicDirectory(client, ttl), ports, extras)
 
-    @property
-    def digits(self) -> str:
-        """Keys the caller pressed (without the finishing #)."""
-        return request.form.get("Digits", "").strip().rstrip("#")
 
-    @property
-    def speech(self) -> str:
-        """What the caller said, as Twilio transcribed it, bounded in length."""
-        return " ".join(request.form.get("SpeechResult", "").split())[:MAX_SPEECH_CHARS]
+def clinic_info(clinic: dict[str, Any]) -> ClinicInfo:
+    """The part of knowledge_base's clinic JSON a call keeps."""
+    return ClinicInfo.model_validate({key: value for key, value in clinic.items() if value is not None
+                                      and key in ClinicInfo.model_fields})
 
-    @property
-    def caller(self) -> str:
-        """The caller ID Twilio reported."""
-        return self.session.get("caller") or ""
 
-    def record_step(self, step: str) -> None:
-        """Append a step to the call's history (kept in the session, stored on the call at the end)."""
-        steps = self.session.setdefault("steps", [])
-        if not steps or steps[-1] != step:
-            steps.append(step)
+def current_input() -> Input:
+    """What the caller did, from Twilio's form."""
+    return Input.of(request.form.get("Digits", ""), request.form.get("SpeechResult", "")[:MAX_SPEECH_CHARS * 2])
 
-    def save(self) -> None:
-        """Persist the session."""
-        self.deps.sessions.save(self.call_sid, self.session)
 
-    def say(self, text: str, *, patient_data: bool = False) -> None:
-        """Add a prompt outside any gather."""
-        self.prompter.speak(self.response, text, patient_data=patient_data)
+def load_conversation(deps: CallDependencies) -> Conversation:
+    """The call's conversation: its clinic first (so any later failure can still offer staff), then its session."""
+    call_sid = request.form.get("CallSid", "")
+    g.call_sid = call_sid or None
+    clinic = deps.clinics.by_number(request.form.get("To", ""))
+    if clinic is None:
+        raise UnknownClinicNumber()
+    g.staff_number = clinic["staff_number"]
+    data = deps.sessions.load(call_sid) if call_sid else None
+    if data is None:
+        raise CallSessionMissing(call_sid)
+    conversation = Conversation(CallSession.load(data), deps.ports)
+    register_sensitive(conversation.request.name, conversation.request.address, conversation.request.phone)
+    g.failure_reply = lambda: _failure_reply(deps, conversation)
+    return conversation
 
-    def ask(
-        self,
-        action: str,
-        text: str,
-        *,
-        input_kinds: str = "dtmf speech",
-        num_digits: int | None = None,
-        finish_on_key: str | None = None,
-        hints: Iterable[str] = (),
-        patient_data: bool = False,
-    ) -> Response:
-        """Ask a question and post the answer to `action`; saves the session."""
-        question = gather(action, input_kinds=input_kinds, num_digits=num_digits, finish_on_key=finish_on_key, hints=hints)
-        self.prompter.speak(question, text, patient_data=patient_data)
-        self.response.append(question)
-        self.save()
-        return twiml(self.response)
 
-    def redirect(self, path: str) -> Response:
-        """Continue the call at another route; saves the session."""
-        self.response.redirect(path, method="POST")
-        self.save()
-        return twiml(self.response)
+def respond(deps: CallDependencies, conversation: Conversation, reply: Reply) -> Response:
+    """Save the session and answer with the reply's TwiML."""
+    session = conversation.session
+    register_sensitive(session.request.name, session.request.address, session.request.phone)
+    deps.sessions.save(session.call_sid, session.dump())
+    return twiml(render(reply, _prompter(deps, session), session.language))
 
-    def count_failure(self, step: str) -> int:
-        """Count one more failed answer at a step; returns the count."""
-        failures = self.session.setdefault("failures", {})
-        failures[step] = failures.get(step, 0) + 1
-        return failures[step]
 
-    def clear_failures(self, step: str) -> None:
-        """Forget a step's failures once it has been answered."""
-        self.session.setdefault("failures", {}).pop(step, None)
+def _prompter(deps: CallDependencies, session: CallSession) -> Prompter:
+    return Prompter(deps.client, session.clinic.slug, deps.settings.say_voice, deps.prompt_answers)
 
-    def ask_again_or_transfer(
-        self, step: str, ask_again: Callable[[], Response], apology: str | None = None
-    ) -> Response:
-        """After an answer that did not work: ask again, or put the caller through after the third time."""
-        if self.count_failure(step) >= MAX_FAILURES:
-            if apology:
-                self.say(apology)
-            return self.transfer()
-        return ask_again()
 
-    def retry_or_transfer(self, step: str, action: str, text: str, **ask_options: Any) -> Response:
-        """Ask a question again after a failed answer; after the third failure put the caller through."""
-        return self.ask_again_or_transfer(step, lambda: self.ask(action, text, **ask_options),
-                                          "I'm sorry, I'm having trouble understanding.")
+def render(reply: Reply, prompter: Prompter, language: str = DEFAULT_LANGUAGE) -> VoiceResponse:
+    """The reply as TwiML: sentences (inside the question's <Gather>, so keys can cut them short), then
+    the question, a transfer with a whisper for staff, or a hang-up."""
+    response = VoiceResponse()
+    question = reply.question
+    if question is not None:
+        asking = gather(question.action, input_kinds=question.accepts.value, num_digits=question.num_digits,
+                        finish_on_key=question.finish_on_key, hints=question.hints,
+                        language=SPEECH_LANGUAGES.get(language, SPEECH_LANGUAGES[DEFAULT_LANGUAGE]))
+        for spoken in [*reply.spoken, *question.prompts]:
+            prompter.speak(asking, spoken.text, patient_data=spoken.patient_data)
+        response.append(asking)
+    else:
+        for spoken in reply.spoken:
+            prompter.speak(response, spoken.text, patient_data=spoken.patient_data)
+    if reply.transfer is not None:
+        dial = response.dial(action=TRANSFER_ENDED_ROUTE, method="POST")
+        dial.number(reply.transfer.number, url=f"{WHISPER_ROUTE}?reason={reply.transfer.reason}", method="POST")
+    elif reply.hang_up:
+        response.hangup()
+    for spoken in reply.prefetch:
+        if not spoken.patient_data:
+            prompter.prefetch(spoken.text)
+    return response
 
-    def transfer(self) -> Response:
-        """Put the caller through to the clinic's staff."""
-        self.session["outcome"] = self.session.get("outcome") or "transferred"
-        self.record_step("transfer")
-        transfer_to_staff(self.response, self.clinic["staff_number"], self.deps.settings.say_voice)
-        self.save()
-        return twiml(self.response)
 
-    def goodbye(self, text: str, *, outcome: str | None = None, patient_data: bool = False) -> Response:
-        """Say a last sentence and hang up."""
-        if outcome:
-            self.session["outcome"] = outcome
-        self.say(text, patient_data=patient_data)
-        self.response.hangup()
-        self.save()
-        return twiml(self.response)
+def step_view(step_name: str, endpoint: str | None = None) -> Callable[[], Response]:
+    """The view answering one step of the conversation (`endpoint`: its name, when one step has two routes)."""
+    step = runner.STEPS[step_name]
 
-    def menu(self, intro: str | None = None) -> Response:
-        """Offer the main menu again."""
-        self.record_step("menu")
-        self.response = main_menu(self.prompter, intro)
-        self.save()
-        return twiml(self.response)
+    def view() -> Response:
+        deps = dependencies()
+        conversation = load_conversation(deps)
+        given = current_input()
+        if step.expects in ("name", "address", "phone"):
+            register_sensitive(given.speech)
+        return respond(deps, conversation, runner.answer(conversation, step, given))
+
+    view.__name__ = endpoint or f"answer_{step_name}"
+    view.__doc__ = f"The caller's answer to the {step_name} question."
+    return view
+
+
+def flow_entry_view(flow: str) -> Callable[[], Response]:
+    """A view starting a flow at its first question (the previous release's menu redirected to these)."""
+
+    def view() -> Response:
+        deps = dependencies()
+        conversation = load_conversation(deps)
+        return respond(deps, conversation, runner.start_flow(conversation, flow))
+
+    view.__name__ = f"start_{flow}"
+    view.__doc__ = f"Start the {flow} flow."
+    return view
+
+
+def step_views(service: str) -> dict[str, Callable[[], Response]]:
+    """A view for every conversation step (and legacy route) the route table gives to `service`."""
+    owned = {route.path for route in routes_for(service)}
+    views = {step.route: step_view(step.name) for step in runner.STEPS.values() if step.route in owned}
+    views |= {path: step_view(step, "legacy_" + path.strip("/").replace("-", "_"))
+              for path, step in runner.LEGACY_STEPS.items() if path in owned}
+    views |= {path: flow_entry_view(flow) for path, flow in runner.LEGACY_ENTRIES.items() if path in owned}
+    return views
+
+
+def _failure_reply(deps: CallDependencies, conversation: Conversation) -> Response | None:
+    """After an internal failure outside opening hours: an apology and a callback request instead of a
+    transfer to an empty room (best effort: the failure may be the session store itself)."""
+    try:
+        if is_open(conversation):
+            return None
+        fresh = Conversation(conversation.session, conversation.ports)
+        fresh.say("apology")
+        fresh.say("handover.closed")
+        return respond(deps, fresh, request_callback(fresh, "internal_error"))
+    except Exception:  # noqa: BLE001 - the generic apology and transfer still answer the caller
+        log.warning("callback fallback failed; answering with the generic apology")
+        return None

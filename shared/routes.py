@@ -54,35 +54,41 @@ _T, _W, _I, _A, _M = Exposure.TWILIO, Exposure.WEBHOOK, Exposure.INTERNAL, Expos
 _POST, _GET = ("POST",), ("GET",)
 
 ROUTES: tuple[Route, ...] = (
-    # twilio_handler: the call's entry and end
+    # twilio_handler: the call's entry and end, and handing callers to staff
     Route("/voice", "twilio_handler", _POST, _T),
     Route("/call-status", "twilio_handler", _POST, _T),
+    Route("/staff-whisper", "twilio_handler", _POST, _T),
+    Route("/transfer-ended", "twilio_handler", _POST, _T),
+    Route("/capture-callback-number", "twilio_handler", _POST, _T),
     Route("/twilio/calls", "twilio_handler", _GET, _I),
     Route("/twilio/calls/summary", "twilio_handler", _GET, _I),
     # intent_handler: the main menu
     Route("/process-selection", "intent_handler", _POST, _T),
-    # booking_handler: the conversations
-    Route("/book-appointment", "booking_handler", _POST, _T),
+    # booking_handler: the steps of the booking, availability, cancel and reschedule flows
     Route("/capture-doctor-name", "booking_handler", _POST, _T),
     Route("/confirm-doctor", "booking_handler", _POST, _T),
     Route("/capture-appointment-time", "booking_handler", _POST, _T),
     Route("/choose-slot", "booking_handler", _POST, _T),
     Route("/capture-user-name", "booking_handler", _POST, _T),
-    Route("/capture-user-phone", "booking_handler", _POST, _T),
+    Route("/capture-phone-number", "booking_handler", _POST, _T),
     Route("/capture-user-address", "booking_handler", _POST, _T),
     Route("/confirm-booking", "booking_handler", _POST, _T),
+    Route("/capture-booking-phone", "booking_handler", _POST, _T),
+    Route("/choose-appointment", "booking_handler", _POST, _T),
+    Route("/confirm-cancellation", "booking_handler", _POST, _T),
+    Route("/confirm-reschedule", "booking_handler", _POST, _T),
+    Route("/no-slots-choice", "booking_handler", _POST, _T),
+    # booking_handler: the previous release's routes, kept for one release so that calls in progress
+    # during a deploy (whose last <Gather> points here) finish (shared/dialogue/runner.py LEGACY_ROUTES)
+    Route("/book-appointment", "booking_handler", _POST, _T),
     Route("/cancel-appointment", "booking_handler", _POST, _T),
     Route("/reschedule-appointment", "booking_handler", _POST, _T),
     Route("/check-availability", "booking_handler", _POST, _T),
-    Route("/choose-appointment", "booking_handler", _POST, _T),
-    Route("/capture-booking-phone", "booking_handler", _POST, _T),
-    Route("/confirm-cancellation", "booking_handler", _POST, _T),
     Route("/capture-new-time", "booking_handler", _POST, _T),
     Route("/choose-new-slot", "booking_handler", _POST, _T),
-    Route("/confirm-reschedule", "booking_handler", _POST, _T),
     Route("/capture-availability-doctor", "booking_handler", _POST, _T),
     Route("/choose-available-slot", "booking_handler", _POST, _T),
-    Route("/no-slots-choice", "booking_handler", _POST, _T),
+    Route("/capture-user-phone", "booking_handler", _POST, _T),
     # calendly: appointments, the system of record
     Route("/calendly/availability", "calendly", _GET, _I),
     Route("/calendly/appointments", "calendly", ("GET", "POST"), _I),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
@@ -25,16 +25,14 @@ def spoken_date(moment: datetime) -> str:
     return f"{moment:%A}, {moment:%B} {ordinal(moment.day)}"
 
 
-def spoken_datetime(moment: datetime, tz_name: str, now: datetime | None = None) -> str:
+def spoken_datetime(moment: datetime, tz_name: str, now: datetime) -> str:
     """A moment in the clinic's timezone, relative to today where that is how people say it."""
+    return f"{spoken_day(moment, tz_name, now)} at {spoken_clock(moment.astimezone(ZoneInfo(tz_name)))}"
+
+
+def spoken_day(moment: datetime, tz_name: str, now: datetime) -> str:
+    """The local date of a moment as people say it: "today", "tomorrow", "Tuesday, December 1st"."""
     zone = ZoneInfo(tz_name)
     local = moment.astimezone(zone)
-    today = (now or datetime.now(timezone.utc)).astimezone(zone).date()
-    days_ahead = (local.date() - today).days
-    if days_ahead == 0:
-        day = "today"
-    elif days_ahead == 1:
-        day = "tomorrow"
-    else:
-        day = spoken_date(local)
-    return f"{day} at {spoken_clock(local)}"
+    days_ahead = (local.date() - now.astimezone(zone).date()).days
+    return {0: "today", 1: "tomorrow"}.get(days_ahead) or spoken_date(local)

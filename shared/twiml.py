@@ -1,5 +1,6 @@
-"""TwiML building blocks shared by the Twilio-facing services: responses, prompts, gathers, the main
-menu, and the safety net that turns any internal failure into an apology and a transfer to staff."""
+"""TwiML building blocks shared by the Twilio-facing services: responses, prompts, gathers, and the
+safety net that turns any internal failure into an apology and a transfer to staff (or, once a call's
+conversation is loaded and the clinic is closed, a callback request)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,11 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from shared.cache import TTLCache
+from shared.prompts import PROMPTS
 from shared.service_client import ServiceCallError, ServiceClient
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "I'm sorry, something went wrong on our side."
-MENU_OPTIONS = (
-    "To book an appointment, press 1 or say book. "
-    "To cancel an appointment, press 2. To reschedule, press 3. "
-    "To check a doctor's availability, press 4. To speak to our staff, press 5."
-)
 MAX_HINTS = 500
 
 
@@ -33,10 +29,10 @@ def twiml(response: VoiceResponse) -> Response:
 def transfer_to_staff(response: VoiceResponse, staff_number: str | None, say_voice: str) -> VoiceResponse:
     """Dial the clinic's staff, or apologise and hang up when no number is known."""
     if staff_number:
-        response.say("Connecting you to our staff. Please hold.", voice=say_voice)
+        response.say(PROMPTS.render("handover.connecting").text, voice=say_voice)
         response.dial(staff_number)
     else:
-        response.say("Please call back in a few minutes. Goodbye.", voice=say_voice)
+        response.say(PROMPTS.render("handover.no_staff_line").text, voice=say_voice)
         response.hangup()
     return response
 
@@ -44,14 +40,19 @@ def transfer_to_staff(response: VoiceResponse, staff_number: str | None, say_voi
 def apology_response(staff_number: str | None, say_voice: str = "Polly.Joanna") -> VoiceResponse:
     """What the caller hears when something failed internally: an apology, then staff."""
     response = VoiceResponse()
-    response.say(APOLOGY, voice=say_voice)
+    response.say(PROMPTS.render("apology").text, voice=say_voice)
     return transfer_to_staff(response, staff_number, say_voice)
 
 
 def failure_response() -> Response:
-    """TwiML for a failed Twilio webhook: an apology and staff on a call, an empty reply to an SMS."""
+    """TwiML for a failed Twilio webhook: an empty reply to an SMS; on a call, the conversation's own
+    fallback when it has one (a callback request when closed), else an apology and staff."""
     if request.form.get("MessageSid") or request.form.get("SmsSid"):
         return Response(str(MessagingResponse()), status=200, mimetype="text/xml")
+    fallback = g.pop("failure_reply", None)
+    reply = fallback() if fallback is not None else None
+    if reply is not None:
+        return reply
     return twiml(apology_response(g.get("staff_number"), current_app.config["SETTINGS"].say_voice))
 
 
@@ -128,6 +129,7 @@ def gather(
     finish_on_key: str | None = None,
     hints: Iterable[str] = (),
     timeout: int = 6,
+    language: str = "en-US",
 ) -> Gather:
     """A `<Gather>` that always posts to `action`, even on silence, so no-input is handled there."""
     options = {
@@ -139,7 +141,7 @@ def gather(
     }
     if "speech" in input_kinds:
         options["speech_timeout"] = "auto"
-        options["language"] = "en-US"
+        options["language"] = language
         phrases = [hint.replace(",", " ") for hint in dict.fromkeys(hints) if hint][:MAX_HINTS]
         if phrases:
             options["hints"] = ", ".join(phrases)
@@ -148,16 +150,3 @@ def gather(
     if finish_on_key is not None:
         options["finish_on_key"] = finish_on_key
     return Gather(**options)
-
-
-def main_menu(prompter: Prompter, intro: str | None = None) -> VoiceResponse:
-    """The five-option menu by keypad or voice, posting to /process-selection."""
-    response = VoiceResponse()
-    menu = gather(
-        "/process-selection",
-        num_digits=1,
-        hints=("book", "cancel", "reschedule", "availability", "staff", "receptionist"),
-    )
-    prompter.speak(menu, f"{intro} {MENU_OPTIONS}" if intro else MENU_OPTIONS)
-    response.append(menu)
-    return response

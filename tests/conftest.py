@@ -20,6 +20,7 @@ from werkzeug.test import Client
 
 from services.all_in_one import create_all_in_one
 from services.messaging.senders import LocalOutboxSender
+from shared.clock import SYSTEM_CLOCK, FakeClock
 from shared.db import make_engine, make_session_factory, migrate
 from shared.sessions import RedisCallSessionStore, make_redis
 from shared.settings import LOCAL_INTERNAL_TOKEN
@@ -121,6 +122,13 @@ def settings_overrides(database_url) -> dict[str, Any]:
             "log_format": "json", "http_retries": 1}
 
 
+@pytest.fixture
+def clock() -> FakeClock:
+    """The time every service of `system` sees: frozen at the start of the test unless the test (or a
+    folder's conftest) sets it."""
+    return FakeClock(SYSTEM_CLOCK.now())
+
+
 @dataclass
 class SystemUnderTest:
     """The eight services in one process, with ways in as Twilio and as another service."""
@@ -129,6 +137,7 @@ class SystemUnderTest:
     http: Client
     outbox: io.StringIO
     sessions: RedisCallSessionStore
+    clock: FakeClock
 
     def transport(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str, str]:
         """Deliver a webhook request to the in-process system (used by PhoneCall)."""
@@ -146,10 +155,11 @@ class SystemUnderTest:
 
 
 @pytest.fixture
-def system(engine, database, demo_clinics, redis_client, settings_overrides) -> SystemUnderTest:
-    """The whole system on real Postgres and Redis, demo clinics loaded, SMS to an in-memory outbox."""
+def system(engine, database, demo_clinics, redis_client, settings_overrides, clock) -> SystemUnderTest:
+    """The whole system on real Postgres and Redis, demo clinics loaded, SMS to an in-memory outbox,
+    every service on the test's clock."""
     outbox = io.StringIO()
     sessions = RedisCallSessionStore(redis_client)
     app = create_all_in_one(settings_overrides, engine=engine, session_store=sessions,
-                            sms_sender=LocalOutboxSender(outbox))
-    return SystemUnderTest(app=app, http=Client(app), outbox=outbox, sessions=sessions)
+                            sms_sender=LocalOutboxSender(outbox), clock=clock)
+    return SystemUnderTest(app=app, http=Client(app), outbox=outbox, sessions=sessions, clock=clock)

@@ -1,15 +1,16 @@
-"""booking_handler: the phone conversations that book (and later cancel, reschedule, check) appointments."""
+"""booking_handler: the steps of the booking, availability, cancel and reschedule conversations. The flows
+themselves are tables in shared/dialogue (the menu and the call's start answer with their first
+questions too); this service serves the routes the route table gives it."""
 
 from __future__ import annotations
 
 import requests
 from flask import Flask
 
-from services.booking_handler.directory import DoctorDirectory
 from services.booking_handler.settings import BookingHandlerSettings
-from services.booking_handler.views import VIEWS
 from shared.app import create_service_app, service_blueprint
-from shared.conversation import CallDependencies, ClinicDirectory
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.conversation import CallDependencies, step_views
 from shared.sessions import CallSessionStore
 from shared.wiring import client_from, session_store_from
 
@@ -22,14 +23,14 @@ def create_app(
     *,
     session_store: CallSessionStore | None = None,
     http: requests.Session | None = None,
+    clock: Clock | None = None,
 ) -> Flask:
     """Build the booking_handler app; outside clients are built from settings unless passed in."""
     settings = settings or BookingHandlerSettings()
+    clock = clock or SYSTEM_CLOCK
     sessions = session_store_from(settings, session_store)
     client = client_from(settings, http)
-    app = create_service_app(SERVICE, settings, service_blueprint(SERVICE, VIEWS), {"sessions": sessions.ping})
-    app.extensions["receptionist"] = CallDependencies(
-        settings, sessions, client, ClinicDirectory(client, settings.clinic_cache_ttl_seconds),
-        extras={"doctors": DoctorDirectory(client, settings.clinic_cache_ttl_seconds)},
-    )
+    app = create_service_app(SERVICE, settings, service_blueprint(SERVICE, step_views(SERVICE)),
+                             {"sessions": sessions.ping}, clock)
+    app.extensions["receptionist"] = CallDependencies.build(settings, sessions, client, clock)
     return app

@@ -18,6 +18,7 @@ from services.calendly.settings import CalendlySettings
 from services.calendly.views import VIEWS
 from services.calendly.webhooks import WEBHOOK_VIEWS
 from shared.app import create_service_app, service_blueprint
+from shared.clock import Clock
 from shared.db import check_database, make_session_factory
 from shared.service_client import ServiceClient
 from shared.wiring import client_from, engine_from
@@ -46,6 +47,7 @@ def create_app(
     http: requests.Session | None = None,
     sqs=None,
     calendly_api: CalendlyClient | None = None,
+    clock: Clock | None = None,
 ) -> Flask:
     """Build the calendly app; outside clients (HTTP, SQS) are built from settings unless passed in.
 
@@ -58,7 +60,7 @@ def create_app(
     calendly_api = calendly_api or CalendlyClient.from_settings(settings)
     app = create_service_app(
         SERVICE, settings, service_blueprint(SERVICE, {**VIEWS, **WEBHOOK_VIEWS}),
-        {"database": lambda: check_database(engine)},
+        {"database": lambda: check_database(engine)}, clock,
     )
     app.extensions["receptionist"] = CalendlyDependencies(
         settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds),

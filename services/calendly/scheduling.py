@@ -108,20 +108,27 @@ def nearest(slots: Iterable[Slot], target: datetime, limit: int) -> list[Slot]:
     return sorted(closest, key=lambda slot: slot.start)
 
 
-def slot_problem(schedule: Schedule, start: datetime, now: datetime) -> str | None:
+@dataclass(frozen=True)
+class SlotProblem:
+    """Why a start time cannot be booked: a stable code for callers to act on, and a sentence."""
+
+    code: str  # past | too_soon | beyond_horizon | day_off | off_grid
+    message: str
+
+
+def slot_problem(schedule: Schedule, start: datetime, now: datetime) -> SlotProblem | None:
     """Why a start time cannot be booked (past, too soon, too far, outside hours, off grid), or None."""
     earliest, latest = bookable_window(schedule, now)
     if start <= now:
-        return "that time is in the past"
+        return SlotProblem("past", "that time is in the past")
     if start < earliest:
-        return f"bookings need at least {schedule.min_lead_minutes} minutes' notice"
+        return SlotProblem("too_soon", f"bookings need at least {schedule.min_lead_minutes} minutes' notice")
     if start >= latest:
-        return f"bookings are open only {schedule.horizon_days} days ahead"
+        return SlotProblem("beyond_horizon", f"bookings are open only {schedule.horizon_days} days ahead")
     day_slots = list(grid_slots(schedule, start - timedelta(days=1), start + timedelta(days=1)))
     if any(slot.start == start for slot in day_slots):
         return None
     local = start.astimezone(ZoneInfo(schedule.timezone))
-    in_hours = any(slot.start <= start < slot.end for slot in day_slots)
-    if in_hours:
-        return f"appointments start on the {schedule.slot_minutes}-minute grid"
-    return f"the doctor does not work at {local:%A %H:%M}"
+    if any(slot.start <= start < slot.end for slot in day_slots):
+        return SlotProblem("off_grid", f"appointments start on the {schedule.slot_minutes}-minute grid")
+    return SlotProblem("day_off", f"the doctor does not work at {local:%A %H:%M}")

@@ -154,7 +154,7 @@ def book_appointment(
     schedule = Schedule.from_doctor(doctor)
     problem = slot_problem(schedule, start, now)
     if problem:
-        raise ApiError(422, "slot_not_bookable", problem)
+        raise ApiError(422, "slot_not_bookable", problem.message, reason=problem.code)
     appointment = Appointment(
         clinic_id=doctor["clinic"]["id"],
         doctor_id=doctor["id"],
@@ -240,7 +240,7 @@ def reschedule_appointment(
     schedule = Schedule.from_doctor(doctor)
     problem = slot_problem(schedule, start, now)
     if problem:
-        raise ApiError(422, "slot_not_bookable", problem)
+        raise ApiError(422, "slot_not_bookable", problem.message, reason=problem.code)
     try:
         with db.begin_nested():
             appointment.starts_at = start

@@ -11,9 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.calendly import attendance, outbox, service, sync
 from services.calendly.availability_merge import agreed_slots
-from services.calendly.scheduling import nearest
+from services.calendly.scheduling import Schedule, nearest, slot_problem
 from shared.api import OffsetDatetime, parse_json_body, parse_query
-from shared.db import transaction, utcnow
+from shared.clock import now as clock_now
+from shared.db import transaction
 from shared.wiring import dependencies
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def availability():
     query = parse_query(AvailabilityQuery)
     deps = dependencies()
     doctor = deps.doctors.doctor(query.doctor_id)
-    now = utcnow()
+    now = clock_now()
     with transaction(deps.db) as db:
         if query.near:
             # with Calendly on, take more local candidates than asked, since Calendly may refuse some
@@ -54,14 +55,23 @@ def availability():
             start = query.from_ or now
             end = query.to or now + timedelta(days=doctor["clinic"]["horizon_days"])
             local = service.find_free_slots(db=db, doctor=doctor, start=start, end=end, now=now)
+    body = {"doctor_id": doctor["id"], "timezone": doctor["clinic"]["timezone"],
+            "horizon_days": doctor["clinic"]["horizon_days"]}
     if query.near:
-        slots = nearest(agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now),
-                        query.near, query.limit)
+        agreed = agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now)
+        body["near"] = _requested(doctor, query.near, agreed, now)
+        slots = nearest(agreed, query.near, query.limit)
     else:
         slots = agreed_slots(local, doctor=doctor, availability=deps.calendly_availability, now=now, limit=query.limit)
-    return jsonify({"doctor_id": doctor["id"], "timezone": doctor["clinic"]["timezone"],
-                    "horizon_days": doctor["clinic"]["horizon_days"],
-                    "slots": [service.slot_json(slot) for slot in slots]})
+    return jsonify({**body, "slots": [service.slot_json(slot) for slot in slots]})
+
+
+def _requested(doctor: dict, start, free: list, now) -> dict:
+    """Whether the time asked about is free, and if not, why: a rule of the schedule or a booking."""
+    problem = slot_problem(Schedule.from_doctor(doctor), start, now)
+    is_free = problem is None and any(slot.start == start for slot in free)
+    return {"start": start.isoformat(), "free": is_free,
+            "problem": problem.code if problem else None if is_free else "taken"}
 
 
 def appointments():
@@ -75,7 +85,7 @@ def _list():
     with transaction(deps.db) as db:
         found = service.appointments_for_phone(
             db=db, phone=query.phone, clinic_id=query.clinic_id, status=query.status,
-            after=utcnow() if query.upcoming else None,
+            after=clock_now() if query.upcoming else None,
         )
     return jsonify([service.appointment_json(item, deps.doctors.doctor(item.doctor_id)["name"]) for item in found])
 
@@ -85,7 +95,7 @@ def _book():
     deps = dependencies()
     doctor = deps.doctors.doctor(booking.doctor_id)
     with transaction(deps.db) as db:
-        appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
+        appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=clock_now())
         if created and deps.calendly:
             sync.enqueue_booking(db=db, appointment=appointment, doctor=doctor)
     if created:
@@ -125,7 +135,7 @@ def reschedule(appointment_id: int):
         appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
         doctor = deps.doctors.doctor(appointment.doctor_id)
         _, moved = service.reschedule_appointment(db=db, appointment=appointment, doctor=doctor, start=move.start,
-                                                  now=utcnow())
+                                                  now=clock_now())
         if moved and deps.calendly:
             sync.enqueue_reschedule(db=db, appointment=appointment, doctor=doctor)
         body = service.appointment_json(appointment, doctor["name"])
@@ -138,7 +148,7 @@ def confirm_attendance(appointment_id: int):
     """POST /calendly/appointments/<id>/confirm: the patient said they will come (repeat-safe)."""
     deps = dependencies()
     with transaction(deps.db) as db:
-        appointment = attendance.confirm_attendance(db=db, appointment_id=appointment_id, now=utcnow())
+        appointment = attendance.confirm_attendance(db=db, appointment_id=appointment_id, now=clock_now())
     return jsonify(attendance.attendance_json(appointment, deps.doctors.doctor(appointment.doctor_id)["name"]))
 
 

@@ -11,6 +11,7 @@ from services.receptionist_agent.intents import interpret_intent, interpret_yes_
 from services.receptionist_agent.names import interpret_name
 from services.receptionist_agent.phone import interpret_phone
 from services.receptionist_agent.spoken_datetime import interpret_datetime
+from services.receptionist_agent.utterance import interpret_utterance
 
 Answer = dict[str, Any]
 
@@ -21,12 +22,14 @@ INTERPRETERS: dict[str, Callable[..., Answer]] = {
     "datetime": interpret_datetime,
     "name": interpret_name,
     "phone": interpret_phone,
+    "utterance": interpret_utterance,
 }
 KINDS = tuple(INTERPRETERS)
 
 
 def interpret(kind: str, text: str, **context: Any) -> Answer:
-    """Interpret one utterance of a kind; context is timezone, now, doctors and region."""
+    """Interpret one utterance of a kind; context is timezone, now, doctors, region, and for whole
+    utterances the slot asked about (expect) and the clinic's own department words (synonyms)."""
     if not text or not text.strip():
         return {"value": None, "reason": "nothing was said"}
     return INTERPRETERS[kind](text, **context)

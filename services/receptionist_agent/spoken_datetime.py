@@ -546,11 +546,11 @@ def _interpret_datetime(text: str, zone: ZoneInfo, now: datetime | None) -> dict
         return {"value": None, "reason": reading.invalid}
     if reading.delta is not None and reading.day is None:
         moment = (now + reading.delta).replace(second=0, microsecond=0)
-        return {"value": moment.isoformat(), "confidence": 0.8}
+        return {"value": moment.isoformat(), "confidence": 0.8, "date_given": True, "time_given": True}
     if reading.day is None and reading.hour is None and reading.part_of_day is None:
         if SOONEST.search(" ".join(words)):
             soon = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-            return {"value": soon.isoformat(), "confidence": 0.6}
+            return {"value": soon.isoformat(), "confidence": 0.6, "soonest": True}
         return {"value": None, "reason": "no date or time recognised"}
     if reading.hour is not None:
         hour, minute = _clock_hour(reading), reading.minute
@@ -583,4 +583,7 @@ def _interpret_datetime(text: str, zone: ZoneInfo, now: datetime | None) -> dict
         confidence = min(confidence, 0.6)
     if reading.weekday_conflict:
         confidence = min(confidence, 0.5)  # "Friday December 3rd" when the 3rd is a Thursday: ask
-    return {"value": moment.isoformat(), "confidence": round(confidence, 2)}
+    # Which parts the caller said, so a correction ("no, Thursday") changes only those.
+    return {"value": moment.isoformat(), "confidence": round(confidence, 2),
+            "date_given": reading.day is not None or reading.month_offset > 0,
+            "time_given": reading.hour is not None or reading.part_of_day is not None}

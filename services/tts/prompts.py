@@ -1,69 +1,64 @@
-"""The static prompts of a clinic: every sentence callers hear that holds no patient detail and no
-date, so it can be rendered once per clinic voice (`make tts-warm`) and kept under tts/static/.
+"""The static prompts of a clinic: every sentence of the prompt catalogue (shared/prompts.py) that holds
+no patient detail and no date once its fields are filled from the clinic and its doctors, so it can
+be rendered once per clinic voice (`make tts-warm`) and kept under tts/static/.
 
-The texts mirror the conversation code (shared/twiml.py, shared/conversation.py,
-services/intent_handler/menu.py, services/booking_handler/booking.py and the /voice greeting in
-services/twilio_handler/views.py). tests/tts/test_static_prompts.py plays a real booking call and
-fails when a fixed sentence the caller hears is missing here, so a reworded prompt is caught.
+tests/tts/test_static_prompts.py places real calls and fails when a fixed sentence a caller hears is
+missing here.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
-from shared.twiml import MENU_OPTIONS
+from shared.dialogue.booking import doctor_choices
+from shared.dialogue.engine import keys_list
+from shared.dialogue.handover import emergency_number
+from shared.dialogue.ports import Doctor
+from shared.prompts import PROMPTS, WHISPER_REASONS
 
-FIXED_PROMPTS: tuple[str, ...] = (
-    f"Sorry, I didn't catch that. {MENU_OPTIONS}",
-    "I'm sorry, I didn't get that.",
-    "I'm sorry, I'm having trouble understanding.",
-    "I'm sorry, I couldn't find that doctor.",
-    "Sorry, I didn't catch the day and time. Please say something like tomorrow at 10 AM.",
-    "May I have your full name, please?",
-    "Sorry, I didn't catch your name. Please say your full name.",
-    "Sorry, could you say your full name again?",
-    "And what is your home address?",
-    "Sorry, I didn't catch that. Please say your street address.",
-    "No problem, let's start again.",
-    "To cancel an appointment, our staff will help you.",
-    "To reschedule an appointment, our staff will help you.",
-    "To check a doctor's availability, our staff will help you.",
+# Keys whose fields come only from the clinic (its name, horizon, slot length, country) or none at all.
+CLINIC_KEYS = (
+    "menu.question", "menu.retry", "menu.again", "goodbye", "time.question_group", "time.question_move",
+    "time.retry", "time.past", "time.too_soon", "time.beyond_horizon", "time.off_grid", "time.just_taken",
+    "time.gone", "slots.no_later", "name.question", "name.retry", "name.invalid", "phone.entry",
+    "phone.entry_retry", "phone.invalid", "address.question", "address.retry", "booking.read_back_retry",
+    "booking.change_what", "booking.start_over", "booking.farewell", "manage.none_for_caller",
+    "manage.booking_phone", "manage.booking_phone_retry", "manage.none_for_number", "manage.cannot_change",
+    "cancel.kept", "reschedule.kept", "no_slots.question", "no_slots.retry", "handover.trouble",
+    "handover.connecting", "handover.no_staff_line", "handover.closed", "handover.no_answer",
+    "handover.callback_number", "handover.callback_number_retry", "emergency",
 )
-PHONE_PROMPT = "Please enter your phone number followed by the pound key."
-PHONE_INTROS = ("", "Thank you.", "Sorry, that didn't work.", "Sorry, that phone number doesn't look right.")
-DOCTOR_INTROS = ("", "Sorry, I didn't catch which doctor.")
-TIME_INTROS = ("", "{doctor} has no free times around then.", "I'm sorry, that time was just taken.",
-               "I'm sorry, that time can no longer be booked.")
+# Keys with a doctor's name (or a group of doctors) as their only field.
+DOCTOR_KEYS = ("doctor.confirm", "doctor.confirm_retry", "time.question", "time.day_off", "time.taken",
+               "time.none_near")
 
 
-def greeting_menu(clinic: dict[str, Any]) -> str:
-    """The first thing a caller hears: the clinic's greeting and the menu."""
-    greeting = clinic.get("greeting") or f"Thank you for calling {clinic['name']}."
-    return f"{greeting} {MENU_OPTIONS}"
+def _doctors(doctors: list[dict[str, Any]]) -> list[Doctor]:
+    return [Doctor(id=item["id"], name=item["name"], department=item.get("department"),
+                   aliases=tuple(item.get("aliases") or ())) for item in doctors]
 
 
-def _doctor_question(intro: str, doctors: list[dict[str, Any]]) -> str:
-    choices = "; ".join(
-        f"press {index} for {doctor['name']}, {doctor['department']}" if doctor.get("department")
-        else f"press {index} for {doctor['name']}"
-        for index, doctor in enumerate(doctors, start=1)
-    )
-    return f"{intro} Which doctor would you like to see? Say the doctor's name, or {choices}.".strip()
-
-
-def _time_questions(doctor_name: str) -> Iterable[str]:
-    for intro in TIME_INTROS:
-        lead = intro.format(doctor=doctor_name)
-        yield f"{lead} When would you like to see {doctor_name}? You can say a day and time, like next Tuesday at 3 PM.".strip()
+def greeting(clinic: dict[str, Any]) -> str:
+    """The first sentence a caller hears."""
+    return clinic.get("greeting") or PROMPTS.render("greeting", clinic=clinic["name"]).text
 
 
 def static_prompts(clinic: dict[str, Any], doctors: list[dict[str, Any]]) -> list[str]:
     """Every static prompt of one clinic, without duplicates, greeting first."""
-    farewell = f"We'll send you a text message to confirm. Thank you for calling {clinic['name']}. Goodbye."
-    texts = [greeting_menu(clinic), *FIXED_PROMPTS, farewell]
-    texts += [f"{intro} {PHONE_PROMPT}".strip() for intro in PHONE_INTROS]
-    if doctors:
-        texts += [_doctor_question(intro, doctors) for intro in DOCTOR_INTROS]
-    for doctor in doctors:
-        texts += list(_time_questions(doctor["name"]))
+    choices = _doctors(doctors)
+    fields = {"clinic": clinic["name"], "days": clinic.get("horizon_days", 60),
+              "minutes": clinic.get("slot_minutes", 30), "number": emergency_number(clinic.get("country", "US"))}
+    texts = [greeting(clinic)] + [PROMPTS.render(key, **fields).text for key in CLINIC_KEYS]
+    texts += [PROMPTS.render(f"whisper.{reason}").text for reason in WHISPER_REASONS]
+    texts += [PROMPTS.render("slots.retry", keys=keys_list(count)).text for count in (1, 2, 3)]
+    groups = ["none of our doctors", *{f"our {doctor.department} doctors" for doctor in choices if doctor.department}]
+    for who in [doctor.name for doctor in choices] + groups:
+        texts += [PROMPTS.render(key, doctor=who).text for key in DOCTOR_KEYS]
+        texts.append(PROMPTS.render("no_slots.none", who=who, days=fields["days"]).text)
+    for doctor in choices:
+        if doctor.department:
+            texts.append(PROMPTS.render("doctor.of_department", doctor=doctor.name, department=doctor.department).text)
+    if choices:
+        texts.append(PROMPTS.render("doctor.question", choices=doctor_choices(choices, with_departments=True)).text)
+        texts.append(PROMPTS.render("doctor.retry", keys=doctor_choices(choices, with_departments=False)).text)
     return list(dict.fromkeys(texts))

@@ -10,7 +10,8 @@ from services.twilio_handler.rate_limit import CallRateLimiter, EmbeddedCallRate
 from services.twilio_handler.settings import TwilioHandlerSettings
 from services.twilio_handler.views import VIEWS
 from shared.app import create_service_app, service_blueprint
-from shared.conversation import CallDependencies, ClinicDirectory
+from shared.clock import SYSTEM_CLOCK, Clock
+from shared.conversation import CallDependencies
 from shared.db import check_database, make_session_factory
 from shared.sessions import CallSessionStore, RedisCallSessionStore, make_redis
 from shared.wiring import client_from, engine_from, session_store_from
@@ -26,19 +27,21 @@ def create_app(
     session_store: CallSessionStore | None = None,
     http: requests.Session | None = None,
     rate_limiter: CallRateLimiter | None = None,
+    clock: Clock | None = None,
 ) -> Flask:
     """Build the twilio_handler app; outside clients are built from settings unless passed in."""
     settings = settings or TwilioHandlerSettings()
+    clock = clock or SYSTEM_CLOCK
     engine = engine_from(settings, engine)
     sessions = session_store_from(settings, session_store)
     client = client_from(settings, http)
     app = create_service_app(
         SERVICE, settings, service_blueprint(SERVICE, VIEWS),
-        {"database": lambda: check_database(engine), "sessions": sessions.ping},
+        {"database": lambda: check_database(engine), "sessions": sessions.ping}, clock,
     )
-    app.extensions["receptionist"] = CallDependencies(
-        settings, sessions, client, ClinicDirectory(client, settings.clinic_cache_ttl_seconds),
-        extras={"db": make_session_factory(engine), "rate_limiter": rate_limiter or rate_limiter_from(settings, sessions)},
+    app.extensions["receptionist"] = CallDependencies.build(
+        settings, sessions, client, clock,
+        db=make_session_factory(engine), rate_limiter=rate_limiter or rate_limiter_from(settings, sessions),
     )
     return app
 

@@ -12,31 +12,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.twilio_handler.models import Call
+from shared.call_session import CallSession, ClinicInfo
 from shared.db import transaction
 from shared.sessions import CallSessionStore
 
 FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
-def new_session(call_sid: str, clinic: dict[str, Any], caller: str) -> dict[str, Any]:
-    """The session a call starts with."""
-    keep = ("id", "slug", "name", "timezone", "staff_number", "greeting", "options")
-    return {"call_sid": call_sid, "clinic": {key: clinic.get(key) for key in keep}, "caller": caller,
-            "steps": ["greeting"], "failures": {}, "booking": {}, "outcome": None}
-
-
 def start_call(
-    *, db_factory: sessionmaker[Session], sessions: CallSessionStore, call_sid: str, clinic: dict[str, Any],
+    *, db_factory: sessionmaker[Session], sessions: CallSessionStore, call_sid: str, clinic: ClinicInfo,
     caller: str, now: datetime,
-) -> dict[str, Any]:
+) -> CallSession:
     """Create the call's session and row; a repeated /voice for the same call keeps the first."""
-    session = sessions.load(call_sid)
-    if session is None:
-        session = new_session(call_sid, clinic, caller)
-        sessions.save(call_sid, session)
+    stored = sessions.load(call_sid)
+    session = CallSession.load(stored) if stored else CallSession(call_sid=call_sid, clinic=clinic, caller=caller)
+    if stored is None:
+        sessions.save(call_sid, session.dump())
     try:
         with transaction(db_factory) as db:
-            db.add(Call(call_sid=call_sid, clinic_id=clinic["id"], caller=caller or None, started_at=now, steps=[]))
+            db.add(Call(call_sid=call_sid, clinic_id=clinic.id, caller=caller[:20] or None, started_at=now, steps=[],
+                        language=session.language))
     except IntegrityError:
         pass  # Twilio retried /voice: the call is already recorded
     return session
@@ -61,12 +56,14 @@ def finish_call(
         call.twilio_status = status
         if status not in FINAL_STATUSES:
             return call
-        session = sessions.load(call_sid) or {}
+        stored = sessions.load(call_sid)
+        session = CallSession.load(stored) if stored else None
         call.ended_at = now
         elapsed = int((now - call.started_at).total_seconds())
         call.duration_seconds = duration_seconds if duration_seconds is not None else max(elapsed, 0)
-        call.outcome = session.get("outcome") or "hung_up"
-        call.steps = session.get("steps", [])
+        call.outcome = (session.outcome if session else None) or "hung_up"
+        call.outcome_reason = session.outcome_reason if session else None
+        call.steps = session.steps if session else []
         return call
 
 
@@ -100,6 +97,8 @@ def call_json(call: Call, tz_name: str) -> dict[str, Any]:
         "outcome": call.outcome,
         "twilio_status": call.twilio_status,
         "steps": call.steps,
+        "language": call.language,
+        "outcome_reason": call.outcome_reason,
     }
 
 

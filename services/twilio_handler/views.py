@@ -1,4 +1,5 @@
-"""twilio_handler routes: the call's entry (/voice) and its end (/call-status)."""
+"""twilio_handler routes: the call's entry (/voice) and end (/call-status), handing callers to staff (the
+whisper staff hear, a transfer nobody answered, a callback number), and the call log for staff."""
 
 from __future__ import annotations
 
@@ -13,20 +14,17 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from services.twilio_handler import service
 from shared.api import ApiError, parse_query
-from shared.conversation import Turn
-from shared.db import transaction, utcnow
+from shared.clock import now as clock_now
+from shared.conversation import clinic_info, load_conversation, respond, step_views
+from shared.db import transaction
+from shared.dialogue import runner
+from shared.dialogue.engine import Conversation
+from shared.dialogue.handover import request_callback
+from shared.prompts import PROMPTS, WHISPER_REASONS
 from shared.twiml import twiml
 from shared.wiring import dependencies
 
 log = logging.getLogger(__name__)
-
-UNKNOWN_NUMBER = "Sorry, this number is not connected to a clinic we serve. Goodbye."
-TOO_MANY_CALLS = {
-    "caller": "We've had several calls from your number in the last few minutes. "
-              "Please try again a little later. Thank you, goodbye.",
-    "clinic": "We're receiving an unusually high number of calls right now. "
-              "Please try again in a few minutes. Thank you for your patience, goodbye.",
-}
 
 
 def voice():
@@ -35,23 +33,23 @@ def voice():
     g.call_sid = request.form.get("CallSid") or None
     clinic = deps.clinics.by_number(request.form.get("To", ""))
     if clinic is None or not g.call_sid:
-        return _polite_goodbye(UNKNOWN_NUMBER, deps.settings.say_voice)
+        return _polite_goodbye("unknown_number", deps.settings.say_voice)
     g.staff_number = clinic["staff_number"]
     limited = deps.extras["rate_limiter"].over_limit(g.call_sid, request.form.get("From", ""), clinic["id"])
     if limited:
         log.warning("call refused: %s rate limit reached", limited, extra={"clinic_id": clinic["id"]})
-        return _polite_goodbye(TOO_MANY_CALLS[limited], deps.settings.say_voice)
+        return _polite_goodbye(f"too_many_calls.{limited}", deps.settings.say_voice)
     session = service.start_call(
-        db_factory=deps.extras["db"], sessions=deps.sessions, call_sid=g.call_sid, clinic=clinic,
-        caller=request.form.get("From", ""), now=utcnow(),
+        db_factory=deps.extras["db"], sessions=deps.sessions, call_sid=g.call_sid, clinic=clinic_info(clinic),
+        caller=request.form.get("From", ""), now=clock_now(),
     )
-    greeting = clinic.get("greeting") or f"Thank you for calling {clinic['name']}."
-    return Turn(deps, session).menu(greeting)
+    conversation = Conversation(session, deps.ports)
+    return respond(deps, conversation, runner.greet(conversation))
 
 
-def _polite_goodbye(text: str, say_voice: str):
+def _polite_goodbye(key: str, say_voice: str):
     response = VoiceResponse()
-    response.say(text, voice=say_voice)
+    response.say(PROMPTS.render(key).text, voice=say_voice)
     response.hangup()
     return twiml(response)
 
@@ -62,10 +60,31 @@ def call_status():
     duration = request.form.get("CallDuration", "")
     service.finish_call(
         db_factory=deps.extras["db"], sessions=deps.sessions, call_sid=request.form.get("CallSid", ""),
-        status=request.form.get("CallStatus", ""), duration_seconds=int(duration) if duration.isdigit() else None,
-        now=utcnow(),
+        status=request.form.get("CallStatus", ""),
+        duration_seconds=int(duration) if duration.isascii() and duration.isdigit() and len(duration) < 7 else None,
+        now=clock_now(),
     )
     return twiml(VoiceResponse())
+
+
+def staff_whisper():
+    """What the staff member hears on answering a transferred call, before the caller is put through."""
+    reason = request.args.get("reason", "")
+    response = VoiceResponse()
+    key = f"whisper.{reason}" if reason in WHISPER_REASONS else "whisper.other"
+    response.say(PROMPTS.render(key).text, voice=dependencies().settings.say_voice)
+    return twiml(response)
+
+
+def transfer_ended():
+    """The transfer to staff ended: nothing more when they talked; a callback request when nobody answered."""
+    deps = dependencies()
+    conversation = load_conversation(deps)
+    if request.form.get("DialCallStatus", "") == "completed":
+        return respond(deps, conversation, conversation.reply(hang_up=True))
+    conversation.session.record_step("transfer_failed")
+    conversation.say("handover.no_answer")
+    return respond(deps, conversation, request_callback(conversation, "transfer_failed"))
 
 
 class CallsQuery(BaseModel):
@@ -89,7 +108,7 @@ def _clinic(slug: str) -> dict[str, Any]:
 def _calls_in_range(*, limited: bool) -> tuple[dict[str, Any], list[Any]]:
     query = parse_query(CallsQuery)
     clinic = _clinic(query.clinic)
-    today = utcnow().astimezone(ZoneInfo(clinic["timezone"])).date()
+    today = clock_now().astimezone(ZoneInfo(clinic["timezone"])).date()
     last = query.to or today
     first = query.from_ or last - timedelta(days=6)
     if first > last:
@@ -115,5 +134,6 @@ def calls_summary():
                     "days": service.outcome_summary(calls, clinic)})
 
 
-VIEWS = {"/voice": voice, "/call-status": call_status, "/twilio/calls": list_calls,
-         "/twilio/calls/summary": calls_summary}
+VIEWS = {"/voice": voice, "/call-status": call_status, "/staff-whisper": staff_whisper,
+         "/transfer-ended": transfer_ended, "/twilio/calls": list_calls, "/twilio/calls/summary": calls_summary,
+         **step_views("twilio_handler")}

@@ -1,5 +1,5 @@
-"""Helpers for call-flow tests: a fixed clock (Monday 30 November 2026, 9 AM in Boston) and
-appointments booked directly through the calendly API."""
+"""Helpers for call-flow tests: a fixed clock every service sees (Monday 30 November 2026, just before
+9 AM in Boston) and appointments booked directly through the calendly API."""
 
 from __future__ import annotations
 
@@ -7,18 +7,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-import time_machine
 
+from shared.clock import FakeClock
 from tests.conftest import CALLER
 
 MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 13, 58, tzinfo=timezone.utc)  # two minutes to spare
 
 
 @pytest.fixture
-def clock():
-    """Time is just before 9 AM EST on Monday 30 November 2026 (and ticks on)."""
-    with time_machine.travel(MONDAY_9AM_BOSTON, tick=True) as traveller:
-        yield traveller
+def clock() -> FakeClock:
+    """Just before 9 AM EST on Monday 30 November 2026, for every service of `system`."""
+    return FakeClock(MONDAY_9AM_BOSTON)
 
 
 def doctor_id(system, name: str, clinic: str = "riverside") -> int:

@@ -20,7 +20,7 @@ from shared.db import make_engine
 from shared.sessions import RedisCallSessionStore, make_redis
 from tests.chaos.conftest import TURN_LIMIT_SECONDS
 from tests.conftest import TEST_DATABASE_URL
-from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+from tests.timing import next_weekday_at, spoken_day
 from tools.phone import PhoneCall
 
 STAFF = "+16175550199"

@@ -12,7 +12,7 @@ import time
 from sqlalchemy import create_engine, text
 
 from tests.chaos.conftest import TURN_LIMIT_SECONDS
-from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+from tests.timing import next_weekday_at, spoken_day
 
 STAFF = "+16175550199"
 

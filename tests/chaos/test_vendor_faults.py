@@ -23,7 +23,7 @@ from tests.messaging.conftest import PATIENT, PUBLIC_BASE, sms_system, twilio  #
 from tests.tts.conftest import (  # noqa: F401 - fixtures used by name
     clinic_voices, elevenlabs_sdk, fake_elevenlabs, s3_store, tts_overrides, tts_system,
 )
-from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+from tests.timing import next_weekday_at, spoken_day
 from tools.phone import PhoneCall
 
 

@@ -8,7 +8,7 @@ from twilio.request_validator import RequestValidator
 
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
 from tests.conftest import CALLER
-from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+from tests.timing import next_weekday_at, spoken_day
 
 VALIDATOR = RequestValidator(LOCAL_TWILIO_AUTH_TOKEN)
 

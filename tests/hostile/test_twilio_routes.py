@@ -15,7 +15,7 @@ from shared.routes import ROUTES, Exposure
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
 from tests.conftest import RIVERSIDE_NUMBER
 from tests.hostile.strategies import twilio_params
-from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+from tests.timing import next_weekday_at, spoken_day
 
 TWILIO_PATHS = sorted(route.path for route in ROUTES if route.exposure is Exposure.TWILIO)
 VALIDATOR = RequestValidator(LOCAL_TWILIO_AUTH_TOKEN)

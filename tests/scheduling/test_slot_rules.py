@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.calendly.scheduling import Schedule, free_slots, grid_slots, nearest, slot_problem
+from services.calendly.scheduling import Schedule, SlotProblem, free_slots, grid_slots, nearest, slot_problem
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = timezone.utc
@@ -85,11 +85,11 @@ def test_lead_time_and_horizon_bound_the_free_slots():
     assert slots[-1].start < now + timedelta(days=60)
     assert slots[-1].start == datetime(2027, 1, 29, 14, 0, tzinfo=UTC)  # Friday 9 AM, five minutes inside 60 days
     too_soon = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
-    assert slot_problem(rules, too_soon, now) == "bookings need at least 120 minutes' notice"
+    assert slot_problem(rules, too_soon, now) == SlotProblem("too_soon", "bookings need at least 120 minutes' notice")
     assert slot_problem(rules, slots[0].start, now) is None
     assert slot_problem(rules, slots[-1].start, now) is None
     beyond = datetime(2027, 1, 29, 14, 30, tzinfo=UTC)  # Friday 9:30 AM, past 60 days
-    assert slot_problem(rules, beyond, now) == "bookings are open only 60 days ahead"
+    assert slot_problem(rules, beyond, now) == SlotProblem("beyond_horizon", "bookings are open only 60 days ahead")
 
 
 def test_booked_appointments_are_not_free():
@@ -117,10 +117,10 @@ def test_exceptions_close_days_or_replace_their_hours():
 def test_reasons_a_time_cannot_be_booked():
     rules = schedule(DAYTIME_SUNDAY)
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    assert slot_problem(rules, datetime(2026, 11, 29, 15, 0, tzinfo=UTC), now) == "that time is in the past"
+    assert slot_problem(rules, datetime(2026, 11, 29, 15, 0, tzinfo=UTC), now) == SlotProblem("past", "that time is in the past")
     off_grid, monday = datetime(2026, 12, 6, 15, 15, tzinfo=UTC), datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
-    assert slot_problem(rules, off_grid, now) == "appointments start on the 30-minute grid"
-    assert slot_problem(rules, monday, now) == "the doctor does not work at Monday 10:00"
+    assert slot_problem(rules, off_grid, now) == SlotProblem("off_grid", "appointments start on the 30-minute grid")
+    assert slot_problem(rules, monday, now) == SlotProblem("day_off", "the doctor does not work at Monday 10:00")
     assert slot_problem(rules, datetime(2026, 12, 6, 15, 0, tzinfo=UTC), now) is None
 
 

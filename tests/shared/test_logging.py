@@ -66,17 +66,19 @@ def test_registered_names_are_redacted_and_context_is_added():
 
 def test_a_whole_booking_call_logs_no_patient_data(system, caplog, monkeypatch):
     """Even a careless log line inside a request, dumping the booking, comes out redacted."""
-    from services.booking_handler import booking
-    from tests.walking_skeleton.test_booking_call import book_by_keypad, next_weekday_at, spoken_day
+    from shared.dialogue import runner
+    from tests.timing import next_weekday_at, spoken_day
+    from tests.walking_skeleton.test_booking_call import book_by_keypad
 
-    original_read_back = booking.read_back
+    original_answer = runner.answer
 
-    def careless_read_back(turn):
-        response = original_read_back(turn)
-        logging.getLogger("probe").warning("read back %s from %s", turn.session["booking"], turn.caller)
-        return response
+    def careless_answer(conversation, step, given):
+        reply = original_answer(conversation, step, given)
+        logging.getLogger("probe").warning("after %s: %s from %s", step.name, conversation.session.request,
+                                           conversation.session.caller)
+        return reply
 
-    monkeypatch.setattr(booking, "read_back", careless_read_back)
+    monkeypatch.setattr(runner, "answer", careless_answer)
     handler, stream = capture_handler()
     logging.getLogger().addHandler(handler)
     try:

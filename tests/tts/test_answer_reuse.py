@@ -4,7 +4,7 @@ services' Prompter keeps the reusable ones, so a busy line makes almost no reque
 
 from __future__ import annotations
 
-from services.tts.prompts import greeting_menu
+from services.tts.prompts import greeting as greeting_menu
 from shared.cache import TTLCache
 from shared.twiml import Prompter
 from tests.tts.test_speech_cache import DYNAMIC_TEXT

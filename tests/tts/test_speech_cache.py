@@ -10,7 +10,7 @@ import wave
 
 from services.tts import create_app
 from services.tts.audio_cache import AUDIO_CACHE_CONTROL
-from services.tts.prompts import greeting_menu
+from services.tts.prompts import greeting as greeting_menu
 from tests.tts.conftest import AUDIO_BASE_URL, BUCKET, HARBOR_VOICE, RIVERSIDE_VOICE
 
 DYNAMIC_TEXT = "Dr. Sarah Chen has a free time on Tuesday at 10 AM."
@@ -166,7 +166,8 @@ def test_prefetch_answers_at_once_and_the_prompt_is_ready_later(tts_system):
 
 
 def test_the_read_back_prefetches_the_booked_sentence(tts_system):
-    from tests.walking_skeleton.test_booking_call import answer_up_to_read_back, next_weekday_at, spoken_day
+    from tests.timing import next_weekday_at, spoken_day
+    from tests.walking_skeleton.test_booking_call import answer_up_to_read_back
 
     def booked_sentences() -> list[str]:
         return [request.body["text"] for request in tts_system.fake.requests

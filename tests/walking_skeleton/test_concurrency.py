@@ -9,7 +9,7 @@ from werkzeug.test import Client
 
 from services.all_in_one import create_all_in_one
 from shared.settings import LOCAL_INTERNAL_TOKEN
-from tests.walking_skeleton.test_booking_call import next_weekday_at
+from tests.timing import next_weekday_at
 from tools.manage import local_demo_database
 
 ATTEMPTS = 30

@@ -14,8 +14,9 @@ from shared.sessions import RedisCallSessionStore, make_redis
 from tools.phone import PhoneCall
 
 CALL_SERVICES = ("twilio_handler", "intent_handler", "booking_handler")
-TWILIO_PATHS = [route.path for route in ROUTES
-                if route.exposure is Exposure.TWILIO and route.service in CALL_SERVICES and route.path != "/call-status"]
+# /call-status and /staff-whisper touch no session: they answer without Redis (tested on their own)
+TWILIO_PATHS = [route.path for route in ROUTES if route.exposure is Exposure.TWILIO and route.service in CALL_SERVICES
+                and route.path not in ("/call-status", "/staff-whisper")]
 
 
 def phone_for(app) -> PhoneCall:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from shared.db import make_engine, migrate
-from tests.walking_skeleton.test_booking_call import next_weekday_at, spoken_day
+from tests.timing import next_weekday_at, spoken_day
 
 ROOT = Path(__file__).resolve().parents[2]
 

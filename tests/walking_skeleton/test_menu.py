@@ -1,62 +1,74 @@
-"""The greeting and the main menu: every branch by keypad and voice, no input, unknown numbers."""
+"""The greeting and the main menu: every branch by keypad and voice answered with the chosen flow's first
+question in the same response (no <Redirect> round trip), no input, unknown numbers, the call record."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.calls.conftest import book, recorded_call
 from tests.conftest import HARBOR_NUMBER
-
-
-def first_redirect(reply) -> str | None:
-    redirect = reply.documents[0].find("Redirect")
-    return redirect.text if redirect is not None else None
 
 
 def test_greeting_names_the_clinic_dialled(system):
     reply = system.phone(to=HARBOR_NUMBER, caller="+14155550123").start()
-    assert reply.text.startswith("Thank you for calling Harbor Dental.")
-    assert "press 1" in reply.text and "press 5" in reply.text
+    assert reply.prompts == ["Thank you for calling Harbor Dental.",
+                             "How can I help? Press 1 to book, 2 to cancel, 3 to reschedule, 4 for availability, "
+                             "or 5 for staff."]
     gather = reply.gather
     assert gather["numDigits"] == "1" and gather["actionOnEmptyResult"] == "true"
 
 
-@pytest.mark.parametrize("digits, route", [("1", "/book-appointment"), ("2", "/cancel-appointment"),
-                                           ("3", "/reschedule-appointment"), ("4", "/check-availability")])
-def test_menu_keys_lead_to_their_flow(system, digits, route):
+@pytest.mark.parametrize("answer, action, opening", [
+    ({"digits": "1"}, "/capture-doctor-name", "Which doctor?"),
+    ({"digits": "2"}, "/confirm-cancellation", "Your appointment is with Dr. Sarah Chen"),
+    ({"digits": "3"}, "/capture-appointment-time", "Your appointment is with Dr. Sarah Chen"),
+    ({"digits": "4"}, "/capture-doctor-name", "Which doctor?"),
+    ({"speech": "I want to book an appointment"}, "/capture-doctor-name", "Which doctor?"),
+    ({"speech": "cancel my appointment"}, "/confirm-cancellation", "Your appointment is with"),
+    ({"speech": "I need to reschedule"}, "/capture-appointment-time", "Your appointment is with"),
+    ({"speech": "when is the doctor available"}, "/capture-doctor-name", "Which doctor?"),
+])
+def test_menu_answers_with_the_flows_first_question(system, answer, action, opening):
+    book(system, "Dr. Sarah Chen", "2026-12-02T15:00:00+00:00")
     call = system.phone()
     call.start()
-    reply = call.answer(digits=digits)
-    assert first_redirect(reply) == route
-
-
-@pytest.mark.parametrize("speech, route", [("I want to book an appointment", "/book-appointment"),
-                                           ("cancel my appointment", "/cancel-appointment"),
-                                           ("I need to reschedule", "/reschedule-appointment"),
-                                           ("when is the doctor available", "/check-availability")])
-def test_menu_by_voice(system, speech, route):
-    call = system.phone()
-    call.start()
-    assert first_redirect(call.answer(speech=speech)) == route
+    reply = call.answer(**answer)
+    assert len(reply.documents) == 1 and reply.documents[0].find("Redirect") is None
+    assert reply.gather["action"] == action and reply.text.startswith(opening)
 
 
 @pytest.mark.parametrize("answer", [{"digits": "5"}, {"speech": "let me talk to the receptionist"},
                                     {"speech": "staff please"}])
-def test_staff_is_dialled(system, answer):
-    call = system.phone(to=HARBOR_NUMBER)
+def test_staff_is_dialled_with_a_whisper(system, answer):
+    call = system.phone()
     call.start()
     reply = call.answer(**answer)
-    assert reply.dialled == "+14155550199"
+    assert reply.dialled == "+16175550199"
+    number = reply.documents[0].find("Dial/Number")
+    assert number.get("url") == "/staff-whisper?reason=staff_requested"
 
 
-def test_no_input_and_unknown_choices_reprompt_then_transfer(system):
+def test_no_input_and_unknown_choices_reprompt_briefly_then_transfer(system):
     call = system.phone()
     call.start()
     reply = call.answer()
-    assert "didn't catch that" in reply.text and reply.gather["action"] == "/process-selection"
+    assert reply.text == ("Sorry, I didn't catch that. Press 1 to book, 2 to cancel, 3 to reschedule, "
+                          "4 for availability, or 5 for staff.")
+    assert reply.gather["action"] == "/process-selection"
     reply = call.answer(digits="8")
-    assert "didn't catch that" in reply.text
+    assert reply.text.startswith("Sorry, I didn't catch that.")
     reply = call.answer(speech="what colour is the sky")
     assert reply.dialled == "+16175550199"
+    assert reply.documents[0].find("Dial/Number").get("url") == "/staff-whisper?reason=menu"
+
+
+def test_star_repeats_the_question_without_counting_a_failure(system):
+    call = system.phone()
+    call.start()
+    call.answer(digits="1")
+    for _ in range(4):
+        reply = call.answer(digits="*")
+        assert reply.text.startswith("Which doctor?") and reply.gather["action"] == "/capture-doctor-name"
 
 
 def test_unknown_dialled_number_hears_a_polite_goodbye(system):
@@ -64,14 +76,11 @@ def test_unknown_dialled_number_hears_a_polite_goodbye(system):
     assert "not connected to a clinic" in reply.text and reply.hung_up and reply.gather is None
 
 
-def test_call_outcome_is_recorded_when_the_call_ends(system, db_factory):
-    from services.twilio_handler.models import Call
-    from shared.db import transaction
-
+def test_call_outcome_is_recorded_with_its_reason_when_the_call_ends(system):
     call = system.phone()
     call.start()
     call.answer(digits="5")
     assert call.hang_up() == 200
-    with transaction(db_factory) as db:
-        row = db.get(Call, call.call_sid)
-        assert row.outcome == "transferred" and row.ended_at is not None and row.clinic_id == 1
+    row = recorded_call(system, call.call_sid)
+    assert (row["outcome"], row["outcome_reason"], row["language"]) == ("transferred", "staff_requested", "en")
+    assert row["ended_at"] is not None and row["clinic_id"] == 1
