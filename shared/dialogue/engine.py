@@ -172,6 +172,8 @@ class Step:
     finish_on_key: str | None = None
     handover_reason: str = "other"
     prefetch: Callable[[Conversation], list[Spoken]] | None = None
+    # Steps whose own answers include "staff" read that request themselves (with their own reason).
+    reads_staff_requests: bool = False
 
 
 @dataclass(frozen=True)

@@ -146,4 +146,5 @@ NO_SLOTS = Step(
     name="no_slots", route="/no-slots-choice", accepts=Accepts.BOTH, expects="choice",
     question=lambda c: [c.text("no_slots.question")], retry=lambda c: [c.text("no_slots.retry")],
     read=_read_no_slots, hints=lambda c: ("staff", "call me back", "one", "two"), handover_reason="no_slots",
+    reads_staff_requests=True,
 )

@@ -80,7 +80,7 @@ BOOKING_PHONE = Step(
     name="booking_phone", route="/capture-booking-phone", accepts=Accepts.BOTH, expects="phone",
     question=lambda c: [c.text("manage.booking_phone")], retry=lambda c: [c.text("manage.booking_phone_retry")],
     read=_read_booking_phone, num_digits=None, finish_on_key="#", hints=lambda c: ("zero", "staff"),
-    handover_reason="appointment_not_found",
+    handover_reason="appointment_not_found", reads_staff_requests=True,
 )
 
 

@@ -33,6 +33,6 @@ def _read_choice(conversation: Conversation, given: Input, reading: Reading | No
 MENU = Step(
     name="menu", route="/process-selection", accepts=Accepts.BOTH, expects="intent",
     question=_question, retry=lambda c: [c.text("menu.retry")], read=_read_choice,
-    hints=lambda c: MENU_HINTS, handover_reason="menu",
+    hints=lambda c: MENU_HINTS, handover_reason="menu", reads_staff_requests=True,
 )
 MENU_FLOW = Flow("menu", rows=(Row(MENU, lambda s: True),), finish=lambda conversation: None)

@@ -60,7 +60,7 @@ def answer(conversation: Conversation, step: Step, given: Input) -> Reply:
     if reading is not None:
         if reading.emergency:
             return emergency(conversation)
-        if reading.staff and step is not MENU:
+        if reading.staff and not step.reads_staff_requests:
             session.record_step(f"{step.name}:staff")
             return hand_over(conversation, "staff_requested")
         if reading.repeat and not given.digits:

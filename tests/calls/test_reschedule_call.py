@@ -9,13 +9,14 @@ WEDNESDAY_10AM = "2026-12-02T15:00:00+00:00"
 THURSDAY_2PM = "2026-12-03T19:00:00+00:00"
 
 
-def test_move_by_keypad_to_a_free_time(system, clock):
+def test_move_by_keypad_to_a_free_time(system):
     booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     call = system.phone()
     call.start()
     reply = call.answer(digits="3")
-    assert "Your appointment is with Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text
-    assert reply.gather["action"] == "/capture-new-time"
+    assert reply.text.startswith("Your appointment is with Dr. Sarah Chen, Wednesday, December 2nd at 10 AM. "
+                                 "When would you like to move it to?")
+    assert reply.gather["action"] == "/capture-appointment-time"
 
     reply = call.answer(speech="Thursday at 2pm")
     assert "moves from Wednesday, December 2nd at 10 AM to Thursday, December 3rd at 2 PM" in reply.text
@@ -30,36 +31,46 @@ def test_move_by_keypad_to_a_free_time(system, clock):
     assert recorded_call(system, call.call_sid)["outcome"] == "rescheduled"
 
 
-def test_taken_time_offers_the_three_nearest_free_slots(system, clock):
+def test_taken_time_offers_the_three_nearest_free_slots(system):
     book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     book(system, "Dr. Sarah Chen", THURSDAY_2PM, phone="+16175550188", name="Other Patient")
     call = system.phone()
     call.start()
     call.answer(digits="3")
     reply = call.answer(speech="Thursday at 2pm")
-    assert "isn't available then" in reply.text
-    assert ("press 1 for Thursday, December 3rd at 1 PM; press 2 for Thursday, December 3rd at 1:30 PM; "
-            "press 3 for Thursday, December 3rd at 2:30 PM") in reply.text
+    assert reply.text.startswith("Dr. Sarah Chen is booked then. The nearest free times are: "
+                                 "on Thursday, December 3rd at: 1, 1 PM; 2, 1:30 PM; or 3, 2:30 PM.")
     reply = call.answer(digits="3")
     assert "to Thursday, December 3rd at 2:30 PM" in reply.text
     call.answer(digits="1")
     assert appointments(system)[0]["start"] == "2026-12-03T19:30:00+00:00"
 
 
-def test_another_time_from_the_offer(system, clock):
+def test_another_time_from_the_offer(system):
     book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     book(system, "Dr. Sarah Chen", THURSDAY_2PM, phone="+16175550188", name="Other Patient")
     call = system.phone()
     call.start()
     call.answer(digits="3")
     call.answer(speech="Thursday at 2pm")
-    reply = call.answer(digits="9")
-    assert reply.gather["action"] == "/capture-new-time"
+    reply = call.answer(speech="none of those, another day")
+    assert reply.gather["action"] == "/capture-appointment-time"
     reply = call.answer(speech="Friday at 9am")
     assert "to Friday, December 4th at 9 AM" in reply.text
 
 
-def test_move_by_voice(system, clock):
+def test_a_new_time_said_instead_of_a_choice_is_checked(system):
+    book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    book(system, "Dr. Sarah Chen", THURSDAY_2PM, phone="+16175550188", name="Other Patient")
+    call = system.phone()
+    call.start()
+    call.answer(digits="3")
+    call.answer(speech="Thursday at 2pm")
+    reply = call.answer(speech="what about Friday at 9am")
+    assert "to Friday, December 4th at 9 AM" in reply.text
+
+
+def test_move_by_voice(system):
     book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     call = system.phone()
     call.start()
@@ -72,7 +83,7 @@ def test_move_by_voice(system, clock):
     assert appointments(system)[0]["start"] == "2026-12-01T20:00:00+00:00"
 
 
-def test_moving_one_of_several(system, clock):
+def test_moving_one_of_several(system):
     first = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     second = book(system, "Dr. Maria Lopez", THURSDAY_2PM)
     call = system.phone()
@@ -87,7 +98,7 @@ def test_moving_one_of_several(system, clock):
     assert starts == {first["id"]: WEDNESDAY_10AM, second["id"]: "2026-12-03T21:00:00+00:00"}
 
 
-def test_losing_the_race_keeps_the_old_booking(system, clock):
+def test_losing_the_race_keeps_the_old_booking(system):
     booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     call = system.phone()
     call.start()
@@ -97,7 +108,7 @@ def test_losing_the_race_keeps_the_old_booking(system, clock):
     book(system, "Dr. Sarah Chen", THURSDAY_2PM, phone="+16175550188", name="Faster Caller")
 
     reply = call.answer(digits="1")
-    assert "that time was just taken" in reply.text and reply.gather["action"] == "/choose-new-slot"
+    assert "that time was just taken" in reply.text and reply.gather["action"] == "/choose-slot"
     [mine] = appointments(system)
     assert (mine["id"], mine["start"], mine["status"], mine["version"]) == (booked["id"], WEDNESDAY_10AM, "booked", 1)
     assert [text["kind"] for text in texts(system)] == ["booking_confirmation"]
@@ -108,21 +119,22 @@ def test_losing_the_race_keeps_the_old_booking(system, clock):
     assert appointments(system)[0]["start"] == "2026-12-03T18:00:00+00:00"
 
 
-def test_saying_no_keeps_the_time(system, clock):
+def test_saying_no_keeps_the_time(system):
     book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     call = system.phone()
     call.start()
     call.answer(digits="3")
     call.answer(speech="Thursday at 2pm")
     reply = call.answer(digits="2")
-    assert "stays as it was" in reply.text
+    assert reply.text.startswith("All right, your appointment stays as it was. Is there anything else?")
     assert appointments(system)[0]["start"] == WEDNESDAY_10AM
 
 
-def test_a_time_outside_hours_offers_the_nearest(system, clock):
+def test_a_time_outside_hours_offers_the_nearest(system):
     book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     call = system.phone()
     call.start()
     call.answer(digits="3")
     reply = call.answer(speech="Saturday at 10am")
-    assert "isn't available then" in reply.text and "Friday, December 4th at 4:30 PM" in reply.text
+    assert reply.text.startswith("Dr. Sarah Chen isn't working then. The nearest free times are: "
+                                 "on Friday, December 4th at: 1, 3:30 PM; 2, 4 PM; or 3, 4:30 PM.")
