@@ -137,7 +137,7 @@ class SystemUnderTest:
     http: Client
     outbox: io.StringIO
     sessions: RedisCallSessionStore
-    clock: FakeClock
+    clock: FakeClock | None = None
 
     def transport(self, url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str, str]:
         """Deliver a webhook request to the in-process system (used by PhoneCall)."""

@@ -60,15 +60,15 @@ class Workload:
         return "job"
 
 
-# Calls to other services follow the ServiceClient calls in the code (tests/infra checks it):
-# every Twilio-facing service resolves the clinic (knowledge_base) and speaks prompts (tts).
+# Calls to other services follow the ServiceClient calls in the code (tests/infra checks it): every
+# Twilio-facing service runs the conversation engine (shared/dialogue), which reads clinics and doctors
+# (knowledge_base), free times and appointments (calendly), what callers say (receptionist_agent) and
+# speaks prompts (tts).
+CONVERSATION_CALLS = ("calendly", "knowledge_base", "receptionist_agent", "tts")
 WEB: tuple[Workload, ...] = (
-    Workload("twilio_handler", "twilio_handler", calls=("knowledge_base", "tts"), database=True, redis=True),
-    Workload("intent_handler", "intent_handler", calls=("knowledge_base", "receptionist_agent", "tts"), redis=True),
-    Workload(
-        "booking_handler", "booking_handler",
-        calls=("calendly", "knowledge_base", "receptionist_agent", "tts"), redis=True,
-    ),
+    Workload("twilio_handler", "twilio_handler", calls=CONVERSATION_CALLS, database=True, redis=True),
+    Workload("intent_handler", "intent_handler", calls=CONVERSATION_CALLS, redis=True),
+    Workload("booking_handler", "booking_handler", calls=CONVERSATION_CALLS, redis=True),
     Workload(
         "calendly", "calendly", calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
     ),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.calendly.models import BOOKED, CANCELLED, Appointment
 from services.calendly.outbox import record_notification
-from services.calendly.scheduling import Schedule, Slot, free_slots, nearest, slot_problem
+from services.calendly.scheduling import Schedule, Slot, bookable_window, free_slots, nearest, slot_problem
 from shared.api import ApiError, OffsetDatetime
 from shared.cache import TTLCache
 from shared.service_client import ServiceCallError, ServiceClient
@@ -126,8 +126,11 @@ def find_free_slots(
 def find_nearest_free_slots(
     *, db: Session, doctor: dict[str, Any], target: datetime, limit: int, now: datetime
 ) -> list[Slot]:
-    """The `limit` free slots nearest to `target`, earlier or later."""
-    slots = find_free_slots(db=db, doctor=doctor, start=target - NEAREST_WINDOW, end=target + NEAREST_WINDOW, now=now)
+    """The `limit` free slots nearest to `target`, earlier or later; a target outside the bookable
+    window (too soon, past the horizon) finds the bookable slots nearest to it."""
+    earliest, latest = bookable_window(Schedule.from_doctor(doctor), now)
+    centre = min(max(target, earliest), latest)
+    slots = find_free_slots(db=db, doctor=doctor, start=centre - NEAREST_WINDOW, end=centre + NEAREST_WINDOW, now=now)
     return nearest(slots, target, limit)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.dialogue.booking import doctor_choices
+from shared.dialogue.booking import doctor_choices, short_names
 from shared.dialogue.engine import keys_list
 from shared.dialogue.handover import emergency_number
 from shared.dialogue.ports import Doctor
@@ -29,8 +29,7 @@ CLINIC_KEYS = (
     "handover.callback_number", "handover.callback_number_retry", "emergency",
 )
 # Keys with a doctor's name (or a group of doctors) as their only field.
-DOCTOR_KEYS = ("doctor.confirm", "doctor.confirm_retry", "time.question", "time.day_off", "time.taken",
-               "time.none_near")
+DOCTOR_KEYS = ("doctor.confirm", "doctor.confirm_retry", "time.day_off", "time.taken", "time.none_near")
 
 
 def _doctors(doctors: list[dict[str, Any]]) -> list[Doctor]:
@@ -55,6 +54,7 @@ def static_prompts(clinic: dict[str, Any], doctors: list[dict[str, Any]]) -> lis
     for who in [doctor.name for doctor in choices] + groups:
         texts += [PROMPTS.render(key, doctor=who).text for key in DOCTOR_KEYS]
         texts.append(PROMPTS.render("no_slots.none", who=who, days=fields["days"]).text)
+    texts += [PROMPTS.render("time.question", doctor=name).text for name in short_names(choices).values()]
     for doctor in choices:
         if doctor.department:
             texts.append(PROMPTS.render("doctor.of_department", doctor=doctor.name, department=doctor.department).text)

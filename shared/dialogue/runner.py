@@ -126,5 +126,8 @@ def _retry(conversation: Conversation, step: Step, retry: Retry) -> Reply:
         conversation.say("handover.trouble")
         return hand_over(conversation, step.handover_reason)
     if retry.key:
+        # A reason was given ("That time has already passed."): then the question itself, not "Sorry, I
+        # didn't catch ..."
         conversation.say(retry.key, **retry.fields)
+        return ask(conversation, step)
     return ask(conversation, step, again=True)

@@ -46,7 +46,8 @@ def options_text(conversation: Conversation, slots: list[Slot]) -> str:
     zone = ZoneInfo(conversation.clinic.timezone)
     now = conversation.now()
     days = {slot.start.astimezone(zone).date() for slot in slots}
-    several_doctors = len({slot.doctor_id for slot in slots}) > 1
+    # Name the doctor when the times are not all one chosen doctor's (whoever is free, a department).
+    several_doctors = len({slot.doctor_id for slot in slots}) > 1 or conversation.request.doctor_id is None
     parts = []
     for index, slot in enumerate(slots, start=1):
         moment = spoken_clock(slot.start.astimezone(zone)) if len(days) == 1 else conversation.when(slot.start)

@@ -23,7 +23,7 @@ from tests.conftest import SystemUnderTest
 SIGNING_KEY = "test-signing-key-5mEzn9C"
 
 
-class FakeClock:
+class MonotonicClock:
     """A monotonic clock tests move by hand."""
 
     def __init__(self) -> None:
@@ -50,9 +50,9 @@ def fake_calendly(spec_checker):
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def breaker_clock() -> MonotonicClock:
     """The circuit breaker's clock."""
-    return FakeClock()
+    return MonotonicClock()
 
 
 @pytest.fixture
@@ -62,9 +62,9 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def calendly_client(fake_calendly, clock, sleeps) -> CalendlyClient:
+def calendly_client(fake_calendly, breaker_clock, sleeps) -> CalendlyClient:
     """A client of the fake: 2 retries, breaker opening after 3 failures for 30 s."""
-    return CalendlyClient("test-token", retries=2, breaker=CircuitBreaker(3, 30.0, clock), sleep=sleeps.append)
+    return CalendlyClient("test-token", retries=2, breaker=CircuitBreaker(3, 30.0, breaker_clock), sleep=sleeps.append)
 
 
 @pytest.fixture
@@ -75,14 +75,15 @@ def calendly_overrides(settings_overrides) -> dict[str, Any]:
 
 
 @pytest.fixture
-def calendly_system(engine, database, demo_clinics, redis_client, calendly_overrides, calendly_client, db_factory):
+def calendly_system(engine, database, demo_clinics, redis_client, calendly_overrides, calendly_client, db_factory,
+                    clock):
     """The whole system with Calendly on, Dr. Chen (id 1) mapped to CHEN_EVENT_TYPE."""
     with transaction(db_factory) as db:
         db.execute(update(Doctor).where(Doctor.id == 1).values(calendly_event_type=CHEN_EVENT_TYPE))
     outbox = io.StringIO()
     sessions = RedisCallSessionStore(redis_client)
     app = create_all_in_one(calendly_overrides, engine=engine, session_store=sessions,
-                            sms_sender=LocalOutboxSender(outbox), calendly_api=calendly_client)
+                            sms_sender=LocalOutboxSender(outbox), calendly_api=calendly_client, clock=clock)
     from werkzeug.test import Client
 
-    return SystemUnderTest(app=app, http=Client(app), outbox=outbox, sessions=sessions)
+    return SystemUnderTest(app=app, http=Client(app), outbox=outbox, sessions=sessions, clock=clock)

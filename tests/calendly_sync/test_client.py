@@ -79,7 +79,7 @@ def test_timeouts_are_retried_but_a_booking_that_timed_out_is_not_repeated(calen
     assert len(fake_calendly.requests_to("POST", "/invitees")) == 1
 
 
-def test_circuit_breaker_stops_calling_while_calendly_fails_and_tries_again_later(calendly_client, fake_calendly, clock):
+def test_circuit_breaker_stops_calling_while_calendly_fails_and_tries_again_later(calendly_client, fake_calendly, breaker_clock):
     fake_calendly.down = True
     with pytest.raises(CalendlyUnavailable):
         calendly_client.current_user()
@@ -88,7 +88,7 @@ def test_circuit_breaker_stops_calling_while_calendly_fails_and_tries_again_late
         calendly_client.current_user()
     assert paused.value.title == "Circuit Open" and len(fake_calendly.sent) == 3
     fake_calendly.down = False
-    clock.now += 31
+    breaker_clock.now += 31
     assert calendly_client.current_user().uri == USER
     assert not calendly_client.breaker.is_open and calendly_client.breaker.failures == 0
 

@@ -76,7 +76,7 @@ def test_calendly_429_keeps_the_booking_and_retries_after_x_ratelimit_reset(cale
     assert appointment(db_factory, booked["id"]).calendly_invitee_uri
 
 
-def test_calendly_down_keeps_bookings_and_the_open_breaker_pauses_the_queue(calendly_system, fake_calendly, db_factory, clock):
+def test_calendly_down_keeps_bookings_and_the_open_breaker_pauses_the_queue(calendly_system, fake_calendly, db_factory, breaker_clock):
     first = book(calendly_system, next_weekday_at(9))
     second = book(calendly_system, next_weekday_at(10), phone="+16175550124")
     fake_calendly.down = True
@@ -85,7 +85,7 @@ def test_calendly_down_keeps_bookings_and_the_open_breaker_pauses_the_queue(cale
     assert len(fake_calendly.sent) == 3  # one booking, retried twice; then the breaker opened
     assert [task.status for task in tasks(db_factory)] == ["pending", "pending"]
     fake_calendly.down = False
-    clock.now += 31
+    breaker_clock.now += 31
     later = now + timedelta(minutes=2)
     assert run_sync(calendly_system, now=later) == {"done": 2}
     assert appointment(db_factory, first["id"]).calendly_invitee_uri
@@ -132,7 +132,7 @@ def test_cancelled_before_it_was_pushed_never_reaches_calendly(calendly_system, 
 
 
 def test_reschedule_books_the_new_time_first_then_cancels_the_old_retrying_a_failed_cancel(
-        calendly_system, fake_calendly, db_factory, clock):
+        calendly_system, fake_calendly, db_factory, breaker_clock):
     old_start, new_start = next_weekday_at(10), next_weekday_at(16)
     booked = book(calendly_system, old_start)
     run_sync(calendly_system)
@@ -151,7 +151,7 @@ def test_reschedule_books_the_new_time_first_then_cancels_the_old_retrying_a_fai
     moved = appointment(db_factory, booked["id"])
     assert moved.calendly_event_uri != old_event and parse(fake_calendly.sent[0].body["start_time"]) == new_start
     assert fake_calendly.events[old_event.rsplit("/", 1)[-1]]["status"] == "active"
-    clock.now += 31
+    breaker_clock.now += 31
     assert run_sync(calendly_system, now=now + timedelta(minutes=5)) == {"done": 1}
     assert fake_calendly.events[old_event.rsplit("/", 1)[-1]]["status"] == "canceled"
 

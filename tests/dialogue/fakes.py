@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from services.calendly.scheduling import Schedule, free_slots, nearest, slot_problem
+from services.calendly.scheduling import Schedule, bookable_window, free_slots, nearest, slot_problem
 from services.receptionist_agent.utterance import interpret_utterance
 from shared.call_session import AppointmentRef, CallSession, ClinicInfo, Slot
 from shared.clock import FakeClock
@@ -89,8 +89,11 @@ class MemoryClinic:
     def check(self, *, doctor: Doctor, start: datetime, limit: int) -> TimeCheck:
         """Free at `start`? Why not, and the nearest free times."""
         self.calls.append("check")
-        problem = slot_problem(self.schedule(doctor.id), start, self.clock.now())
-        window = self._free(doctor, start - timedelta(days=14), start + timedelta(days=14))
+        schedule = self.schedule(doctor.id)
+        problem = slot_problem(schedule, start, self.clock.now())
+        earliest, latest = bookable_window(schedule, self.clock.now())
+        centre = min(max(start, earliest), latest)
+        window = self._free(doctor, centre - timedelta(days=14), centre + timedelta(days=14))
         free = problem is None and any(slot.start == start for slot in window)
         code = None if free else problem.code if problem else "taken"
         return TimeCheck(free, code, nearest(window, start, limit), self.clinic.horizon_days)

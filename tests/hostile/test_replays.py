@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
+from shared.call_session import CallSession
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
 from tests.conftest import CALLER
 from tests.timing import next_weekday_at, spoken_day
@@ -33,9 +34,8 @@ def booked_call(system):
     call.answer(digits="1")
     call.answer(speech=spoken_day(next_weekday_at(15)))
     call.answer(speech="Jane Doe")
-    call.answer(digits="1")
     reply = call.answer(speech="12 Main Street Boston")
-    assert "Press 1 to confirm" in reply.text
+    assert "Press 1 to book" in reply.text
     return call
 
 
@@ -79,6 +79,6 @@ def test_capture_steps_delivered_twice_leave_the_same_booking(system, engine):
     call.answer(speech=spoken_day(next_weekday_at(14)))
     call.answer(speech="Jane Doe")
     replay(system, call, "/capture-user-name", {"SpeechResult": "Jane Doe", "Confidence": "0.9"})
-    booking = system.sessions.load(call.call_sid)["booking"]
-    assert booking["doctor_name"] == "Dr. Sarah Chen" and booking["name"] == "Jane Doe"
+    request = CallSession.load(system.sessions.load(call.call_sid)).request
+    assert (request.doctor_name, request.name) == ("Dr. Sarah Chen", "Jane Doe") and request.start is not None
     assert count(engine, "SELECT count(*) FROM appointments") == 0

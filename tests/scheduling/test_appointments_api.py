@@ -4,6 +4,7 @@ cancel / reschedule with their errors; a reschedule that loses a race leaves the
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from sqlalchemy import update
 from werkzeug.test import Client
@@ -39,7 +40,7 @@ def reschedule(system, appointment_id: int, start: str):
 
 
 def test_spring_forward_sunday_through_the_api(system, clock, db_factory):
-    clock.move_to("2026-03-01T12:00:00+00:00")
+    clock.set(datetime.fromisoformat("2026-03-01T12:00:00+00:00"))
     give_hours(db_factory, "Dr. Sarah Chen", OVERNIGHT_SUNDAYS)
     starts = free(system, "Dr. Sarah Chen", **{"from": "2026-03-08T00:00:00-05:00", "to": "2026-03-09T00:00:00-04:00",
                                                "limit": 100})
@@ -54,7 +55,7 @@ def test_spring_forward_sunday_through_the_api(system, clock, db_factory):
 
 
 def test_fall_back_sunday_offers_and_books_both_one_o_clocks(system, clock, db_factory):
-    clock.move_to("2026-10-25T12:00:00+00:00")
+    clock.set(datetime.fromisoformat("2026-10-25T12:00:00+00:00"))
     give_hours(db_factory, "Dr. Sarah Chen", OVERNIGHT_SUNDAYS)
     starts = free(system, "Dr. Sarah Chen", **{"from": "2026-11-01T00:00:00-04:00", "to": "2026-11-02T00:00:00-05:00",
                                                "limit": 100})

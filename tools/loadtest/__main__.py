@@ -149,12 +149,16 @@ def webhook_table(summary: dict) -> list[str]:
 def call_table(summary: dict) -> tuple[list[str], int, int]:
     """Per-kind call rows, and the totals of calls completed and failed."""
     calls = [item for item in summary["entries"] if item["method"] == "CALL"]
-    rows = [f"  {'call kind':<14} {'calls':>6} {'failed':>7} {'p50 s':>7} {'p95 s':>7}  outcomes"]
+    rows = [f"  {'call kind':<14} {'calls':>6} {'failed':>7} {'p50 s':>7} {'p95 s':>7} {'turns':>6} {'words':>6}"
+            "  outcomes   (turns and words: means per call; words the receptionist said)"]
     for item in sorted(calls, key=lambda item: -item["requests"]):
         outcomes = ", ".join(f"{key.split(':', 1)[1]} {count}" for key, count in sorted(summary["outcomes"].items())
                              if key.startswith(item["name"] + ":"))
+        count = max(item["requests"], 1)
+        turns = summary.get("turns", {}).get(item["name"], 0) / count
+        words = summary.get("words", {}).get(item["name"], 0) / count
         rows.append(f"  {item['name']:<14} {item['requests']:>6} {item['failures']:>7} {item['p50'] / 1000:>7.1f} "
-                    f"{item['p95'] / 1000:>7.1f}  {outcomes}")
+                    f"{item['p95'] / 1000:>7.1f} {turns:>6.1f} {words:>6.0f}  {outcomes}")
     return rows, sum(item["requests"] for item in calls), sum(item["failures"] for item in calls)
 
 

@@ -25,7 +25,8 @@ AUDIO_PROMPT_SECONDS = 4.0  # a <Play>ed prompt whose words the load generator c
 FIRST_NAMES = ("Ana", "Ben", "Chloe", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivan", "June", "Kofi", "Lea")
 LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Okafor", "Rossi", "Kim", "Ivanova", "Dubois", "Cohen", "Silva")
 STREETS = ("Main Street", "Oak Avenue", "Harbor Road", "Elm Street", "Pine Lane", "Maple Drive")
-_PRESS = re.compile(r"press (\d) for", re.IGNORECASE)
+_DOCTOR_KEYS = re.compile(r"\b(\d)(?: for|,) Dr\.")
+_KEYS = re.compile(r"[Pp]ress ((?:\d, )*\d(?: or \d)?)")
 
 
 @dataclass
@@ -37,6 +38,16 @@ class CallResult:
     turns: int
     detail: str = ""
     heard: list[str] = field(default_factory=list)
+
+    @property
+    def answers(self) -> int:
+        """Caller turns: answers given after dialling in."""
+        return max(self.turns - 1, 0)
+
+    @property
+    def words(self) -> int:
+        """Words the receptionist said in the call (a played recording counts as none)."""
+        return sum(len(text.split()) for text in self.heard)
 
     @property
     def failed(self) -> bool:
@@ -56,40 +67,39 @@ def spoken_time(rng: random.Random, today: date | None = None) -> str:
     return f"{day:%B} {day.day} at {clock}"
 
 
+def _offered_keys(text: str) -> list[str]:
+    """The option keys of "Press 1, 2 or 3, or 9 for later times" (9 and 0 are not options)."""
+    found = _KEYS.search(text)
+    return [key for key in re.findall(r"\d", found.group(1)) if key not in "90"] if found else []
+
+
 def answer(kind: str, reply: Reply, rng: random.Random) -> tuple[str | None, str | None]:
-    """(digits, speech) for the pending gather."""
+    """(digits, speech) for the pending gather: keys where a key can answer, words for the time (as most
+    callers do), the name and the address."""
     action = urlsplit(reply.gather["action"]).path if reply.gather else ""
-    text = reply.text.lower()
     if action == "/process-selection":
         return MENU_KEYS[kind], None
     if action == "/capture-doctor-name":
-        keys = _PRESS.findall(reply.text)
+        keys = _DOCTOR_KEYS.findall(reply.text)
         return (rng.choice(keys) if keys else "1"), None
-    if action in ("/capture-appointment-time",) or (reply.gather.get("input") == "speech" and (
-            "day and time" in text or "when would" in text or "what time" in text)):
+    if action == "/capture-appointment-time":
         return None, spoken_time(rng)
     if action == "/choose-slot":
-        offered = [key for key in _PRESS.findall(reply.text) if key != "9"]
+        offered = _offered_keys(reply.text)
         return (rng.choice(offered) if offered else "1"), None
     if action == "/capture-user-name":
         return None, f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    if action == "/capture-booking-phone":
-        return "0", None  # nothing booked under this caller ID, and no other number: ask for staff
-    if action == "/capture-user-phone":
-        if "calling from" in text:
-            return "1", None
-        return f"617555{rng.randint(0, 9999):04d}", None
     if action == "/capture-user-address":
         return None, f"{rng.randint(1, 999)} {rng.choice(STREETS)} Boston"
-    if action == "/confirm-booking":
+    if action in ("/capture-phone-number", "/capture-callback-number"):
+        return f"617555{rng.randint(0, 9999):04d}", None
+    if action == "/capture-booking-phone":
+        return "0", None  # nothing booked under this caller ID, and no other number: ask for staff
+    if action == "/no-slots-choice":
+        return "2", None
+    if action == "/choose-appointment":
         return "1", None
-    if "press 1, 2 or 3" in text:
-        return rng.choice("123"), None
-    if "press 1" in text:
-        return "1", None
-    if "yes" in text or "confirm" in text:
-        return None, "yes"
-    return None, None
+    return "1", None  # the read-backs and confirmations: 1 is yes
 
 
 def classify(reply: Reply) -> str:
@@ -177,8 +187,8 @@ def place_call(call: PhoneCall, kind: str, rng: random.Random,
                                   + " | ".join(text[:120] for text in heard[-3:]), heard)
             if APOLOGY_MARK in reply.text.lower():
                 break
-            if sum("no free times" in text.lower() for text in heard) >= GIVE_UP_AFTER:
-                return CallResult(kind, "gave_up", turns, "heard 'no free times' three times and hung up", heard)
+            if sum("no free" in text.lower() for text in heard) >= GIVE_UP_AFTER:
+                return CallResult(kind, "gave_up", turns, "heard 'no free ...' three times and hung up", heard)
             think(reply)
             digits, speech = answer(kind, reply, rng)
             reply = call.answer(digits=digits, speech=speech)

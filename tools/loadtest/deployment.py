@@ -83,7 +83,11 @@ def port_is_free(port: int) -> bool:
 
 def prepare_database(url: str, objects_dir: Path) -> None:
     """Create the database if needed, empty it, migrate it and load the demo clinics (their PDFs kept in
-    `objects_dir`, which the services must use as LOCAL_DATA_DIR)."""
+    `objects_dir`, which the services must use as LOCAL_DATA_DIR).
+
+    Load and fault runs happen at any hour on the real clock, so their clinics answer the staff line
+    around the clock (no opening hours): what they measure must not change with the time of day.
+    Opening hours themselves are tested on a fixed clock (tests/calls, tests/dialogue)."""
     from services.knowledge_base.service import load_demo_clinics
 
     parsed = make_url(url)
@@ -103,6 +107,8 @@ def prepare_database(url: str, objects_dir: Path) -> None:
     try:
         load_demo_clinics(db=make_session_factory(engine), objects=make_object_store(
             CommonSettings(database_url=url, local_data_dir=objects_dir)))
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE clinics SET opening_hours = '[]', closures = '[]'"))
     finally:
         engine.dispose()
 

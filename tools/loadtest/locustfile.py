@@ -43,6 +43,7 @@ AREA_CODES = ("617", "415", "212", "312", "206", "303")  # valid numbers, so val
 OUTCOMES: Counter = Counter()
 FAILURE_EXAMPLES: list[str] = []
 TURNS: Counter = Counter()
+WORDS: Counter = Counter()
 WEBHOOK_MS: list[float] = []
 
 
@@ -93,7 +94,8 @@ class Caller(FastHttpUser):
             self.booked_with.append(clinic)
         elif result.outcome == "cancelled" and clinic in self.booked_with:
             self.booked_with.remove(clinic)
-        TURNS[kind] += result.turns
+        TURNS[kind] += result.answers
+        WORDS[kind] += result.words
         failure = None
         if result.failed:
             failure = RuntimeError(f"{result.outcome}: {result.detail or (result.heard or [''])[-1][:160]}")
@@ -127,7 +129,7 @@ def _write_summary(environment, **_kwargs) -> None:
     with open(target, "w", encoding="utf-8") as handle:
         json.dump({
             "entries": entries, "outcomes": dict(OUTCOMES), "failure_examples": FAILURE_EXAMPLES,
-            "turns": dict(TURNS), "duration_seconds": duration, "webhook_requests": webhook_requests,
+            "turns": dict(TURNS), "words": dict(WORDS), "duration_seconds": duration, "webhook_requests": webhook_requests,
             "webhook_ms": webhooks,
             "errors": [{"name": error.name, "error": str(error.error)[:200], "count": error.occurrences}
                        for error in stats.errors.values()][:20],
