@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 SCHEMA_VERSION = 2
-Flow = Literal["menu", "book", "cancel", "reschedule", "availability", "handover"]
+FlowName = Literal["menu", "book", "cancel", "reschedule", "availability", "handover"]
 Outcome = Literal["booked", "cancelled", "rescheduled", "enquiry_only", "no_slots", "callback_requested",
                   "transferred", "emergency", "hung_up"]
 
@@ -122,7 +122,7 @@ class CallSession(BaseModel):
     clinic: ClinicInfo
     caller: str = ""
     language: str = "en"
-    flow: Flow = "menu"
+    flow: FlowName = "menu"
     request: CallRequest = Field(default_factory=CallRequest)
     offered: list[Slot] = Field(default_factory=list)
     offer_kind: str | None = None

@@ -17,7 +17,7 @@ from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from shared.cache import TTLCache
-from shared.call_session import AppointmentRef, CallSession, ClinicInfo, Slot
+from shared.call_session import AppointmentRef, CallSession, ClinicInfo, FlowName, Slot
 from shared.clock import Clock
 from shared.dialogue import runner
 from shared.dialogue.engine import Conversation, Input, Reply
@@ -341,7 +341,7 @@ def step_view(step_name: str, endpoint: str | None = None) -> Callable[[], Respo
     return view
 
 
-def flow_entry_view(flow: str) -> Callable[[], Response]:
+def flow_entry_view(flow: FlowName) -> Callable[[], Response]:
     """A view starting a flow at its first question (the previous release's menu redirected to these)."""
 
     def view() -> Response:

@@ -36,7 +36,12 @@ class Spoken:
 
 MENU_KEYS = "Press 1 to book, 2 to cancel, 3 to reschedule, 4 for availability, or 5 for staff."
 
-ENGLISH: dict[str, Prompt] = {key: value if isinstance(value, Prompt) else Prompt(value) for key, value in {
+def _catalogue(texts: dict[str, str | Prompt]) -> dict[str, Prompt]:
+    """Plain strings are prompts without patient data."""
+    return {key: value if isinstance(value, Prompt) else Prompt(value) for key, value in texts.items()}
+
+
+ENGLISH: dict[str, Prompt] = _catalogue({
     # the start and end of a call
     "greeting": "Thank you for calling {clinic}.",
     "menu.question": f"How can I help? {MENU_KEYS}",
@@ -152,7 +157,7 @@ ENGLISH: dict[str, Prompt] = {key: value if isinstance(value, Prompt) else Promp
     "whisper.cannot_change": "The caller's appointment could not be changed by phone.",
     "whisper.manage": "The caller wanted to change an appointment, and could not finish.",
     "whisper.other": "The caller needs help from staff.",
-}.items()}
+})
 
 CATALOGUE: dict[str, dict[str, Prompt]] = {"en": ENGLISH}
 WHISPER_REASONS = tuple(key.split(".", 1)[1] for key in ENGLISH if key.startswith("whisper."))

@@ -7,6 +7,8 @@ client code (headers, token, errors) without sockets.
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
@@ -21,16 +23,20 @@ class WSGIAdapter(BaseAdapter):
         super().__init__()
         self.app = app
 
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
-        """Run the WSGI app for one request and wrap its answer as a requests.Response."""
-        url = requests.utils.urlparse(request.url)
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: bool | str = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+        """Run the WSGI app for one request and wrap its answer as a requests.Response (the connection
+        options do not apply in process)."""
+        url = urlsplit(request.url or "")
+        body = request.body
         builder = EnvironBuilder(
             path=url.path or "/",
             base_url=f"{url.scheme}://{url.netloc}",
             query_string=url.query,
-            method=request.method,
-            headers=dict(request.headers),
-            data=request.body or b"",
+            method=request.method or "GET",
+            headers=[(key, value if isinstance(value, str) else value.decode("latin-1"))
+                     for key, value in request.headers.items()],
+            data=body if isinstance(body, (str, bytes)) else b"",
         )
         try:
             environ = builder.get_environ()
@@ -44,7 +50,7 @@ class WSGIAdapter(BaseAdapter):
         response.raw = BytesIO(b"".join(app_iter))
         if hasattr(app_iter, "close"):
             app_iter.close()
-        response.url = request.url
+        response.url = request.url or ""
         response.request = request
         response.encoding = requests.utils.get_encoding_from_headers(response.headers)
         return response

@@ -27,6 +27,7 @@ from shared.dialogue.handover import callback_number
 from shared.dialogue.ports import Doctor, Reading
 from shared.dialogue.slots import CHOOSE_SLOT, check_wanted, settle_time
 from shared.phone_numbers import phone_from_keys
+from shared.prompts import Spoken
 
 ANYONE_KEY, EARLIEST_KEY = "0", "1"
 CHANGE_DOCTOR_KEY, CHANGE_TIME_KEY, OTHER_NUMBER_KEY, START_OVER_KEY = "2", "3", "4", "0"
@@ -254,8 +255,11 @@ def _read_confirmation(conversation: Conversation, given: Input, reading: Readin
     return NOT_UNDERSTOOD
 
 
-def _prefetch_booked(conversation: Conversation) -> list:
+def _prefetch_booked(conversation: Conversation) -> list[Spoken]:
+    """While the caller hears the read-back, the voice can prepare the sentence a yes will play."""
     request = conversation.request
+    if request.start is None:
+        return []
     return [conversation.text("booking.booked", doctor=request.doctor_name, when=conversation.when(request.start))]
 
 
@@ -270,16 +274,16 @@ CONFIRM_BOOKING = Step(
 def book(conversation: Conversation) -> Reply | None:
     """Book what was read back; a time lost meanwhile offers the nearest ones, bad details are asked again."""
     session, request = conversation.session, conversation.request
-    if request.doctor_id is None or request.start is None:
+    start = request.start
+    if request.doctor_id is None or start is None:
         return None
     booked = conversation.ports.appointments.book(
-        call_sid=session.call_sid, doctor_id=request.doctor_id, start=request.start, name=request.name or "",
+        call_sid=session.call_sid, doctor_id=request.doctor_id, start=start, name=request.name or "",
         phone=request.phone or "", address=request.address or "", language=session.language)
     if booked.status == "booked":
         session.record_step("booked")
         session.appointment_id = booked.appointment_id
-        conversation.say("booking.booked", doctor=request.doctor_name,
-                         when=conversation.when(booked.start or request.start))
+        conversation.say("booking.booked", doctor=request.doctor_name, when=conversation.when(booked.start or start))
         return conversation.goodbye("booking.farewell", "booked")
     request.confirmed = False
     if booked.status == "taken":

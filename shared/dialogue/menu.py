@@ -4,12 +4,14 @@ is kept by the runner, so the chosen flow starts at its first missing question."
 
 from __future__ import annotations
 
+from shared.call_session import FlowName
 from shared.dialogue.engine import NOT_UNDERSTOOD, Accepts, Conversation, Flow, Input, Outcome, Row, Step
 from shared.dialogue.handover import hand_over
 from shared.dialogue.ports import Reading
 
 KEY_CHOICES = {"1": "book", "2": "cancel", "3": "reschedule", "4": "availability", "5": "staff"}
-FLOW_CHOICES = ("book", "cancel", "reschedule", "availability")
+FLOW_CHOICES: dict[str, FlowName] = {"book": "book", "cancel": "cancel", "reschedule": "reschedule",
+                                     "availability": "availability"}
 MENU_HINTS = ("book", "cancel", "reschedule", "availability", "staff", "receptionist")
 
 
@@ -24,9 +26,10 @@ def _read_choice(conversation: Conversation, given: Input, reading: Reading | No
     if choice == "staff":
         session.record_step("menu:staff")
         return hand_over(conversation, "staff_requested")
-    if choice not in FLOW_CHOICES:
+    flow = FLOW_CHOICES.get(choice or "")
+    if flow is None:
         return NOT_UNDERSTOOD
-    session.flow = choice
+    session.flow = flow
     return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from shared.call_session import FlowName
 from shared.dialogue.availability import AVAILABILITY
 from shared.dialogue.booking import BOOKING
 from shared.dialogue.engine import MAX_FAILURES, Conversation, Flow, Input, Reply, Retry, Step, ask
@@ -29,7 +30,7 @@ STEP_BY_ROUTE: dict[str, Step] = {step.route: step for step in STEPS.values()}
 MAX_FLOW_CHANGES = 4
 # The previous release's routes: its menu redirected to a flow's entry route, and a few steps had
 # per-flow copies. A call in progress during a deploy may still answer there; drop after one release.
-LEGACY_ENTRIES: dict[str, str] = {"/book-appointment": "book", "/cancel-appointment": "cancel",
+LEGACY_ENTRIES: dict[str, FlowName] = {"/book-appointment": "book", "/cancel-appointment": "cancel",
                                   "/reschedule-appointment": "reschedule", "/check-availability": "availability"}
 LEGACY_STEPS: dict[str, str] = {"/capture-new-time": "time", "/choose-new-slot": "choose_slot",
                                 "/capture-availability-doctor": "doctor", "/choose-available-slot": "choose_slot",
@@ -102,7 +103,7 @@ def advance(conversation: Conversation) -> Reply:
     raise RuntimeError(f"flow {session.flow} did not settle after {MAX_FLOW_CHANGES} rounds")
 
 
-def start_flow(conversation: Conversation, flow: str) -> Reply:
+def start_flow(conversation: Conversation, flow: FlowName) -> Reply:
     """Switch the call to another flow and ask its first question."""
     conversation.session.flow = flow
     conversation.session.record_step(flow)

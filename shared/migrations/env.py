@@ -10,7 +10,7 @@ config = context.config
 
 def run_migrations_online() -> None:
     """Apply migrations over a fresh connection, each in its own transaction."""
-    url = config.get_main_option("sqlalchemy.url")
+    url = config.get_main_option("sqlalchemy.url") or ""
     engine = make_engine(url)
     engine.pool = pool.NullPool(engine.pool._creator)
     with engine.connect() as connection:
