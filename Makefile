@@ -5,40 +5,68 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install lint run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
+.PHONY: help runtime install lock audit lint run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Three hashed lock files (make lock writes them from the .in files): requirements.txt is what the
+# services import (make run and the image install only that), requirements-dev.txt adds the test and
+# benchmark tools, requirements-infra.txt is checkov. Bytecode is compiled on first import, not here.
+PIP_INSTALL := $(BIN)/pip install --quiet --require-hashes --no-compile
+
+$(VENV)/.runtime: requirements.txt
 	@tools/ensure_python.sh $(PYTHON) $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed: requirements-dev.txt $(VENV)/.runtime
+	$(PIP_INSTALL) -r requirements-dev.txt
 	@touch $@
 
 # checkov pins dependencies that clash with the test tools, so it gets a virtualenv of its own.
 $(VENV)/checkov/.installed: requirements-infra.txt $(VENV)/.installed
 	@tools/ensure_python.sh $(PYTHON) $(VENV)/checkov
-	$(VENV)/checkov/bin/pip install --quiet -r requirements-infra.txt
+	$(VENV)/checkov/bin/pip install --quiet --require-hashes --no-compile -r requirements-infra.txt
 	@touch $@
 
-install: $(VENV)/.installed $(VENV)/checkov/.installed ## Create .venv (and .venv/checkov) with the pinned dependencies
+runtime: $(VENV)/.runtime ## Create .venv with the runtime dependencies only (what make run needs)
 
-migrate: install ## Apply database migrations to DATABASE_URL (default: the local SQLite file)
+install: $(VENV)/.installed $(VENV)/checkov/.installed ## Create .venv (and .venv/checkov) with everything: runtime, test and infra tools
+
+# uv resolves; the files it writes keep their current pins unless the .in files ask otherwise, so a
+# re-run changes only what changed. UPGRADE=1 moves every package to the newest version allowed.
+UV_VERSION := 0.13.9
+UV_COMPILE = $(VENV)/lock/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+lock: ## Rewrite the hashed lock files from requirements*.in (UPGRADE=1: newest allowed versions)
+	@tools/ensure_python.sh $(PYTHON) $(VENV)/lock
+	$(VENV)/lock/bin/pip install --quiet uv==$(UV_VERSION)
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) requirements-dev.in --constraint requirements.txt -o requirements-dev.txt
+	$(UV_COMPILE) requirements-infra.in -o requirements-infra.txt
+
+audit: install ## Known vulnerabilities in the locked runtime and dev dependencies (pip-audit; needs the network)
+	$(BIN)/pip-audit --progress-spinner off --require-hashes --disable-pip -r requirements.txt
+	$(BIN)/pip-audit --progress-spinner off --require-hashes --disable-pip -r requirements-dev.txt
+
+migrate: runtime ## Apply database migrations to DATABASE_URL (default: the local SQLite file)
 	$(BIN)/python -m tools.manage migrate
 
 load-demo: migrate ## Load the demo clinics (Riverside Family Clinic, Harbor Dental)
 	$(BIN)/python -m tools.manage load-demo
 
-run: load-demo ## Serve all eight services in one process on PORT (default 8080), embedded defaults
-	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind 0.0.0.0:$(PORT) \
+run: load-demo ## Serve all eight services in one process on HOST:PORT (default 127.0.0.1:8080), embedded defaults
+	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind $(HOST):$(PORT) \
 		--access-logfile - 'services.wsgi:create_wsgi_app()'
 
-call: install ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
-	$(BIN)/python -m tools.phone --url http://127.0.0.1:$(PORT) $(ARGS)
+call: runtime ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
+	$(BIN)/python -m tools.phone --url http://$(HOST):$(PORT) $(ARGS)
 
 lint: install ## Lint: syntax errors, undefined names, unused imports and variables (ruff)
 	$(BIN)/ruff check --select E9,F63,F7,F82,F401,F841 services shared tools tests
@@ -57,7 +85,7 @@ bench: install ## Run the benchmarks and print their figures with the machine th
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
 
-tts-warm: install ## Pre-render every clinic's static prompts in its ElevenLabs voice (needs ELEVENLABS_API_KEY)
+tts-warm: runtime ## Pre-render every clinic's static prompts in its ElevenLabs voice (needs ELEVENLABS_API_KEY)
 	$(BIN)/python -m services.tts.warm $(ARGS)
 
 eval-nlu: install ## Accuracy per kind of the receptionist_agent interpreters on tests/data/nlu (DATA=dir another set, SHOW=1 lists misses)

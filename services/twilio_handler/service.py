@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.twilio_handler.models import Call
+from shared import metrics
 from shared.db import transaction
 from shared.sessions import CallSessionStore
 
@@ -67,6 +68,7 @@ def finish_call(
         call.duration_seconds = duration_seconds if duration_seconds is not None else max(elapsed, 0)
         call.outcome = session.get("outcome") or "hung_up"
         call.steps = session.get("steps", [])
+        metrics.call_ended(clinic_id=call.clinic_id, outcome=call.outcome)
         return call
 
 
