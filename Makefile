@@ -51,9 +51,13 @@ lock: ## Rewrite the hashed lock files from requirements*.in (UPGRADE=1: newest 
 	$(UV_COMPILE) requirements-dev.in --constraint requirements.txt -o requirements-dev.txt
 	$(UV_COMPILE) requirements-infra.in -o requirements-infra.txt
 
-audit: install ## Known vulnerabilities in the locked runtime and dev dependencies (pip-audit; needs the network)
-	$(BIN)/pip-audit --progress-spinner off --require-hashes --disable-pip -r requirements.txt
-	$(BIN)/pip-audit --progress-spinner off --require-hashes --disable-pip -r requirements-dev.txt
+AUDIT := $(BIN)/pip-audit --progress-spinner off --strict --require-hashes --disable-pip
+
+audit: install ## pip-audit the lock files (needs the network); CycloneDX SBOM of the runtime set in var/sbom
+	$(AUDIT) -r requirements.txt
+	$(AUDIT) -r requirements-dev.txt
+	@mkdir -p var/sbom
+	$(AUDIT) -r requirements.txt --format cyclonedx-json --output var/sbom/runtime.cdx.json
 
 migrate: runtime ## Apply database migrations to DATABASE_URL (default: the local SQLite file)
 	$(BIN)/python -m tools.manage migrate
