@@ -14,42 +14,47 @@ WEB_THREADS ?= 16
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
-# Three hashed lock files (make lock writes them from the .in files): requirements.txt is what the
-# services import (make run and the image install only that), requirements-dev.txt adds the test and
-# benchmark tools, requirements-infra.txt is checkov. Bytecode is compiled on first import, not here.
-PIP_INSTALL := $(BIN)/pip install --quiet --require-hashes --no-compile
+# Hashed lock files, written by `make lock` from the .in files: requirements.txt is what the services
+# import (make run and the image install only that), requirements-dev.txt adds the test and benchmark
+# tools, requirements-infra.txt is checkov, requirements-uv.txt the installer. uv installs them (pip
+# would take ten times as long); bytecode is compiled on first import, not at install.
+UV := $(BIN)/uv
+UV_INSTALL := $(UV) pip install --quiet --require-hashes
 
-$(VENV)/.runtime: requirements.txt
+$(VENV)/.uv: requirements-uv.txt
 	@tools/ensure_python.sh $(PYTHON) $(VENV)
-	$(PIP_INSTALL) -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-uv.txt
+	@touch $@
+
+$(VENV)/.runtime: requirements.txt $(VENV)/.uv
+	$(UV_INSTALL) --python $(BIN)/python -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed: requirements-dev.txt $(VENV)/.runtime
-	$(PIP_INSTALL) -r requirements-dev.txt
+	$(UV_INSTALL) --python $(BIN)/python -r requirements-dev.txt
 	@touch $@
 
 # checkov pins dependencies that clash with the test tools, so it gets a virtualenv of its own.
 $(VENV)/checkov/.installed: requirements-infra.txt $(VENV)/.installed
 	@tools/ensure_python.sh $(PYTHON) $(VENV)/checkov
-	$(VENV)/checkov/bin/pip install --quiet --require-hashes --no-compile -r requirements-infra.txt
+	$(UV_INSTALL) --python $(VENV)/checkov/bin/python -r requirements-infra.txt
 	@touch $@
 
 runtime: $(VENV)/.runtime ## Create .venv with the runtime dependencies only (what make run needs)
 
 install: $(VENV)/.installed $(VENV)/checkov/.installed ## Create .venv (and .venv/checkov) with everything: runtime, test and infra tools
 
-# uv resolves; the files it writes keep their current pins unless the .in files ask otherwise, so a
-# re-run changes only what changed. UPGRADE=1 moves every package to the newest version allowed.
-UV_VERSION := 0.13.9
-UV_COMPILE = $(VENV)/lock/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+# The lock files keep their current pins unless the .in files ask otherwise, so a re-run changes only
+# what changed (after merging branches: take either side's lock files, then make lock).
+# UPGRADE=1 moves every package to the newest version allowed.
+LOCK = $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-lock: ## Rewrite the hashed lock files from requirements*.in (UPGRADE=1: newest allowed versions)
-	@tools/ensure_python.sh $(PYTHON) $(VENV)/lock
-	$(VENV)/lock/bin/pip install --quiet uv==$(UV_VERSION)
-	$(UV_COMPILE) requirements.in -o requirements.txt
-	$(UV_COMPILE) requirements-dev.in --constraint requirements.txt -o requirements-dev.txt
-	$(UV_COMPILE) requirements-infra.in -o requirements-infra.txt
+lock: $(VENV)/.uv ## Rewrite the hashed lock files from requirements*.in (UPGRADE=1: newest allowed versions)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in --constraint requirements.txt -o requirements-dev.txt
+	$(LOCK) requirements-infra.in -o requirements-infra.txt
+	$(LOCK) requirements-uv.in -o requirements-uv.txt
 
 AUDIT := $(BIN)/pip-audit --progress-spinner off --strict --require-hashes --disable-pip
 

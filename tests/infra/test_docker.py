@@ -36,7 +36,7 @@ def _requirements(name: str) -> list[str]:
 
 
 def test_lock_files_pin_every_package_with_hashes():
-    for name in ("requirements.txt", "requirements-dev.txt", "requirements-infra.txt"):
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-infra.txt", "requirements-uv.txt"):
         blocks = _requirements(name)
         assert blocks, name
         for block in blocks:
