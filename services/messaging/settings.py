@@ -40,10 +40,15 @@ class MessagingSettings(CommonSettings):
         return self.environment != "production" and not self.sqs_queue_url
 
     @property
+    def has_twilio_api_key(self) -> bool:
+        """True when both halves of a Twilio API key are set."""
+        return bool(self.twilio_api_key_sid and self.twilio_api_key_secret and self.twilio_api_key_secret.get_secret_value())
+
+    @property
     def twilio_rest_credentials(self) -> tuple[str, str] | None:
         """(username, password) for Twilio's REST API: the API key (rotated on its own, see the runbook);
         the account's auth token only outside production; None when neither is set."""
-        if self.twilio_api_key_sid and self.twilio_api_key_secret and self.twilio_api_key_secret.get_secret_value():
+        if self.has_twilio_api_key:
             return self.twilio_api_key_sid, self.twilio_api_key_secret.get_secret_value()
         token = self.twilio_auth_token.get_secret_value()
         if self.environment != "production" and self.twilio_account_sid and token not in ("", LOCAL_TWILIO_AUTH_TOKEN):
@@ -61,9 +66,7 @@ class MessagingSettings(CommonSettings):
 
     @model_validator(mode="after")
     def _api_key_in_production(self) -> "MessagingSettings":
-        if self.environment == "production" and self.twilio_account_sid and not (
-            self.twilio_api_key_sid and self.twilio_api_key_secret and self.twilio_api_key_secret.get_secret_value()
-        ):
+        if self.environment == "production" and self.twilio_account_sid and not self.has_twilio_api_key:
             raise ValueError("TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET must be set in production "
                              "(the auth token signs in to Twilio's REST API only locally)")
         return self
