@@ -5,12 +5,12 @@ DATABASE_URL, else the local SQLite default of the settings. The target metadata
 models, so `alembic revision --autogenerate` compares all tables (only the migrate command runs this).
 """
 
-import importlib
 import logging.config
 
 from alembic import context
-from shared.db import Base, make_engine
-from shared.routes import SERVICES
+
+from services import all_models
+from shared.db import make_engine
 from shared.settings import CommonSettings
 
 config = context.config
@@ -19,17 +19,6 @@ config = context.config
 def _database_url() -> str:
     return (config.get_main_option("sqlalchemy.url") or context.get_x_argument(as_dictionary=True).get("url")
             or CommonSettings().database_url)
-
-
-def _all_models():
-    """Base.metadata with every service's tables; the models live with the service that owns them."""
-    for service in SERVICES:
-        try:
-            importlib.import_module(f"services.{service}.models")
-        except ModuleNotFoundError as error:
-            if error.name != f"services.{service}.models":
-                raise
-    return Base.metadata
 
 
 def _declared_only_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
@@ -46,7 +35,7 @@ def run_migrations_online() -> None:
             connection=connection,
             render_as_batch=connection.dialect.name == "sqlite",
             transaction_per_migration=True,
-            target_metadata=_all_models(),
+            target_metadata=all_models(),
             include_object=_declared_only_in_migrations,
         )
         with context.begin_transaction():

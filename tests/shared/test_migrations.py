@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib
 import os
 from pathlib import Path
 
@@ -12,31 +11,21 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from shared.db import MIGRATIONS_DIR, Base, alembic_config, make_engine, migrate
-from shared.routes import SERVICES
-from tests.conftest import _create_database_if_missing
+from services import all_models
+from shared.db import MIGRATIONS_DIR, alembic_config, make_engine, migrate
+from tests.conftest import empty_database
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def load_all_models() -> None:
-    for service in SERVICES:
-        try:
-            importlib.import_module(f"services.{service}.models")
-        except ModuleNotFoundError as error:
-            if error.name != f"services.{service}.models":
-                raise
-
-
 def drift(url: str) -> list:
-    load_all_models()
     engine = make_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": False})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, all_models())
     engine.dispose()
     # Indexes and cross-service foreign keys are declared in migrations only: the database enforces
     # them, while a service process that loads only its own models could not resolve another
@@ -86,12 +75,7 @@ def _tables(url: str) -> set[str]:
 
 def test_upgrade_downgrade_upgrade_on_postgres(database_url):
     url = str(make_url(database_url).set(database=f"{make_url(database_url).database}_migrations"))
-    _create_database_if_missing(url)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    empty_database(url)
     _round_trip(url)
 
 
