@@ -5,40 +5,77 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install lint run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
+.PHONY: help runtime install lock audit lint run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Hashed lock files, written by `make lock` from the .in files: requirements.txt is what the services
+# import (make run and the image install only that), requirements-dev.txt adds the test and benchmark
+# tools, requirements-infra.txt is checkov, requirements-uv.txt the installer. uv installs them (pip
+# would take ten times as long); bytecode is compiled on first import, not at install.
+UV := $(BIN)/uv
+UV_INSTALL := $(UV) pip install --quiet --require-hashes
+
+$(VENV)/.uv: requirements-uv.txt
 	@tools/ensure_python.sh $(PYTHON) $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-uv.txt
+	@touch $@
+
+$(VENV)/.runtime: requirements.txt $(VENV)/.uv
+	$(UV_INSTALL) --python $(BIN)/python -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed: requirements-dev.txt $(VENV)/.runtime
+	$(UV_INSTALL) --python $(BIN)/python -r requirements-dev.txt
 	@touch $@
 
 # checkov pins dependencies that clash with the test tools, so it gets a virtualenv of its own.
 $(VENV)/checkov/.installed: requirements-infra.txt $(VENV)/.installed
 	@tools/ensure_python.sh $(PYTHON) $(VENV)/checkov
-	$(VENV)/checkov/bin/pip install --quiet -r requirements-infra.txt
+	$(UV_INSTALL) --python $(VENV)/checkov/bin/python -r requirements-infra.txt
 	@touch $@
 
-install: $(VENV)/.installed $(VENV)/checkov/.installed ## Create .venv (and .venv/checkov) with the pinned dependencies
+runtime: $(VENV)/.runtime ## Create .venv with the runtime dependencies only (what make run needs)
 
-migrate: install ## Apply database migrations to DATABASE_URL (default: the local SQLite file)
+install: $(VENV)/.installed $(VENV)/checkov/.installed ## Create .venv (and .venv/checkov) with everything: runtime, test and infra tools
+
+# The lock files keep their current pins unless the .in files ask otherwise, so a re-run changes only
+# what changed (after merging branches: take either side's lock files, then make lock).
+# UPGRADE=1 moves every package to the newest version allowed.
+LOCK = $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+lock: $(VENV)/.uv ## Rewrite the hashed lock files from requirements*.in (UPGRADE=1: newest allowed versions)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in --constraint requirements.txt -o requirements-dev.txt
+	$(LOCK) requirements-infra.in -o requirements-infra.txt
+	$(LOCK) requirements-uv.in -o requirements-uv.txt
+
+AUDIT := $(BIN)/pip-audit --progress-spinner off --strict --require-hashes --disable-pip
+
+audit: install ## pip-audit the lock files (needs the network); CycloneDX SBOM of the runtime set in var/sbom
+	$(AUDIT) -r requirements.txt
+	$(AUDIT) -r requirements-dev.txt
+	@mkdir -p var/sbom
+	$(AUDIT) -r requirements.txt --format cyclonedx-json --output var/sbom/runtime.cdx.json
+
+migrate: runtime ## Apply database migrations to DATABASE_URL (default: the local SQLite file)
 	$(BIN)/python -m tools.manage migrate
 
 load-demo: migrate ## Load the demo clinics (Riverside Family Clinic, Harbor Dental)
 	$(BIN)/python -m tools.manage load-demo
 
-run: load-demo ## Serve all eight services in one process on PORT (default 8080), embedded defaults
-	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind 0.0.0.0:$(PORT) \
+run: load-demo ## Serve all eight services in one process on HOST:PORT (default 127.0.0.1:8080), embedded defaults
+	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind $(HOST):$(PORT) \
 		--access-logfile - 'services.wsgi:create_wsgi_app()'
 
-call: install ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
-	$(BIN)/python -m tools.phone --url http://127.0.0.1:$(PORT) $(ARGS)
+call: runtime ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
+	$(BIN)/python -m tools.phone --url http://$(HOST):$(PORT) $(ARGS)
 
 lint: install ## Lint: syntax errors, undefined names, unused imports and variables (ruff)
 	$(BIN)/ruff check --select E9,F63,F7,F82,F401,F841 services shared tools tests
@@ -57,7 +94,7 @@ bench: install ## Run the benchmarks and print their figures with the machine th
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
 
-tts-warm: install ## Pre-render every clinic's static prompts in its ElevenLabs voice (needs ELEVENLABS_API_KEY)
+tts-warm: runtime ## Pre-render every clinic's static prompts in its ElevenLabs voice (needs ELEVENLABS_API_KEY)
 	$(BIN)/python -m services.tts.warm $(ARGS)
 
 eval-nlu: install ## Accuracy per kind of the receptionist_agent interpreters on tests/data/nlu (DATA=dir another set, SHOW=1 lists misses)

@@ -1,11 +1,19 @@
-"""Gunicorn settings for one service in a container: threaded workers, temp files in memory.
+"""Gunicorn settings for one service in a container: threaded workers, temp files in memory, and
+Prometheus metrics gathered from every worker.
 
 The services spend most of a request waiting on other services, Postgres or Redis, so each worker
 process runs a pool of threads (gthread) instead of one request at a time; no monkey-patching needed.
 The heartbeat files live on /dev/shm so the root filesystem can be mounted read-only.
+
+With PROMETHEUS_MULTIPROC_DIR set (an emptyDir in the cluster), each worker writes its metrics there
+and /metrics adds them up, so a scrape sees the whole pod and not the one worker that answered. The
+folder is emptied when the master starts (a restarted container would otherwise count its previous
+life's workers twice), and a worker that exits has its live gauges removed.
 """
 
 import os
+import shutil
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 worker_class = "gthread"
@@ -25,3 +33,25 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = "*"
+
+
+def on_starting(server) -> None:
+    """Start with an empty metrics folder: files of processes from before a restart must not count."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    for entry in path.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def child_exit(server, worker) -> None:
+    """Drop the live gauges of a worker that exited (max_requests, crash or shutdown)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

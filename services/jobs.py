@@ -12,6 +12,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from shared import metrics
 from shared.log import configure_logging
 from shared.settings import CommonSettings
 
@@ -30,15 +31,19 @@ def service_dependencies(service: str) -> Any:
 
 
 def run_loop(name: str, one_pass: Callable[[], int], poll_seconds: float, argv: list[str] | None = None) -> None:
-    """Run `one_pass` once (--once) or until SIGTERM/SIGINT, pausing when a pass found nothing to do."""
+    """Run `one_pass` once (--once) or until SIGTERM/SIGINT, pausing when a pass found nothing to do;
+    a long-running loop serves /metrics on METRICS_PORT when it is set."""
     parser = argparse.ArgumentParser(prog=f"python -m {name}")
     parser.add_argument("--once", action="store_true", help="run one pass and exit")
     args = parser.parse_args(argv)
-    configure_logging(name, CommonSettings().log_level, CommonSettings().log_format)
+    settings = CommonSettings()
+    configure_logging(name, settings.log_level, settings.log_format)
     stop = threading.Event()
     if not args.once:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
+        if settings.metrics_port:
+            metrics.serve_worker_metrics(settings.metrics_port)
     while True:
         started = time.monotonic()
         try:

@@ -89,7 +89,11 @@ def create_service_app(
     @app.after_request
     def _record(response: Response) -> Response:
         rule = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics.observe(service, rule, request.method, response.status_code, time.perf_counter() - g.get("started", time.perf_counter()))
+        exposure = getattr(_route(), "exposure", None)
+        metrics.observe(service, rule, request.method, response.status_code,
+                        time.perf_counter() - g.get("started", time.perf_counter()),
+                        twilio_turn=exposure is Exposure.TWILIO,
+                        signed_webhook=exposure in (Exposure.TWILIO, Exposure.WEBHOOK))
         response.headers["X-Request-ID"] = g.get("request_id", "")
         return response
 
@@ -125,8 +129,15 @@ def readiness(service: str, checks: Mapping[str, ReadinessCheck]):
     return response
 
 
+def _route():
+    """This request's entry in the route table (None for operations paths and unknown URLs), looked up once."""
+    if "route" not in g:
+        g.route = find_route(request.url_rule.rule) if request.url_rule else None
+    return g.route
+
+
 def _is_twilio_route() -> bool:
-    route = find_route(request.url_rule.rule) if request.url_rule else None
+    route = _route()
     return route is not None and route.exposure is Exposure.TWILIO
 
 
@@ -142,7 +153,7 @@ def _turn_deadline(settings) -> float | None:
 
 
 def _is_json_api_route() -> bool:
-    route = find_route(request.url_rule.rule) if request.url_rule else None
+    route = _route()
     return route is not None and route.exposure in (Exposure.INTERNAL, Exposure.ADMIN)
 
 

@@ -61,6 +61,9 @@ class CommonSettings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     sentry_dsn: str | None = None
+    metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="port of /metrics in background workers (web services serve it on PORT)"
+    )
     say_voice: str = Field("Polly.Joanna", description="Twilio <Say> voice when no audio URL")
 
     @model_validator(mode="after")

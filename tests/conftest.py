@@ -54,15 +54,20 @@ def _create_database_if_missing(url: str) -> None:
         admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url() -> str:
-    """A freshly migrated test database on real Postgres."""
-    _create_database_if_missing(TEST_DATABASE_URL)
-    engine = create_engine(TEST_DATABASE_URL)
+def empty_database(url: str) -> None:
+    """A Postgres database at `url` with nothing in it (created when missing)."""
+    _create_database_if_missing(url)
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """A freshly migrated test database on real Postgres."""
+    empty_database(TEST_DATABASE_URL)
     migrate(TEST_DATABASE_URL)
     return TEST_DATABASE_URL
 

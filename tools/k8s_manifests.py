@@ -17,11 +17,21 @@ from pathlib import Path
 import yaml
 
 from shared.routes import SERVICES, dashed, find_route, public_paths
+from tools import monitoring
 
 BASE_DIR = Path(__file__).resolve().parent.parent / "k8s" / "base"
+DASHBOARD_FILE = Path(__file__).resolve().parent.parent / "docs" / "grafana-dashboard.json"
 NAMESPACE = "receptionist"
 PART_OF = "receptionist"
 PORT = 8080
+# Queue workers serve /metrics here (METRICS_PORT); web services serve it on PORT.
+METRICS_PORT = 9100
+# Where Prometheus runs (kube-prometheus-stack), and the label of its pods.
+MONITORING_NAMESPACE = "monitoring"
+PROMETHEUS_POD = {"app.kubernetes.io/name": "prometheus"}
+# Each gunicorn worker writes its samples here; /metrics adds them up (shared/metrics.py).
+MULTIPROC_DIR = "/var/run/prometheus"
+IMAGE = "receptionist/app"
 APP_UID = 10001
 # Placeholder VPC range for the ipBlock rules; each overlay patches in its environment's VPC CIDR.
 VPC_CIDR = "10.0.0.0/16"
@@ -136,9 +146,9 @@ def metadata(name: str, component: str | None = None, **extra) -> dict:
     return meta
 
 
-def image(service: str) -> str:
-    """The image reference the overlays retag (one ECR repository per service)."""
-    return f"receptionist/{dashed(service)}:base"
+def image() -> str:
+    """The image reference the overlays retag: one image for every service (SERVICE picks one)."""
+    return f"{IMAGE}:base"
 
 
 def role_arn(workload: Workload) -> str:
@@ -154,16 +164,22 @@ def container(workload: Workload, probes: bool) -> dict:
             {"name": "S3_BUCKET", "valueFrom": {"configMapKeyRef": {"name": "receptionist-config", "key": workload.s3_bucket_key}}}
         )
     env += [{"name": key, "value": value} for key, value in sorted(workload.env.items())]
+    if workload.component == "web":
+        env.append({"name": "PROMETHEUS_MULTIPROC_DIR", "value": MULTIPROC_DIR})
+    elif workload.component == "worker":
+        env.append({"name": "METRICS_PORT", "value": str(METRICS_PORT)})
     env_from = [{"configMapRef": {"name": "receptionist-config"}}, {"secretRef": {"name": "receptionist-app"}}]
     env_from += [{"secretRef": {"name": f"receptionist-{secret}"}} for secret in workload.secrets]
     spec = {
         "name": workload.dashed,
-        "image": image(workload.image_service),
+        "image": image(),
         "imagePullPolicy": "Always",
     }
     if workload.command:
         spec["command"] = list(workload.command)
     spec.update({"env": env, "envFrom": env_from})
+    if workload.component == "worker":
+        spec["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"}]
     if probes:
         spec["ports"] = [{"name": "http", "containerPort": PORT, "protocol": "TCP"}]
         spec["startupProbe"] = _probe("/healthz", period=2, failures=30)
@@ -180,6 +196,8 @@ def container(workload: Workload, probes: bool) -> dict:
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     spec["volumeMounts"] = [{"name": "tmp", "mountPath": "/tmp"}, {"name": "shm", "mountPath": "/dev/shm"}]
+    if workload.component == "web":
+        spec["volumeMounts"].append({"name": "metrics", "mountPath": MULTIPROC_DIR})
     return spec
 
 
@@ -211,6 +229,8 @@ def pod_spec(workload: Workload, probes: bool, restart_policy: str = "Always") -
             {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
         ],
     }
+    if workload.component == "web":
+        spec["volumes"].append({"name": "metrics", "emptyDir": {"medium": "Memory", "sizeLimit": "32Mi"}})
     if restart_policy != "Always":
         spec["restartPolicy"] = restart_policy
     if probes:
@@ -353,6 +373,15 @@ def network_policy(workload: Workload) -> dict:
     if any(find_route(path).service == workload.name for path in public_paths()):
         # The ALB sends to pod IPs (target-type ip) from its ENIs in the VPC subnets.
         ingress.append({"from": [{"ipBlock": {"cidr": VPC_CIDR}}], "ports": port})
+    scraped = {"web": PORT, "worker": METRICS_PORT}.get(workload.component)
+    if scraped:
+        ingress.append({
+            "from": [{
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING_NAMESPACE}},
+                "podSelector": {"matchLabels": PROMETHEUS_POD},
+            }],
+            "ports": [{"protocol": "TCP", "port": scraped}],
+        })
     egress = [
         {"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": dashed(callee)}}}], "ports": port}
         for callee in sorted(workload.calls)
@@ -570,6 +599,39 @@ def namespace() -> dict:
     }
 
 
+def monitoring_objects() -> list[dict]:
+    """Prometheus Operator objects: scrape the web Services and the worker pods, the alerts, and the
+    Grafana dashboard as a ConfigMap for Grafana's dashboard sidecar."""
+    selector = {"app.kubernetes.io/part-of": PART_OF}
+    return [
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "ServiceMonitor",
+            "metadata": metadata("receptionist-web"),
+            "spec": {
+                "selector": {"matchLabels": {**selector, "app.kubernetes.io/component": "web"}},
+                "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s", "scrapeTimeout": "10s"}],
+            },
+        },
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "PodMonitor",
+            "metadata": metadata("receptionist-workers"),
+            "spec": {
+                "selector": {"matchLabels": {**selector, "app.kubernetes.io/component": "worker"}},
+                "podMetricsEndpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}],
+            },
+        },
+        monitoring.prometheus_rule(metadata("receptionist-alerts")),
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {**metadata("receptionist-dashboard"), "labels": {"grafana_dashboard": "1"}},
+            "data": {"receptionist.json": monitoring.dashboard_json()},
+        },
+    ]
+
+
 def workload_objects(workload: Workload) -> list[dict]:
     """Everything one workload needs."""
     objects = [service_account(workload), network_policy(workload)]
@@ -593,6 +655,7 @@ def base_files() -> dict[str, str]:
         "external-secrets.yaml": [external_secrets_account(), secret_store(), *external_secrets()],
         "network-policies.yaml": shared_network_policies(),
         "ingress.yaml": [ingress()],
+        "monitoring.yaml": monitoring_objects(),
     }
     for workload in WORKLOADS:
         files[f"{workload.dashed}.yaml"] = workload_objects(workload)
@@ -625,11 +688,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when k8s/base differs from the generator")
     args = parser.parse_args(argv)
     files = base_files()
+    dashboard = monitoring.dashboard_json()
     if args.check:
         stale = sorted(
             name for name, text in files.items()
             if not (BASE_DIR / name).is_file() or (BASE_DIR / name).read_text() != text
         )
+        if not DASHBOARD_FILE.is_file() or DASHBOARD_FILE.read_text() != dashboard:
+            stale.append(str(DASHBOARD_FILE.relative_to(BASE_DIR.parent.parent)))
         extra = sorted(p.name for p in BASE_DIR.glob("*.yaml") if p.name not in files)
         if stale or extra:
             sys.stderr.write(f"k8s/base is stale: {stale + extra}; run python -m tools.k8s_manifests\n")
@@ -641,6 +707,7 @@ def main(argv: list[str] | None = None) -> int:
             stale.unlink()
     for name, text in files.items():
         (BASE_DIR / name).write_text(text)
+    DASHBOARD_FILE.write_text(dashboard)
     return 0
 
 

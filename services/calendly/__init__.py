@@ -15,10 +15,12 @@ from services.calendly.calendly_api import CalendlyClient
 from services.calendly.outbox import Publisher, publisher_from
 from services.calendly.service import DoctorDirectory
 from services.calendly.settings import CalendlySettings
+from services.calendly.sync import queue_metrics
 from services.calendly.views import VIEWS
 from services.calendly.webhooks import WEBHOOK_VIEWS
+from shared import metrics
 from shared.app import create_service_app, service_blueprint
-from shared.clock import Clock
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import check_database, make_session_factory
 from shared.service_client import ServiceClient
 from shared.wiring import client_from, engine_from
@@ -62,8 +64,11 @@ def create_app(
         SERVICE, settings, service_blueprint(SERVICE, {**VIEWS, **WEBHOOK_VIEWS}),
         {"database": lambda: check_database(engine)}, clock,
     )
+    db_factory = make_session_factory(engine)
+    now = (clock or SYSTEM_CLOCK).now
+    metrics.register_state_reader("calendly_sync", lambda: queue_metrics(db_factory=db_factory, now=now()))
     app.extensions["receptionist"] = CalendlyDependencies(
-        settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds),
+        settings, db_factory, client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds),
         publisher_from(settings, client, sqs),
         calendly_api,
         CalendlyAvailability(calendly_api, settings.calendly_availability_cache_seconds) if calendly_api else None,

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from shared import metrics
+
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.calendly.com"
@@ -157,6 +159,7 @@ class CircuitBreaker:
         """Close the breaker."""
         with self._lock:
             self.failures, self.opened_at = 0, None
+        metrics.breaker_state("calendly", is_open=False)
 
     def record_failure(self) -> None:
         """Count a failure; open at the threshold."""
@@ -166,6 +169,7 @@ class CircuitBreaker:
                 if self.opened_at is None:
                     log.warning("Calendly circuit opened after %s failures", self.failures)
                 self.opened_at = self.clock()
+                metrics.breaker_state("calendly", is_open=True)
 
 
 class CalendlyClient:

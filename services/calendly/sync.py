@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -143,6 +144,21 @@ def enqueue_reschedule(*, db: Session, appointment: Appointment, doctor: dict[st
     cancel = _enqueue_event_cancellation(db=db, appointment_id=holder.id, event_uri=old_event_uri,
                                          reason=RESCHEDULE_REASON, after=book)
     return book, cancel
+
+
+def queue_metrics(*, db_factory: sessionmaker[Session], now: datetime) -> list[GaugeMetricFamily]:
+    """The queue to Calendly as gauges: tasks waiting, and how long the oldest of them has waited."""
+    with db_factory() as db:
+        waiting, oldest = db.execute(
+            select(func.count(), func.min(CalendlySyncTask.created_at)).where(CalendlySyncTask.status == PENDING)
+        ).one()
+    age = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return [
+        GaugeMetricFamily("receptionist_calendly_sync_queue_depth", "Bookings and cancellations waiting to reach Calendly",
+                          value=waiting),
+        GaugeMetricFamily("receptionist_calendly_sync_oldest_age_seconds",
+                          "How long the oldest change waiting for Calendly has waited (0 when none waits)", value=age),
+    ]
 
 
 def pending_count(*, db: Session) -> int:

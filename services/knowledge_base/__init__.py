@@ -8,8 +8,10 @@ from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.knowledge_base.document_metrics import documents_by_status
 from services.knowledge_base.settings import KnowledgeBaseSettings
 from services.knowledge_base.views import VIEWS
+from shared import metrics
 from shared.app import create_service_app, service_blueprint
 from shared.db import check_database, make_session_factory
 from shared.storage import ObjectStore, make_object_store
@@ -40,7 +42,9 @@ def create_app(
     app = create_service_app(
         SERVICE, settings, service_blueprint(SERVICE, VIEWS), {"database": lambda: check_database(engine)}
     )
+    db_factory = make_session_factory(engine)
+    metrics.register_state_reader("schedule_documents", lambda: documents_by_status(db_factory=db_factory))
     app.extensions["receptionist"] = KnowledgeBaseDependencies(
-        settings, make_session_factory(engine), object_store or make_object_store(settings)
+        settings, db_factory, object_store or make_object_store(settings)
     )
     return app

@@ -1,11 +1,13 @@
 """The tables messaging owns: every SMS, keyed by an idempotency key so none is sent twice, and the
-register of numbers that opted out of texts."""
+register of numbers that opted out of texts; and the count of texts entering each state, taken where
+every state change is written, whichever process (web or worker) wrote it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from prometheus_client import Counter
+from sqlalchemy import String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, utcnow
@@ -52,3 +54,17 @@ class SmsOptOut(Base):
     source: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+TEXTS = Counter("receptionist_sms_status_changes_total",
+                "Texts entering each delivery state (pending when queued, then sent, delivered, failed...)",
+                ["status"])
+
+
+@event.listens_for(SmsMessage, "after_insert")
+@event.listens_for(SmsMessage, "after_update")
+def _count_status_change(_mapper, _connection, message: SmsMessage) -> None:
+    """Count a text's new state once the row holding it is written (a failed write counts nothing)."""
+    added = inspect(message).attrs.status.history.added
+    if added:
+        TEXTS.labels(added[-1]).inc()

@@ -165,7 +165,7 @@ def classify_twilio_error(status: int | None, code: int | None, message: str | N
 
 
 def sender_from(settings, sender: SmsSender | None) -> SmsSender:
-    """The given sender, Twilio when configured, else the printed local outbox."""
+    """The given sender, Twilio when configured (signed in with the API key), else the printed local outbox."""
     if sender is not None:
         return sender
     if not settings.twilio_configured:
@@ -173,9 +173,8 @@ def sender_from(settings, sender: SmsSender | None) -> SmsSender:
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    client = Client(
-        settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
-        http_client=TwilioHttpClient(timeout=settings.twilio_api_timeout_seconds),
-    )
+    username, password = settings.twilio_rest_credentials
+    client = Client(username, password, account_sid=settings.twilio_account_sid,
+                    http_client=TwilioHttpClient(timeout=settings.twilio_api_timeout_seconds))
     return TwilioSmsSender(client, from_number=settings.twilio_from_number,
                            messaging_service_sid=settings.twilio_messaging_service_sid)

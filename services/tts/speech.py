@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import redis
+from prometheus_client import Counter
 
 from services.tts.audio_cache import (
     AUDIO_CACHE_CONTROL, AUDIO_CONTENT_TYPE, AudioIndex, AudioUrls, cache_key, object_key,
@@ -29,6 +30,9 @@ from services.tts.voices import ClinicVoice, ClinicVoices
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
+CACHE_LOOKUPS = Counter("receptionist_tts_cache_lookups_total",
+                        "Prompts looked up in the audio cache for a clinic with a voice, by result (hit or miss)",
+                        ["result"])
 WAIT_POLL_SECONDS = 0.05
 
 
@@ -102,6 +106,7 @@ class SpeechService:
         static = not patient_data and text in static_prompts(voice.clinic, self.voices.doctors(clinic))
         try:
             stored_at = self.index.get(key)
+            CACHE_LOOKUPS.labels("hit" if stored_at else "miss").inc()
             if not stored_at:
                 if not self._vendor_open():
                     return SpeechAnswer(None, 0)

@@ -16,6 +16,7 @@ from elevenlabs.core.api_error import ApiError as ElevenLabsApiError
 from elevenlabs.types import VoiceSettings as SdkVoiceSettings
 
 from services.tts.voices import ClinicVoice
+from shared import metrics
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class CircuitBreaker:
         with self._lock:
             self.failures = 0
             self.open_until = 0.0
+        metrics.breaker_state("elevenlabs", is_open=False)
 
     def record_failure(self) -> None:
         """A request failed (timeout, 5xx, transport): open the circuit after too many in a row."""
@@ -130,3 +132,4 @@ class CircuitBreaker:
             if self.failures >= self.failures_to_open:
                 self.open_until = self.clock() + self.open_seconds
                 log.warning("ElevenLabs circuit open for %.0f s after %d failures", self.open_seconds, self.failures)
+                metrics.breaker_state("elevenlabs", is_open=True)

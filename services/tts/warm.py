@@ -8,6 +8,7 @@ import argparse
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import requests
 from sqlalchemy import text
@@ -35,28 +36,36 @@ class WarmReport:
 
 
 def warm(speech: SpeechService, slugs: list[str], *, attempts: int = 5, pause_seconds: float = 2.0,
-         sleep=time.sleep) -> WarmReport:
-    """Make sure every static prompt of the given clinics is stored; failures are listed, not raised."""
+         sleep=time.sleep, progress: Callable[[int, str, WarmReport], None] | None = None) -> WarmReport:
+    """Make sure every static prompt of the given clinics is stored; failures are listed, not raised.
+    `progress(clinics done, slug, report so far)` is called after each clinic."""
     report = WarmReport()
-    for slug in slugs:
+    for done, slug in enumerate(slugs, start=1):
         voice = speech.voices.voice(slug)
         if voice is None:
             report.failed.append(f"{slug}: clinic configuration unavailable")
-            continue
-        for prompt in static_prompts(voice.clinic, speech.voices.doctors(slug)):
-            for attempt in range(attempts):
-                try:
-                    _, synthesised = speech.prerender(voice, prompt)
-                except SynthesisFailed as error:
-                    if error.kind in RETRYABLE and attempt + 1 < attempts:
-                        sleep(pause_seconds * 2**attempt)
-                        continue
-                    report.failed.append(f"{slug}: {error.kind}")
-                    break
-                report.rendered += synthesised
-                report.cached += not synthesised
-                break
+        else:
+            _warm_clinic(speech, voice, slug, report, attempts, pause_seconds, sleep)
+        if progress is not None:
+            progress(done, slug, report)
     return report
+
+
+def _warm_clinic(speech: SpeechService, voice, slug: str, report: WarmReport, attempts: int, pause_seconds: float,
+                 sleep) -> None:
+    for prompt in static_prompts(voice.clinic, speech.voices.doctors(slug)):
+        for attempt in range(attempts):
+            try:
+                _, synthesised = speech.prerender(voice, prompt)
+            except SynthesisFailed as error:
+                if error.kind in RETRYABLE and attempt + 1 < attempts:
+                    sleep(pause_seconds * 2**attempt)
+                    continue
+                report.failed.append(f"{slug}: {error.kind}")
+                break
+            report.rendered += synthesised
+            report.cached += not synthesised
+            break
 
 
 def clinic_slugs(database_url: str) -> list[str]:
@@ -90,8 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     if not speech.enabled:
         log.info("ELEVENLABS_API_KEY is not set: prompts are spoken with <Say>, nothing to pre-render")
         return 0
+    slugs = args.clinic or clinic_slugs(settings.database_url)
+    started = time.monotonic()
+
+    def progress(done: int, slug: str, report: WarmReport) -> None:
+        log.info("tts warm-up: clinic %d/%d (%s) done; %d rendered, %d already cached, %d failed so far; %.0f s",
+                 done, len(slugs), slug, report.rendered, report.cached, len(report.failed), time.monotonic() - started)
+
+    log.info("tts warm-up: %d clinics", len(slugs))
     try:
-        report = warm(speech, args.clinic or clinic_slugs(settings.database_url))
+        report = warm(speech, slugs, progress=progress)
     finally:
         speech.shutdown()
     log.info("tts warm-up: %d rendered, %d already cached, %d failed", report.rendered, report.cached, len(report.failed))

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.twilio_handler.models import Call
+from shared import metrics
 from shared.call_session import CallSession, ClinicInfo
 from shared.db import transaction
 from shared.sessions import CallSessionStore
@@ -64,6 +65,7 @@ def finish_call(
         call.outcome = (session.outcome if session else None) or "hung_up"
         call.outcome_reason = session.outcome_reason if session else None
         call.steps = session.steps if session else []
+        metrics.call_ended(clinic_id=call.clinic_id, outcome=call.outcome)
         return call
 
 

@@ -12,7 +12,7 @@ from tools import k8s_manifests
 
 # The EKS version in terraform/environments/*/variables.tf.
 KUBERNETES_VERSION = "1.31.0"
-CUSTOM_KINDS = {"ExternalSecret", "SecretStore"}
+CUSTOM_KINDS = {"ExternalSecret", "SecretStore", "ServiceMonitor", "PodMonitor", "PrometheusRule"}
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -110,7 +110,10 @@ def test_pods_meet_the_restricted_pod_security_standard(rendered, overlay):
             assert context["capabilities"] == {"drop": ["ALL"]}, name
             assert context["runAsUser"] >= 10000, name
             assert {"requests", "limits"} <= set(container["resources"]), name
-            assert {m["mountPath"] for m in container["volumeMounts"]} == {"/tmp", "/dev/shm"}, name
+            mounts = {m["mountPath"] for m in container["volumeMounts"]}
+            assert mounts - {"/tmp", "/dev/shm", k8s_manifests.MULTIPROC_DIR} == set(), name
+            volumes = {v["name"]: v for v in pod["volumes"]}
+            assert all(volumes[m["name"]]["emptyDir"]["medium"] == "Memory" for m in container["volumeMounts"]), name
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -123,7 +126,13 @@ def test_web_deployments_roll_safely_and_probe_health(rendered, overlay):
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert container["env"][0] == {"name": "SERVICE", "value": service}
-        assert container["image"].endswith(f".amazonaws.com/receptionist/{dashed(service)}:{'main' if overlay == 'prod' else 'dev'}")
+        assert container["image"].endswith(f".amazonaws.com/receptionist/app:{'main' if overlay == 'prod' else 'dev'}")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_one_image_for_every_workload(rendered, overlay):
+    images = {container["image"] for _, pod in _pod_specs(rendered[overlay]) for container in pod["containers"]}
+    assert len(images) == 1, images
 
 
 def test_prod_has_more_replicas_and_larger_limits_than_dev(rendered):

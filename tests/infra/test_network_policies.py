@@ -64,7 +64,7 @@ def _ingress_sources(policy: dict) -> set[str]:
     names = set()
     for rule in policy["spec"]["ingress"]:
         for peer in rule["from"]:
-            if "podSelector" in peer:
+            if "podSelector" in peer and "namespaceSelector" not in peer:
                 names.add(peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"])
     return names
 

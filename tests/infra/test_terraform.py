@@ -11,7 +11,6 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from shared.routes import SERVICES, dashed
 from tests.infra.conftest import ROOT
 from tools import k8s_manifests
 
@@ -94,10 +93,12 @@ def test_irsa_roles_match_the_service_account_annotations():
     assert in_terraform == {w.dashed for w in k8s_manifests.WORKLOADS if w.aws}
 
 
-def test_one_ecr_repository_per_service():
+def test_one_ecr_repository_for_the_one_image_the_overlays_deploy():
     stack = parse(TERRAFORM / "modules" / "stack" / "variables.tf")
-    services = next(block["services"] for block in stack["variable"] if "services" in block)
-    assert sorted(services["default"]) == sorted(map(dashed, SERVICES))
+    repository = next(block["image_repository"] for block in stack["variable"] if "image_repository" in block)
+    assert f"{repository['default']}:base" == k8s_manifests.image()
+    ecr = parse(TERRAFORM / "modules" / "ecr" / "main.tf")
+    assert [next(iter(block)) for block in ecr["resource"] if "aws_ecr_repository" in block] == ["aws_ecr_repository"]
 
 
 def test_audio_lifecycle_expires_dynamic_prompts_after_seven_days():

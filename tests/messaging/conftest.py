@@ -70,6 +70,7 @@ class TwilioFake:
         self.messages: list[dict[str, Any]] = []
         self.create_requests: list[dict[str, str]] = []
         self.list_requests: list[dict[str, str]] = []
+        self.authorizations: list[str] = []
         self.violations: list[str] = []
         self.script: deque[Any] = deque()
         self._lock = threading.Lock()
@@ -97,6 +98,7 @@ class TwilioFake:
         return problems
 
     def _create(self, request):
+        self.authorizations.append(request.headers.get("Authorization", ""))
         form = dict(parse_qsl(request.body if isinstance(request.body, str) else request.body.decode()))
         with self._lock:
             self.create_requests.append(form)

@@ -224,6 +224,41 @@ def test_sender_is_twilio_only_when_configured():
     assert isinstance(sender_from(MessagingSettings(twilio_account_sid="AC" + "1" * 32), None), LocalOutboxSender)
 
 
+def test_the_rest_client_signs_in_with_the_api_key(twilio):
+    import base64
+
+    from services.messaging.senders import sender_from
+    from services.messaging.settings import MessagingSettings
+    from tests.messaging.conftest import ACCOUNT_SID, FROM_NUMBER
+
+    settings = MessagingSettings(twilio_account_sid=ACCOUNT_SID, twilio_auth_token="account-auth-token",
+                                 twilio_api_key_sid="SK" + "4" * 32, twilio_api_key_secret="key-secret",
+                                 twilio_from_number=FROM_NUMBER)
+    sender_from(settings, None).send(to=PATIENT, body="hello", idempotency_key="k" * 10)
+    [authorization] = twilio.authorizations
+    assert base64.b64decode(authorization.removeprefix("Basic ")).decode() == "SK" + "4" * 32 + ":key-secret"
+    assert len(twilio.create_requests) == 1, "sent under the account, at the account's Messages URL"
+
+
+def test_the_auth_token_signs_in_only_outside_production():
+    import pytest
+    from pydantic import ValidationError
+
+    from services.messaging.settings import MessagingSettings
+    from tests.messaging.conftest import ACCOUNT_SID
+
+    local = MessagingSettings(twilio_account_sid=ACCOUNT_SID, twilio_auth_token="account-auth-token")
+    assert local.twilio_rest_credentials == (ACCOUNT_SID, "account-auth-token")
+    production = {"environment": "production", "internal_api_token": "i" * 32, "admin_api_token": "a" * 32,
+                  "twilio_auth_token": "account-auth-token", "database_url": "postgresql+psycopg2://db/x",
+                  "redis_url": "redis://cache:6379/0"}
+    with pytest.raises(ValidationError, match="TWILIO_API_KEY_SID"):
+        MessagingSettings(**production, twilio_account_sid=ACCOUNT_SID)
+    keyed = MessagingSettings(**production, twilio_account_sid=ACCOUNT_SID, twilio_api_key_sid="SK" + "5" * 32,
+                              twilio_api_key_secret="key-secret")
+    assert keyed.twilio_rest_credentials == ("SK" + "5" * 32, "key-secret")
+
+
 def test_messaging_service_sid_is_sent_instead_of_from(twilio):
     from twilio.rest import Client
 

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import importlib
+import ast
+import os
+from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
-from shared.db import Base, make_engine, migrate
-from shared.routes import SERVICES
+from services import all_models
+from shared.db import MIGRATIONS_DIR, alembic_config, make_engine, migrate
+from tests.conftest import empty_database
 
-
-def load_all_models() -> None:
-    for service in SERVICES:
-        try:
-            importlib.import_module(f"services.{service}.models")
-        except ModuleNotFoundError as error:
-            if error.name != f"services.{service}.models":
-                raise
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def drift(url: str) -> list:
-    load_all_models()
     engine = make_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": False})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, all_models())
     engine.dispose()
     # Indexes and cross-service foreign keys are declared in migrations only: the database enforces
     # them, while a service process that loads only its own models could not resolve another
@@ -42,3 +42,61 @@ def test_models_match_migrations_on_sqlite(tmp_path):
     url = f"sqlite:///{tmp_path}/drift.db"
     migrate(url)
     assert drift(url) == []
+
+
+def test_the_history_has_exactly_one_head():
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1, script.get_heads()
+
+
+def test_revision_ids_fit_alembic_version_column():
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert all(len(revision.revision) <= 32 for revision in script.walk_revisions())
+
+
+def _round_trip(url: str) -> None:
+    """Upgrade from empty, downgrade to base (nothing of ours left), upgrade again, no drift."""
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    assert _tables(url) > {"appointments", "calls", "clinics", "sms_messages"}
+    command.downgrade(config, "base")
+    assert _tables(url) <= {"alembic_version"}
+    command.upgrade(config, "head")
+    assert drift(url) == []
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade_on_postgres(database_url):
+    url = str(make_url(database_url).set(database=f"{make_url(database_url).database}_migrations"))
+    empty_database(url)
+    _round_trip(url)
+
+
+def test_upgrade_downgrade_upgrade_on_sqlite(tmp_path):
+    _round_trip(f"sqlite:///{tmp_path}/round-trip.db")
+
+
+def test_autogenerate_against_a_migrated_database_finds_nothing_to_do(tmp_path):
+    """`alembic revision --autogenerate` works from alembic.ini and proposes no change when the
+    migrations and models agree (indexes and foreign keys declared only in migrations are kept)."""
+    url = f"sqlite:///{tmp_path}/autogenerate.db"
+    migrate(url)
+    config = Config(str(REPOSITORY / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.set_main_option("version_locations", os.pathsep.join((str(MIGRATIONS_DIR / "versions"), str(tmp_path))))
+    config.attributes["configure_logger"] = False
+    command.revision(config, message="probe", autogenerate=True, rev_id="probe", version_path=str(tmp_path))
+    generated = ast.parse((tmp_path / "probe_probe.py").read_text())
+    functions = {node.name: node for node in generated.body if isinstance(node, ast.FunctionDef)}
+    for name in ("upgrade", "downgrade"):
+        statements = [type(node).__name__ for node in functions[name].body]
+        assert statements == ["Expr", "Pass"], f"{name}() is not empty: {ast.unparse(functions[name])}"
+    assigned = {node.targets[0].id: ast.literal_eval(node.value) for node in generated.body if isinstance(node, ast.Assign)}
+    assert assigned["down_revision"] == ScriptDirectory.from_config(alembic_config(url)).get_current_head()

@@ -17,8 +17,11 @@ def test_warm_renders_each_static_prompt_once_per_clinic(tts_system, database_ur
     speech = tts_system.speech
     slugs = clinic_slugs(database_url)
     assert slugs == ["harbor-dental", "riverside"]
-    report = warm(speech, slugs)
+    seen = []
+    report = warm(speech, slugs, progress=lambda done, slug, so_far: seen.append((done, slug, so_far.rendered)))
     expected = sum(len(_expected_prompts(speech, slug)) for slug in slugs)
+    first = len(_expected_prompts(speech, slugs[0]))
+    assert seen == [(1, slugs[0], first), (2, slugs[1], expected)], "progress after each clinic"
     assert report.failed == [] and report.rendered == expected == len(tts_system.fake.requests)
     assert expected > 40
     keys = [item["Key"] for item in tts_system.store.store.client.list_objects_v2(Bucket="receptionist-audio-test")["Contents"]]

@@ -1,6 +1,8 @@
 """`make loadtest`: bring up the split deployment, let Locust callers place whole calls through the path
-router, measure capacity against a fixed-TwiML Flask baseline, check the database for double bookings,
-and print a self-explanatory report (also saved as JSON in the run folder).
+router, measure capacity against the architecture's floor (bare Flask services making as many internal
+hops per turn as the real call mix) and a one-app fixed-TwiML baseline, check the database for double
+bookings, and print a self-explanatory report. Progress is printed while callers run; the run folder
+keeps the report (JSON), Locust's HTML reports and a plot of turns/s and p99 over the caller phase.
 
     python -m tools.loadtest                      # full: 1,000 callers to 50 clinics for 5 minutes
     python -m tools.loadtest --short              # CI: 50 callers for 30 s
@@ -30,6 +32,7 @@ from tools.loadtest.clinics import add_clinic_copies
 from tools.loadtest.deployment import (
     ROOT, GunicornSettings, SplitDeployment, booking_counts, prepare_database, wait_for_texts,
 )
+from tools.loadtest.plot import plot_timeline
 
 P99_TARGET_MS = 250.0
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/receptionist_loadtest"
@@ -61,6 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=os.environ.get("LOADTEST_REDIS_URL", DEFAULT_REDIS_URL))
     parser.add_argument("--profile", default="", help="services to profile with py-spy during the caller phase, comma-separated")
     parser.add_argument("--run-dir", type=Path, help="where logs, summaries and the report go (default var/loadtest/<time>)")
+    parser.add_argument("--progress-seconds", type=float, default=15.0, help="print progress this often (0: never)")
     args = parser.parse_args(argv)
     short = args.short
     args.users = args.users or (50 if short else 1000)
@@ -81,15 +85,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_locust(*, host: str, users: int, spawn_rate: float, seconds: int, think: str, pause: str, mix: str,
-               numbers: list[str], summary: Path, log: Path) -> dict:
-    """Run the Locust scenario headless in its own process and return its JSON summary."""
+               numbers: list[str], summary: Path, log: Path, progress_seconds: float = 0.0) -> dict:
+    """Run the Locust scenario headless in its own process and return its JSON summary; Locust's HTML
+    report goes beside the summary, and its progress lines are echoed while it runs."""
     env = {**os.environ, "LOADTEST_THINK": think, "LOADTEST_PAUSE": pause, "LOADTEST_MIX": mix,
-           "LOADTEST_CLINIC_NUMBERS": ",".join(numbers), "LOADTEST_SUMMARY": str(summary), "PYTHONPATH": str(ROOT)}
+           "LOADTEST_CLINIC_NUMBERS": ",".join(numbers), "LOADTEST_SUMMARY": str(summary), "PYTHONPATH": str(ROOT),
+           "LOADTEST_PROGRESS_SECONDS": str(progress_seconds)}
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "tools" / "loadtest" / "locustfile.py"),
                "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{seconds}s",
-               "--host", host, "--stop-timeout", "120", "--only-summary", "--loglevel", "WARNING"]
-    with open(log, "wb") as output:
-        subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, check=False)
+               "--host", host, "--stop-timeout", "120", "--only-summary", "--loglevel", "WARNING",
+               "--html", str(summary.with_suffix(".html"))]
+    with open(log, "w", encoding="utf-8") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, bufsize=1)
+        for line in process.stdout:
+            output.write(line)
+            if line.startswith("progress "):
+                print(f"  {line.rstrip()}", flush=True)
+        process.wait()
     if not summary.exists():
         raise RuntimeError(f"Locust wrote no summary; see {log}")
     return json.loads(summary.read_text())
@@ -185,30 +198,27 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     started = time.monotonic()
     capacity: dict[str, float] = {}
+    hops: dict[str, dict[str, float]] = {}
     try:
         deployment.start()
         print(f"  router {deployment.router_url}, services on ports {min(deployment.ports.values())}-"
               f"{max(deployment.ports.values())}, baseline {deployment.baseline_url}; up in "
               f"{time.monotonic() - started:.0f} s", flush=True)
         profilers = start_profilers(deployment, args.profile, args.duration)
+        print(f"  caller phase: {args.users} callers for {args.duration} s", flush=True)
+        counts_before = deployment.request_counts()
         callers = run_locust(host=deployment.router_url, users=args.users, spawn_rate=args.spawn_rate,
                              seconds=args.duration, think=args.think, pause=args.pause, mix=args.mix,
-                             numbers=numbers, summary=args.run_dir / "callers.json", log=args.run_dir / "locust-callers.log")
+                             numbers=numbers, summary=args.run_dir / "callers.json", log=args.run_dir / "locust-callers.log",
+                             progress_seconds=args.progress_seconds)
+        hops["callers"] = hops_per_turn(counts_before, deployment.request_counts())
+        plot_timeline(callers["timeline"], args.run_dir / "callers-timeline.png",
+                      f"{args.users} callers, think {args.think}, {gunicorn.describe()}", p99_target_ms=P99_TARGET_MS)
         for profiler in profilers:
             profiler.wait(60)
         load_during = os.getloadavg()
         if args.capacity_seconds:
-            for name, host in (("system", deployment.router_url), ("baseline", deployment.baseline_url)):
-                print(f"  capacity phase against the {name}: {args.capacity_users} callers without think time "
-                      f"for {args.capacity_seconds} s", flush=True)
-                summary = run_locust(host=host, users=args.capacity_users, spawn_rate=args.capacity_users,
-                                     seconds=args.capacity_seconds, think="0,0", pause="0,0", mix=args.mix,
-                                     numbers=numbers, summary=args.run_dir / f"capacity-{name}.json",
-                                     log=args.run_dir / f"locust-capacity-{name}.log")
-                capacity[name] = turns_per_second(summary)
-                capacity[f"{name}_p99_ms"] = summary["webhook_ms"]["p99"]
-                capacity[f"{name}_failed_requests"] = sum(
-                    item["failures"] for item in summary["entries"] if item["method"] != "CALL")
+            capacity.update(measure_capacity(args, deployment, numbers, hops))
         still_waiting = wait_for_texts(args.database_url)
         if still_waiting:
             print(f"  {still_waiting} texts still waiting to be sent after 30 s: the messaging worker fell behind",
@@ -216,10 +226,45 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         deployment.stop()
     counts = booking_counts(args.database_url)
-    return report(args, command, gunicorn, callers, capacity, counts, load_before, load_during)
+    return report(args, command, gunicorn, callers, capacity, hops, counts, load_before, load_during)
 
 
-def report(args, command, gunicorn, callers, capacity, counts, load_before, load_during) -> int:
+def hops_per_turn(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Twilio turns and internal requests the services answered between two counts, and their ratio."""
+    turns = after.get("twilio", 0) - before.get("twilio", 0)
+    internal = after.get("internal", 0) - before.get("internal", 0)
+    return {"turns": turns, "internal_requests": internal, "hops_per_turn": internal / turns if turns else 0.0}
+
+
+def measure_capacity(args, deployment: SplitDeployment, numbers: list[str], hops: dict) -> dict[str, float]:
+    """Turns per second without think time against the system, then the floor with the system's hops per
+    turn in that phase, then the one-app baseline; same callers and gunicorn settings for all three."""
+    capacity: dict[str, float] = {}
+
+    def phase(name: str, host: str) -> None:
+        print(f"  capacity phase against the {name}: {args.capacity_users} callers without think time "
+              f"for {args.capacity_seconds} s", flush=True)
+        summary = run_locust(host=host, users=args.capacity_users, spawn_rate=args.capacity_users,
+                             seconds=args.capacity_seconds, think="0,0", pause="0,0", mix=args.mix,
+                             numbers=numbers, summary=args.run_dir / f"capacity-{name}.json",
+                             log=args.run_dir / f"locust-capacity-{name}.log")
+        capacity[name] = turns_per_second(summary)
+        capacity[f"{name}_p99_ms"] = summary["webhook_ms"]["p99"]
+        capacity[f"{name}_failed_requests"] = sum(
+            item["failures"] for item in summary["entries"] if item["method"] != "CALL")
+
+    before = deployment.request_counts()
+    phase("system", deployment.router_url)
+    hops["capacity"] = hops_per_turn(before, deployment.request_counts())
+    floor_hops = hops["capacity"]["hops_per_turn"]
+    print(f"  the system made {floor_hops:.2f} internal hops per turn; starting the floor with as many", flush=True)
+    phase("floor", deployment.start_floor(floor_hops))
+    capacity["floor_hops_per_turn"] = floor_hops
+    phase("baseline", deployment.baseline_url)
+    return capacity
+
+
+def report(args, command, gunicorn, callers, capacity, hops, counts, load_before, load_during) -> int:
     """Print the figures, save them as JSON, and return the exit status."""
     rows, completed, failed = call_table(callers)
     p99 = callers["webhook_ms"]["p99"]
@@ -242,14 +287,24 @@ def report(args, command, gunicorn, callers, capacity, counts, load_before, load
     for error in callers["errors"][:10]:
         print(f"  error x{error['count']}: {error['name']}: {error['error']}")
     print(f"\ndatabase: {dict((key, value) for key, value in counts.items())}")
+    for phase_name, counted in hops.items():
+        print(f"internal hops per turn ({phase_name} phase): {counted['hops_per_turn']:.2f} "
+              f"({counted['internal_requests']:.0f} internal requests for {counted['turns']:.0f} Twilio turns, "
+              "counted by the services' /metrics)")
     if capacity:
-        ratio = capacity["system"] / capacity["baseline"] if capacity.get("baseline") else 0.0
+        floor_ratio = capacity["system"] / capacity["floor"] if capacity.get("floor") else 0.0
+        bare_ratio = capacity["system"] / capacity["baseline"] if capacity.get("baseline") else 0.0
         print(f"\ncapacity ({args.capacity_users} callers, no think time, {args.capacity_seconds} s each, same gunicorn settings):")
         print(f"  system   {capacity['system']:8.1f} turns/s  (p99 {capacity['system_p99_ms']:.0f} ms, "
               f"{capacity['system_failed_requests']:.0f} failed requests)")
-        print(f"  baseline {capacity['baseline']:8.1f} turns/s  (minimal Flask, fixed TwiML; p99 {capacity['baseline_p99_ms']:.0f} ms)")
-        print(f"  ratio    {ratio:8.3f}  (system / baseline: the figure to compare across machines)")
-        capacity["ratio"] = ratio
+        print(f"  floor    {capacity['floor']:8.1f} turns/s  (bare Flask chain behind a router, "
+              f"{capacity['floor_hops_per_turn']:.2f} internal hops per turn; p99 {capacity['floor_p99_ms']:.0f} ms)")
+        print(f"  bare     {capacity['baseline']:8.1f} turns/s  (one minimal Flask app, fixed TwiML, no router; "
+              f"p99 {capacity['baseline_p99_ms']:.0f} ms)")
+        print(f"  system / floor {floor_ratio:6.3f}  (what the services do beyond splitting a turn across processes)")
+        print(f"  system / bare  {bare_ratio:6.3f}  (the whole cost against one Flask app)")
+        capacity["ratio_floor"] = floor_ratio
+        capacity["ratio"] = bare_ratio
     checks = [
         (f"calls completed: {completed}, failed calls: {failed}", failed == 0 and completed > 0, True),
         (f"double bookings (overlapping booked pairs): {overlaps}", overlaps == 0, True),
@@ -264,10 +319,12 @@ def report(args, command, gunicorn, callers, capacity, counts, load_before, load
     result = {"command": command, "users": args.users, "clinics": args.clinics + 2, "duration": args.duration, "think": args.think,
               "gunicorn": gunicorn.describe(), "calls_completed": completed, "failed_calls": failed,
               "webhook_ms": callers["webhook_ms"], "turns_per_second": turns_per_second(callers),
-              "database": counts, "capacity": capacity, "machine": platform.platform(), "cpus": os.cpu_count(),
+              "database": counts, "capacity": capacity, "hops": hops, "timeline": callers.get("timeline", []),
+              "machine": platform.platform(), "cpus": os.cpu_count(),
               "load_average": [load_before[0], load_during[0]]}
     (args.run_dir / "report.json").write_text(json.dumps(result, indent=2))
-    print(f"\nreport saved: {args.run_dir / 'report.json'}")
+    print(f"\nreport saved: {args.run_dir / 'report.json'}; Locust's HTML reports (callers.html, capacity-*.html) "
+          f"and the plot (callers-timeline.png) beside it")
     return 0 if all(ok for _, ok, enforced in checks if enforced) else 1
 
 

@@ -1,11 +1,13 @@
 """The split deployment on one machine: each of the eight services in its own gunicorn on its own
 loopback port, the path router (ALB stand-in) in front, and the fixed-TwiML baseline app beside them,
-all on real Postgres and Redis. Used by `python -m tools.loadtest` and by the fault tests.
+all on real Postgres and Redis; on demand, the architecture's floor (a chain of bare Flask services).
+Used by `python -m tools.loadtest` and by the fault tests.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import socket
@@ -17,14 +19,15 @@ from pathlib import Path
 
 import redis
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from services.messaging.models import PENDING, SENDING
 from shared.db import make_engine, make_session_factory, migrate
+from shared.routes import SERVICES, find_route
 from shared.settings import CommonSettings
 from shared.storage import make_object_store
-from shared.routes import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = ROOT / "tools" / "loadtest" / "gunicorn_conf.py"
@@ -206,6 +209,10 @@ class SplitDeployment:
             env["SERVICE_URLS"] = json.dumps({name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()})
         if self.with_workers and service == "messaging":
             env["SMS_SEND_MODE"] = "worker"
+        if service in SERVICES:  # /metrics adds up every gunicorn worker, as in the cluster
+            metrics_dir = self.run_dir / "metrics" / service
+            metrics_dir.mkdir(parents=True, exist_ok=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         env.update(self.extra_env)
         return env
 
@@ -237,6 +244,51 @@ class SplitDeployment:
         self._spawn("router", [sys.executable, "-m", "tools.loadtest.router", "--port", str(self.router_port),
                                *backends, *faults], self.service_env("router"))
         self.wait_ready(timeout)
+
+    def request_counts(self) -> dict[str, float]:
+        """Requests each service has answered so far, by exposure of the route (twilio, internal, ...),
+        read from every service's /metrics: internal / twilio is the internal hops per turn."""
+        counts: dict[str, float] = {}
+        for service, port in self.ports.items():
+            text_ = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            for family in text_string_to_metric_families(text_):
+                for sample in family.samples:
+                    if sample.name != "http_requests_total":
+                        continue
+                    route = find_route(sample.labels.get("route", ""))
+                    kind = route.exposure.value if route else "operations"
+                    counts[kind] = counts.get(kind, 0.0) + sample.value
+        return counts
+
+    def start_floor(self, hops: float, timeout: float = 60.0) -> str:
+        """Start the architecture's floor (tools/loadtest/floor.py): a front and enough links for `hops`
+        internal calls per turn on average, same gunicorn settings, behind a router of its own; returns
+        the router's URL."""
+        links = math.ceil(hops)
+        base = free_port_block(links + 2)
+        ports = [base + 1 + index for index in range(links + 1)]
+        for index, port in enumerate(ports):
+            env = {**self.service_env("floor"), "FLOOR_HOPS": f"{hops:.4f}",
+                   "FLOOR_NEXT": f"http://127.0.0.1:{ports[index + 1]}" if index < links else ""}
+            command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), *self.gunicorn.arguments(),
+                       "-b", f"127.0.0.1:{port}", "tools.loadtest.floor:create_app()"]
+            self._spawn(f"floor-{index}", command, env)
+        backends = [f"--backend={service}=127.0.0.1:{ports[0]}" for service in SERVICES]
+        self._spawn("floor-router", [sys.executable, "-m", "tools.loadtest.router", "--port", str(base), *backends],
+                    self.service_env("router"))
+        urls = [f"http://127.0.0.1:{port}/readyz" for port in ports] + [f"http://127.0.0.1:{base}/readyz"]
+        deadline = time.monotonic() + timeout
+        while urls:
+            try:
+                if requests.get(urls[0], timeout=2).status_code == 200:
+                    urls.pop(0)
+                    continue
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the floor is not ready after {timeout:.0f} s ({urls[0]}); logs in {self.run_dir}")
+            time.sleep(0.3)
+        return f"http://127.0.0.1:{base}"
 
     def wait_ready(self, timeout: float = 90.0, services: tuple[str, ...] = SERVICES) -> None:
         """Wait until each service answers /readyz 200 through the router (and the baseline directly)."""

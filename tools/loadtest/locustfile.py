@@ -6,7 +6,9 @@ Environment: LOADTEST_THINK: "prompt" (default: hear the prompt, then answer in 
 LOADTEST_PAUSE="min,max" seconds between calls (default 1,3), LOADTEST_MIX="book=60,cancel=15,..."
 (default tools.loadtest.callers.CALL_MIX), LOADTEST_CLINIC_NUMBERS=numbers to dial, comma-separated
 (default: the two demo clinics), LOADTEST_SUMMARY=path of the JSON summary written at the end,
-TWILIO_AUTH_TOKEN (default: the local token the services use).
+TWILIO_AUTH_TOKEN (default: the local token the services use), LOADTEST_PROGRESS_SECONDS=print a
+"progress" line that often (turns/s, p99 and failures since the last line; default 0: none).
+The summary also holds the run's timeline: turns/s and p99 per interval (tools/loadtest/timeline.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from locust import FastHttpUser, between, events, task
 
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
 from tools.loadtest.callers import CALL_MIX, CLINIC_NUMBERS, ThinkTime, pick_kind, place_call
+from tools.loadtest.timeline import p99, timeline
 from tools.phone import PhoneCall, Reply
 
 
@@ -42,9 +45,14 @@ _caller_numbers = itertools.count(1)
 AREA_CODES = ("617", "415", "212", "312", "206", "303")  # valid numbers, so validation accepts the caller ID
 OUTCOMES: Counter = Counter()
 FAILURE_EXAMPLES: list[str] = []
+FAILED_CALLS: Counter = Counter()
 TURNS: Counter = Counter()
 WORDS: Counter = Counter()
 WEBHOOK_MS: list[float] = []
+PROGRESS_SECONDS = float(os.environ.get("LOADTEST_PROGRESS_SECONDS", "0"))
+# (seconds since the first turn, milliseconds, failed) of every webhook turn, for the timeline and progress
+TURN_LOG: list[tuple[float, float, bool]] = []
+_first_turn: list[float] = []
 
 
 class Caller(FastHttpUser):
@@ -69,11 +77,16 @@ class Caller(FastHttpUser):
         }) as response:
             content_type = response.headers.get("Content-Type", "") if response.headers else ""
             body = response.text or ""
-            if response.status_code != 200 or not content_type.startswith("text/xml"):
+            failed = response.status_code != 200 or not content_type.startswith("text/xml")
+            if failed:
                 response.failure(f"{response.status_code} {content_type} {body[:120]}")
             else:
                 response.success()
-            WEBHOOK_MS.append((time.perf_counter() - started) * 1000)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            WEBHOOK_MS.append(elapsed_ms)
+            if not _first_turn:
+                _first_turn.append(started)
+            TURN_LOG.append((started - _first_turn[0], elapsed_ms, failed))
             return response.status_code or 0, content_type, body
 
     def _think(self, reply: Reply) -> None:
@@ -99,10 +112,31 @@ class Caller(FastHttpUser):
         failure = None
         if result.failed:
             failure = RuntimeError(f"{result.outcome}: {result.detail or (result.heard or [''])[-1][:160]}")
+            FAILED_CALLS[kind] += 1
             if len(FAILURE_EXAMPLES) < 20:
                 FAILURE_EXAMPLES.append(f"{kind} {phone.call_sid}: {failure}")
         events.request.fire(request_type="CALL", name=kind, response_time=(time.perf_counter() - started) * 1000,
                             response_length=result.turns, exception=failure, context={})
+
+
+@events.test_start.add_listener
+def _start_progress(environment, **_kwargs) -> None:
+    """Print a progress line every PROGRESS_SECONDS while the callers run."""
+    if PROGRESS_SECONDS <= 0:
+        return
+
+    def report() -> None:
+        seen, started = 0, time.monotonic()
+        while True:
+            gevent.sleep(PROGRESS_SECONDS)
+            recent, seen = TURN_LOG[seen:], len(TURN_LOG)
+            calls = sum(OUTCOMES.values())
+            print(f"progress {time.monotonic() - started:5.0f} s: {environment.runner.user_count} callers, "
+                  f"{len(recent) / PROGRESS_SECONDS:6.1f} turns/s, p99 {p99([ms for _, ms, _ in recent]):5.0f} ms, "
+                  f"{sum(failed for _, _, failed in recent)} failed turns; {calls} calls done, "
+                  f"{sum(FAILED_CALLS.values())} failed calls", flush=True)
+
+    gevent.spawn(report)
 
 
 @events.quitting.add_listener
@@ -129,8 +163,8 @@ def _write_summary(environment, **_kwargs) -> None:
     with open(target, "w", encoding="utf-8") as handle:
         json.dump({
             "entries": entries, "outcomes": dict(OUTCOMES), "failure_examples": FAILURE_EXAMPLES,
-            "turns": dict(TURNS), "words": dict(WORDS), "duration_seconds": duration, "webhook_requests": webhook_requests,
-            "webhook_ms": webhooks,
+            "turns": dict(TURNS), "words": dict(WORDS), "duration_seconds": duration,
+            "webhook_requests": webhook_requests, "webhook_ms": webhooks, "timeline": timeline(TURN_LOG),
             "errors": [{"name": error.name, "error": str(error.error)[:200], "count": error.occurrences}
                        for error in stats.errors.values()][:20],
         }, handle, indent=2)

@@ -1,8 +1,7 @@
-# One repository per service image, immutable tags (the deploy workflow tags by commit SHA),
-# scanned on push, KMS-encrypted, keeping the last 50 images.
-resource "aws_ecr_repository" "service" {
-  for_each             = toset(var.services)
-  name                 = "receptionist/${each.value}"
+# One repository for the one image every service runs (SERVICE picks the service), immutable tags
+# (the deploy workflow tags by commit SHA), scanned on push, KMS-encrypted, keeping the last 50 images.
+resource "aws_ecr_repository" "app" {
+  name                 = var.repository
   image_tag_mutability = "IMMUTABLE"
   image_scanning_configuration {
     scan_on_push = true
@@ -14,9 +13,8 @@ resource "aws_ecr_repository" "service" {
   tags = var.tags
 }
 
-resource "aws_ecr_lifecycle_policy" "service" {
-  for_each   = aws_ecr_repository.service
-  repository = each.value.name
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
   policy = jsonencode({
     rules = [{
       rulePriority = 1

@@ -1,9 +1,9 @@
 output "repository_arns" {
   description = "Repository ARNs, pushed to by the deploy role."
-  value       = [for repo in aws_ecr_repository.service : repo.arn]
+  value       = [aws_ecr_repository.app.arn]
 }
 
 output "registry" {
   description = "Registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com)."
-  value       = split("/", values(aws_ecr_repository.service)[0].repository_url)[0]
+  value       = split("/", aws_ecr_repository.app.repository_url)[0]
 }

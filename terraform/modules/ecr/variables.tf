@@ -1,6 +1,6 @@
-variable "services" {
-  type        = list(string)
-  description = "Service names in Kubernetes spelling (twilio-handler, ...), one repository each."
+variable "repository" {
+  type        = string
+  description = "Name of the one image repository (receptionist/app)."
 }
 
 variable "kms_key_arn" {

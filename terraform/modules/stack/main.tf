@@ -98,7 +98,7 @@ module "secrets" {
 
 module "ecr" {
   source      = "../ecr"
-  services    = var.services
+  repository  = var.image_repository
   kms_key_arn = module.kms.key_arn
   tags        = local.tags
 }

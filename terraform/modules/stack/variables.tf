@@ -13,13 +13,10 @@ variable "namespace" {
   default     = "receptionist"
 }
 
-variable "services" {
-  type        = list(string)
-  description = "Service names in Kubernetes spelling; one ECR repository each."
-  default = [
-    "twilio-handler", "intent-handler", "booking-handler", "calendly",
-    "knowledge-base", "messaging", "tts", "receptionist-agent",
-  ]
+variable "image_repository" {
+  type        = string
+  description = "The ECR repository of the one image every service runs (k8s overlays: images)."
+  default     = "receptionist/app"
 }
 
 variable "vpc_cidr" {
