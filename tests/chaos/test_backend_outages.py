@@ -53,9 +53,8 @@ def book_through(phone: InProcessPhone, caller: str, hour: int, weekday: int = 1
     call.answer(digits="1")
     call.answer(speech=spoken_day(next_weekday_at(hour, weekday)))
     call.answer(speech="Jane Doe")
-    call.answer(digits="1")
     reply = call.answer(speech="12 Main Street Boston")
-    assert "Press 1 to confirm" in reply.text, reply.text
+    assert "Press 1 to book" in reply.text, reply.text
     return call
 
 

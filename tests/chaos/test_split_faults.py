@@ -32,9 +32,8 @@ def up_to_confirmation(phone, hour: int):
     call = up_to_time_question(phone)
     call.answer(speech=spoken_day(next_weekday_at(hour)))
     call.answer(speech="Jane Doe")
-    call.answer(digits="1")
     reply = call.answer(speech="12 Main Street Boston")
-    assert "Press 1 to confirm" in reply.text, reply.text
+    assert "Press 1 to book" in reply.text, reply.text
     return call
 
 

@@ -14,7 +14,7 @@ from werkzeug.test import Client
 
 from shared.db import utcnow
 from tests.calendly_sync.conftest import (  # noqa: F401 - fixtures used by name
-    calendly_client, calendly_overrides, calendly_system, clock, fake_calendly, sleeps, spec_checker,
+    breaker_clock, calendly_client, calendly_overrides, calendly_system, fake_calendly, sleeps, spec_checker,
 )
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE
 from tests.calendly_sync.helpers import run_sync
@@ -52,7 +52,6 @@ def book_by_phone(app, *, hour: int, base_url: str = "http://localhost", caller:
     if reply.gather and reply.gather["action"] == "/choose-slot":
         call.answer(digits="1")
     call.answer(speech="Jane Doe")
-    call.answer(digits="1")
     call.answer(speech="12 Main Street Boston")
     call.answer(digits="1")
     return call, transport
@@ -79,7 +78,7 @@ def test_elevenlabs_faults_give_say_within_the_turn_deadline(tts_system, fault):
 
 
 @pytest.mark.parametrize("fault", ["rate_limited", "down"])
-def test_calendly_faults_still_book_locally_and_sync_later(calendly_system, fake_calendly, clock, fault):  # noqa: F811
+def test_calendly_faults_still_book_locally_and_sync_later(calendly_system, fake_calendly, breaker_clock, fault):  # noqa: F811
     fake_calendly.open_times[CHEN_EVENT_TYPE] = {next_weekday_at(11)}
     if fault == "down":
         fake_calendly.down = True  # 503 on everything: availability falls back to local slots
@@ -91,7 +90,7 @@ def test_calendly_faults_still_book_locally_and_sync_later(calendly_system, fake
 
     assert run_sync(calendly_system).get("done", 0) == 0 and not fake_calendly.invitees
     fake_calendly.down, fake_calendly.bookings_left = False, None
-    clock.now += 3600  # the client's circuit breaker closes again
+    breaker_clock.now += 3600  # the client's circuit breaker closes again
     assert run_sync(calendly_system, now=utcnow() + timedelta(hours=2)).get("done") == 1
     assert len(fake_calendly.invitees) == 1
     assert run_sync(calendly_system, now=utcnow() + timedelta(hours=4)).get("done", 0) == 0  # synced once

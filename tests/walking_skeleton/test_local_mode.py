@@ -54,7 +54,7 @@ def test_make_run_then_make_call_books_and_prints_the_sms(tmp_path):
                 break
             except OSError:
                 time.sleep(0.2)
-        script = f"1|1|{spoken_day(next_weekday_at(10))}|Jane Doe|1|12 Main Street Boston|1"
+        script = f"1|1|{spoken_day(next_weekday_at(10))}|Jane Doe|12 Main Street Boston|1"
         phone = subprocess.run(
             [sys.executable, "-m", "tools.phone", "--url", f"http://127.0.0.1:{port}", "--script", script],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
