@@ -77,6 +77,7 @@ class CallRequest(BaseModel):
     appointment: AppointmentRef | None = None
     lookup_done: bool = False
     lookup_phone: str | None = None
+    verification_id: int | None = None
 
     def choose_doctor(self, doctor_id: int, doctor_name: str) -> None:
         """One doctor: forget any group or earlier slot check."""
@@ -133,6 +134,10 @@ class CallSession(BaseModel):
     outcome_reason: str | None = None
     appointment_id: int | None = None
     caller_id_unusable: bool = False
+    # Identity (shared/dialogue/identity.py): whether the caller ID may stand for the caller, and the
+    # number whose appointments this caller has been verified for.
+    caller_id_trusted: bool = True
+    verified_phone: str | None = None
     # Why the call is being handed over, and the number a caller without caller ID typed for a callback.
     handover_reason: str | None = None
     callback_number: str | None = None

@@ -25,6 +25,7 @@ from shared.dialogue.handover import is_open, request_callback
 from shared.dialogue.ports import (
     Booked,
     Changed,
+    CodeCheck,
     Doctor,
     FreeSlots,
     Ports,
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 MAX_SPEECH_CHARS = 500
 PROMPT_ANSWER_MAX_SECONDS = 300  # tts says how long each answer may be reused; never longer than this
 TRANSFER_ENDED_ROUTE = "/transfer-ended"
+CODE_ERRORS: dict[str, CodeCheck] = {"wrong_code": "wrong_code", "expired": "expired", "too_many_tries": "too_many_tries",
+                                     "already_used": "already_used", "verification_not_found": "not_found"}
 WHISPER_ROUTE = "/staff-whisper"
 
 
@@ -175,6 +178,28 @@ class HttpAppointments:
             raise ServiceCallError("calendly", "/calendly/appointments/cancel", answer.status, "cancel refused")
         return Changed("done")
 
+    def send_code(self, *, clinic_id: int, phone: str, caller: str, call_sid: str) -> int | None:
+        """Ask calendly to text a one-time code (it decides whether the number has appointments)."""
+        answer = self.client.call("POST", "calendly", "/calendly/verifications", json={
+            "clinic_id": clinic_id, "phone": phone, "caller": caller[:40], "call_sid": call_sid})
+        if answer.status == 429:
+            return None
+        if not answer.ok:
+            raise ServiceCallError("calendly", "/calendly/verifications", answer.status, "verification refused")
+        return int(answer.data["id"])
+
+    def check_code(self, *, verification_id: int, call_sid: str, code: str) -> CodeCheck:
+        """calendly's verdict on a code."""
+        answer = self.client.call("POST", "calendly", f"/calendly/verifications/{verification_id}/check",
+                                  json={"code": code, "call_sid": call_sid})
+        if answer.ok:
+            return "verified"
+        error = (answer.data or {}).get("error") if isinstance(answer.data, dict) else None
+        verdict = CODE_ERRORS.get(error or "")
+        if verdict is not None:
+            return verdict
+        raise ServiceCallError("calendly", "/calendly/verifications/check", answer.status, "code check failed")
+
     def move(self, *, appointment_id: int, start: datetime) -> Changed:
         """Move to another free time."""
         answer = self.client.call("POST", "calendly", f"/calendly/appointments/{appointment_id}/reschedule",
@@ -230,7 +255,7 @@ def reading_from(answer: dict[str, Any]) -> Reading:
         date_given=bool(when.get("date_given")), time_given=bool(when.get("time_given")),
         when_problem=answer.get("when_problem"), earliest=bool(answer.get("earliest")),
         other_time=bool(answer.get("other_time")), other_number=bool(answer.get("other_number")), later=bool(answer.get("later")), name=answer.get("name"),
-        phone=answer.get("phone"), yes_no=answer.get("yes_no"), choice=answer.get("choice"),
+        phone=answer.get("phone"), digits=answer.get("digits") or "", yes_no=answer.get("yes_no"), choice=answer.get("choice"),
     )
 
 

@@ -67,7 +67,7 @@ def observe(service: str, route: str, method: str, status: int, seconds: float, 
         SIGNATURE_FAILURES.labels(route).inc()
 
 
-def call_ended(*, clinic_id: int, outcome: str) -> None:
+def call_ended(*, clinic_id: int | None, outcome: str) -> None:
     """Count one call that ended with its outcome."""
     CALLS.labels(str(clinic_id), outcome).inc()
 

@@ -106,10 +106,17 @@ ENGLISH: dict[str, Prompt] = _catalogue({
     "booking.farewell": "We'll text you a confirmation. Goodbye.",
     # cancelling and rescheduling
     "manage.none_for_caller": "I couldn't find an upcoming appointment for the number you're calling from.",
-    "manage.booking_phone": "If you booked with another number, enter it now, then the pound key. "
+    "manage.booking_phone": "Please enter the phone number you booked with, then the pound key. "
                             "Or press 0 for our staff.",
     "manage.booking_phone_retry": "Sorry, that didn't sound like a phone number. Enter it, then the pound key, "
                                   "or press 0 for our staff.",
+    "manage.code_sent": "If we find an appointment for that number, we'll text it a code.",
+    "manage.code_question": "Please enter the 6-digit code.",
+    "manage.code_retry": "Sorry, please enter the 6-digit code from the text.",
+    "manage.code_wrong": "That code doesn't match.",
+    "manage.code_expired": "That code has expired; I'll text a new one.",
+    "manage.code_failed": "I'm sorry, I can't accept that code.",
+    "manage.too_many_codes": "I'm sorry, we can't send another code to that number right now.",
     "manage.none_for_number": "I couldn't find an upcoming appointment for that number either.",
     "manage.which": "You have {count} upcoming appointments. Which one would you like to {verb}? {options}.",
     "manage.which_retry": "Sorry, which one? {options}.",
@@ -156,6 +163,7 @@ ENGLISH: dict[str, Prompt] = _catalogue({
     "whisper.appointment_not_found": "The caller wanted to change an appointment, and it could not be found.",
     "whisper.cannot_change": "The caller's appointment could not be changed by phone.",
     "whisper.manage": "The caller wanted to change an appointment, and could not finish.",
+    "whisper.verification": "The caller wanted to change an appointment, and could not confirm who they are.",
     "whisper.other": "The caller needs help from staff.",
 })
 

@@ -74,6 +74,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/capture-user-address", "booking_handler", _POST, _T),
     Route("/confirm-booking", "booking_handler", _POST, _T),
     Route("/capture-booking-phone", "booking_handler", _POST, _T),
+    Route("/capture-verification-code", "booking_handler", _POST, _T),
     Route("/choose-appointment", "booking_handler", _POST, _T),
     Route("/confirm-cancellation", "booking_handler", _POST, _T),
     Route("/confirm-reschedule", "booking_handler", _POST, _T),
@@ -95,6 +96,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/calendly/appointments/<int:appointment_id>/cancel", "calendly", _POST, _I),
     Route("/calendly/appointments/<int:appointment_id>/reschedule", "calendly", _POST, _I),
     Route("/calendly/appointments/<int:appointment_id>/confirm", "calendly", _POST, _I),
+    Route("/calendly/verifications", "calendly", _POST, _I),
+    Route("/calendly/verifications/<int:verification_id>/check", "calendly", _POST, _I),
     Route("/webhooks/calendly", "calendly", _POST, _W),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),

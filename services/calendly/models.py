@@ -93,3 +93,25 @@ class CalendlyWebhookEvent(Base):
     outcome: Mapped[str] = mapped_column(String(30))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PhoneVerification(Base):
+    """A one-time code texted to the number on a booking, so a caller can prove they are that patient.
+
+    A request for a number without upcoming appointments gets a row too (with no code sent), so the
+    answers and the limits are the same whether or not the number has appointments.
+    """
+
+    __tablename__ = "phone_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int]
+    phone: Mapped[str] = mapped_column(String(20))
+    caller: Mapped[str] = mapped_column(String(40))
+    call_sid: Mapped[str] = mapped_column(String(64))
+    code_salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    tries: Mapped[int] = mapped_column(default=0)
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

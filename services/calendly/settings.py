@@ -20,6 +20,11 @@ class CalendlySettings(CommonSettings):
     reminder_hours_default: float = Field(24.0, gt=0, description="hours before a visit; clinics.options.reminder_hours overrides")
     quiet_hours_default: str = Field("21:00-08:00", description="no reminders in this clinic-local window; clinics.options.quiet_hours overrides")
 
+    verification_code_minutes: int = Field(10, ge=1, le=60, description="how long a texted one-time code is valid")
+    verification_tries: int = Field(3, ge=1, le=10, description="wrong codes allowed before a code is void")
+    verification_codes_per_phone_per_hour: int = Field(3, ge=1, description="codes texted to one number per hour")
+    verification_codes_per_caller_per_hour: int = Field(5, ge=1, description="codes one caller may ask for per hour")
+
     calendly_token: SecretStr | None = Field(
         None, description="Calendly personal access token; unset = the local scheduler alone serves"
     )

@@ -9,10 +9,12 @@ from flask import jsonify, request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.calendly import attendance, outbox, service, sync
+from services.calendly import attendance, outbox, service, sync, verification
+from services.calendly.models import BOOKED
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.scheduling import Schedule, nearest, slot_problem
-from shared.api import OffsetDatetime, parse_json_body, parse_query
+from shared.api import ApiError, OffsetDatetime, parse_json_body, parse_query
+from shared.service_client import ServiceCallError
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.wiring import dependencies
@@ -152,10 +154,66 @@ def confirm_attendance(appointment_id: int):
     return jsonify(attendance.attendance_json(appointment, deps.doctors.doctor(appointment.doctor_id)["name"]))
 
 
+def _verification_limits() -> verification.Limits:
+    settings = dependencies().settings
+    return verification.Limits(settings.verification_code_minutes, settings.verification_tries,
+                               settings.verification_codes_per_phone_per_hour,
+                               settings.verification_codes_per_caller_per_hour)
+
+
+def start_verification():
+    """POST /calendly/verifications: text a one-time code to the number, if it has upcoming appointments
+    at the clinic; the answer is the same either way (201 with the verification's id), or 429."""
+    asked = parse_json_body(verification.VerificationRequest)
+    deps = dependencies()
+    now = clock_now()
+    with transaction(deps.db) as db:
+        upcoming = service.appointments_for_phone(db=db, phone=asked.phone, clinic_id=asked.clinic_id,
+                                                  status=BOOKED, after=now)
+        started, code = verification.start(db=db, request=asked, has_appointments=bool(upcoming),
+                                           limits=_verification_limits(), now=now)
+        doctor_id = upcoming[0].doctor_id if upcoming else None
+    if code is not None and doctor_id is not None:
+        _text_code(started.id, asked.phone, code, deps.doctors.doctor(doctor_id)["clinic"])
+    response = jsonify({"id": started.id, "expires_at": started.expires_at.isoformat()})
+    response.status_code = 201
+    return response
+
+
+def _text_code(verification_id: int, phone: str, code: str, clinic: dict) -> None:
+    """Hand the code to messaging once (its idempotency key makes a retried hand-over harmless)."""
+    key = f"verification:{verification_id}"
+    try:
+        dependencies().client.call("POST", "messaging", "/messaging/sms", idempotency_key=key, json={
+            "idempotency_key": key, "kind": "verification_code", "to": phone, "clinic_id": clinic["id"],
+            "clinic_name": clinic["name"], "code": code,
+            "valid_minutes": dependencies().settings.verification_code_minutes,
+        })
+    except ServiceCallError as error:
+        log.warning("verification code %s not handed to messaging: %s", verification_id, error.status or error.message)
+
+
+def check_verification(verification_id: int):
+    """POST /calendly/verifications/<id>/check: 200 with the verified number, or why not (a wrong code
+    uses up one of the tries)."""
+    answer = parse_json_body(verification.CodeCheck)
+    with transaction(dependencies().db) as db:
+        checked, outcome = verification.check(db=db, verification_id=verification_id, check_request=answer,
+                                              limits=_verification_limits(), now=clock_now())
+        tries_left = max(_verification_limits().tries - checked.tries, 0) if checked else 0
+        phone = checked.phone if checked else None
+    if outcome != "verified":
+        status, error, message = verification.CHECK_ERRORS[outcome]
+        raise ApiError(status, error, message, tries_left=tries_left)
+    return jsonify({"verified": True, "phone": phone})
+
+
 VIEWS = {
     "/calendly/availability": availability,
     "/calendly/appointments": appointments,
     "/calendly/appointments/<int:appointment_id>/cancel": cancel,
     "/calendly/appointments/<int:appointment_id>/reschedule": reschedule,
     "/calendly/appointments/<int:appointment_id>/confirm": confirm_attendance,
+    "/calendly/verifications": start_verification,
+    "/calendly/verifications/<int:verification_id>/check": check_verification,
 }

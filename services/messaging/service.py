@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +19,9 @@ from shared.api import ApiError, OffsetDatetime
 from shared.db import transaction, utcnow
 from shared.spoken_time import spoken_clock, spoken_date
 
-KINDS = ("booking_confirmation", "cancellation", "reschedule", "reminder", "scheduling_link")
+KINDS = ("booking_confirmation", "cancellation", "reschedule", "reminder", "scheduling_link", "verification_code")
+# Texts about an appointment need its facts; a one-time code needs only the code (and never names one).
+APPOINTMENT_FIELDS = ("first_name", "doctor_name", "starts_at", "timezone")
 DEFAULT_REGION = "US"
 HOW_TO_CANCEL = "Reply X to cancel or call us to change it."
 
@@ -43,12 +45,23 @@ class SmsRequest(BaseModel):
     to: str = Field(min_length=3, max_length=32)
     clinic_id: int | None = None
     appointment_id: int | None = None
-    first_name: str = Field(min_length=1, max_length=100)
+    first_name: str | None = Field(None, min_length=1, max_length=100)
     clinic_name: str = Field(min_length=1, max_length=200)
-    doctor_name: str = Field(min_length=1, max_length=200)
-    starts_at: OffsetDatetime
-    timezone: str
+    doctor_name: str | None = Field(None, min_length=1, max_length=200)
+    starts_at: OffsetDatetime | None = None
+    timezone: str | None = None
     link: str | None = Field(None, max_length=500, pattern=r"^https://")
+    code: str | None = Field(None, pattern=r"^\d{6}$")
+    valid_minutes: int = Field(10, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> "SmsRequest":
+        if self.kind == "verification_code":
+            if self.code is None:
+                raise ValueError("a verification_code text needs its code")
+        elif missing := [name for name in APPOINTMENT_FIELDS if getattr(self, name) is None]:
+            raise ValueError(f"a {self.kind} text needs {', '.join(missing)}")
+        return self
 
     @field_validator("to")
     @classmethod
@@ -64,7 +77,9 @@ class SmsRequest(BaseModel):
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             ZoneInfo(value)
         except (ValueError, KeyError, OSError):
@@ -79,7 +94,13 @@ def local_when(starts_at: datetime, tz_name: str) -> str:
 
 
 def compose_text(request: SmsRequest) -> str:
-    """The text for a notification: first name, clinic, doctor, local date and time, how to cancel."""
+    """The text for a notification: first name, clinic, doctor, local date and time, how to cancel; a
+    one-time code says only the clinic and the code."""
+    if request.kind == "verification_code":
+        return (f"{request.clinic_name}: your code is {request.code}. It expires in {request.valid_minutes} minutes. "
+                "If you did not ask for it, you can ignore this text.")
+    if request.starts_at is None or request.timezone is None:
+        raise ApiError(422, "missing_fields", f"a {request.kind} text needs starts_at and timezone")
     when = local_when(request.starts_at, request.timezone)
     greeting = f"Hi {request.first_name}, your appointment with {request.doctor_name} at {request.clinic_name}"
     if request.kind == "booking_confirmation":

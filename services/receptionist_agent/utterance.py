@@ -227,4 +227,6 @@ def interpret_utterance(text: str, expect: str | None = None, doctors: list[dict
         reading["phone"] = interpret_phone(text, region=region).get("value")
     if expect in ("choice", "doctor", "appointment"):
         reading["choice"] = read_choice(text)
+    if expect == "code":
+        reading["digits"] = "".join(word for word in numbers_as_digits(tokens(text)) if word.isdigit())
     return reading

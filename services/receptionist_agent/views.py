@@ -33,7 +33,7 @@ class InterpretRequest(BaseModel):
     doctors: list[DoctorChoice] = Field(default_factory=list, max_length=200)
     region: str | None = Field(None, min_length=2, max_length=2)
     expect: Literal["intent", "doctor", "time", "choice", "name", "phone", "address", "yes_no", "confirm",
-                    "appointment", "keys"] | None = None
+                    "appointment", "code"] | None = None
     synonyms: dict[str, list[Annotated[str, Field(max_length=100)]]] = Field(default_factory=dict, max_length=100)
 
     @field_validator("timezone")

@@ -22,11 +22,12 @@ FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "cancele
 
 def start_call(
     *, db_factory: sessionmaker[Session], sessions: CallSessionStore, call_sid: str, clinic: ClinicInfo,
-    caller: str, now: datetime,
+    caller: str, caller_id_trusted: bool, now: datetime,
 ) -> CallSession:
     """Create the call's session and row; a repeated /voice for the same call keeps the first."""
     stored = sessions.load(call_sid)
-    session = CallSession.load(stored) if stored else CallSession(call_sid=call_sid, clinic=clinic, caller=caller)
+    session = CallSession.load(stored) if stored else CallSession(
+        call_sid=call_sid, clinic=clinic, caller=caller, caller_id_trusted=caller_id_trusted)
     if stored is None:
         sessions.save(call_sid, session.dump())
     try:

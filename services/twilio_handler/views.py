@@ -20,6 +20,7 @@ from shared.db import transaction
 from shared.dialogue import runner
 from shared.dialogue.engine import Conversation
 from shared.dialogue.handover import request_callback
+from shared.dialogue.identity import caller_id_trusted
 from shared.prompts import PROMPTS, WHISPER_REASONS
 from shared.twiml import twiml
 from shared.wiring import dependencies
@@ -41,7 +42,8 @@ def voice():
         return _polite_goodbye(f"too_many_calls.{limited}", deps.settings.say_voice)
     session = service.start_call(
         db_factory=deps.extras["db"], sessions=deps.sessions, call_sid=g.call_sid, clinic=clinic_info(clinic),
-        caller=request.form.get("From", ""), now=clock_now(),
+        caller=request.form.get("From", ""), caller_id_trusted=caller_id_trusted(request.form.get("StirVerstat", "")),
+        now=clock_now(),
     )
     conversation = Conversation(session, deps.ports)
     return respond(deps, conversation, runner.greet(conversation))

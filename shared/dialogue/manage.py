@@ -1,6 +1,7 @@
-"""Cancelling and rescheduling: find the caller's upcoming appointments (by caller ID, else by the
-number they booked with), pick one when there are several, then confirm the cancellation, or ask for
-the new time (the shared time question and slot chooser) and confirm the move.
+"""Cancelling and rescheduling: the caller's upcoming appointments, once they are verified for the
+number on the booking (identity.py: the caller ID, or a code texted to the number they type), one
+picked when there are several, then the cancellation confirmed, or the new time asked (the shared
+time question and slot chooser) and the move confirmed.
 """
 
 from __future__ import annotations
@@ -21,67 +22,14 @@ from shared.dialogue.engine import (
 )
 from shared.dialogue.filling import take_time
 from shared.dialogue.handover import hand_over
+from shared.dialogue.identity import BOOKING_PHONE, VERIFY_CODE, needs_code, needs_number, take, verified_lookup
 from shared.dialogue.ports import Reading
 from shared.dialogue.slots import CHOOSE_SLOT, check_wanted, settle_time
-from shared.phone_numbers import E164, phone_from_keys
-
-STAFF_KEY = "0"
-MAX_LISTED = 9
 
 
 def describe(conversation: Conversation, appointment: AppointmentRef) -> str:
     """"Dr. Sarah Chen, Tuesday, December 1st at 10 AM"."""
     return f"{appointment.doctor_name}, {conversation.when(appointment.start)}"
-
-
-def _choose(conversation: Conversation, found: list[AppointmentRef]) -> None:
-    conversation.session.appointments = found[:MAX_LISTED]
-    if len(found) == 1:
-        _take(conversation, found[0])
-
-
-def _take(conversation: Conversation, appointment: AppointmentRef) -> None:
-    request = conversation.request
-    request.appointment = appointment
-    request.doctor_id, request.doctor_name = appointment.doctor_id, appointment.doctor_name
-
-
-def look_up_by_caller_id(conversation: Conversation) -> Reply | None:
-    """Once per call: the caller ID's upcoming appointments at this clinic."""
-    request, session = conversation.request, conversation.session
-    if request.lookup_done:
-        return None
-    request.lookup_done = True
-    found = conversation.ports.appointments.upcoming(clinic_id=conversation.clinic.id, phone=session.caller) if (
-        E164.match(session.caller)) else []
-    if not found:
-        conversation.say("manage.none_for_caller")
-    _choose(conversation, found)
-    return None
-
-
-def _read_booking_phone(conversation: Conversation, given: Input, reading: Reading | None) -> Outcome:
-    if given.digits == STAFF_KEY or (reading is not None and reading.staff):
-        return hand_over(conversation, "staff_requested")
-    phone = phone_from_keys(given.digits, conversation.clinic.country) if given.digits else (
-        reading.phone if reading else None)
-    if not phone:
-        return NOT_UNDERSTOOD
-    conversation.request.lookup_phone = phone
-    found = conversation.ports.appointments.upcoming(clinic_id=conversation.clinic.id, phone=phone)
-    if not found:
-        conversation.say("manage.none_for_number")
-        return hand_over(conversation, "appointment_not_found")
-    _choose(conversation, found)
-    return None
-
-
-BOOKING_PHONE = Step(
-    name="booking_phone", route="/capture-booking-phone", accepts=Accepts.BOTH, expects="phone",
-    question=lambda c: [c.text("manage.booking_phone")], retry=lambda c: [c.text("manage.booking_phone_retry")],
-    read=_read_booking_phone, num_digits=None, finish_on_key="#", hints=lambda c: ("zero", "staff"),
-    handover_reason="appointment_not_found", reads_staff_requests=True,
-)
 
 
 def _options(conversation: Conversation) -> str:
@@ -102,7 +50,7 @@ def _read_which(conversation: Conversation, given: Input, reading: Reading | Non
         number = len(found)
     if number is None or not 1 <= number <= len(found):
         return NOT_UNDERSTOOD
-    _take(conversation, found[number - 1])
+    take(conversation, found[number - 1])
     return None
 
 
@@ -162,10 +110,6 @@ def _cancel(conversation: Conversation) -> Reply | None:
     return conversation.goodbye("cancel.done", "cancelled", appointment=describe(conversation, appointment))
 
 
-def _needs_number(session: CallSession) -> bool:
-    return session.request.appointment is None and not session.appointments
-
-
 def _needs_choice(session: CallSession) -> bool:
     return session.request.appointment is None and len(session.appointments) > 1
 
@@ -173,11 +117,12 @@ def _needs_choice(session: CallSession) -> bool:
 CANCEL = Flow(
     name="cancel",
     rows=(
-        Row(BOOKING_PHONE, _needs_number),
+        Row(BOOKING_PHONE, needs_number),
+        Row(VERIFY_CODE, needs_code),
         Row(APPOINTMENT, _needs_choice),
         Row(CONFIRM_CANCEL, lambda s: s.request.appointment is not None and not s.request.confirmed),
     ),
-    settle=(look_up_by_caller_id,),
+    settle=(verified_lookup,),
     finish=_cancel,
 )
 
@@ -239,12 +184,13 @@ def _move(conversation: Conversation) -> Reply | None:
 RESCHEDULE = Flow(
     name="reschedule",
     rows=(
-        Row(BOOKING_PHONE, _needs_number),
+        Row(BOOKING_PHONE, needs_number),
+        Row(VERIFY_CODE, needs_code),
         Row(APPOINTMENT, _needs_choice),
         Row(CHOOSE_SLOT, lambda s: bool(s.offered)),
         Row(TIME, lambda s: s.request.start is None),
         Row(CONFIRM_MOVE, lambda s: s.request.appointment is not None and not s.request.confirmed),
     ),
-    settle=(look_up_by_caller_id, settle_time),
+    settle=(verified_lookup, settle_time),
     finish=_move,
 )

@@ -71,6 +71,9 @@ class Changed:
     start: datetime | None = None
 
 
+CodeCheck = Literal["verified", "wrong_code", "expired", "too_many_tries", "already_used", "not_found"]
+
+
 @dataclass
 class Reading:
     """Everything one spoken turn said (receptionist_agent's utterance reading)."""
@@ -95,6 +98,7 @@ class Reading:
     later: bool = False
     name: str | None = None
     phone: str | None = None
+    digits: str = ""
     yes_no: bool | None = None
     choice: int | None = None
 
@@ -137,6 +141,15 @@ class AppointmentsPort(Protocol):
 
     def move(self, *, appointment_id: int, start: datetime) -> Changed:
         """Move to another free time."""
+        ...
+
+    def send_code(self, *, clinic_id: int, phone: str, caller: str, call_sid: str) -> int | None:
+        """Text a one-time code to the number if it has upcoming appointments here; the verification's
+        id either way, None when too many codes were asked for."""
+        ...
+
+    def check_code(self, *, verification_id: int, call_sid: str, code: str) -> CodeCheck:
+        """Whether the code the caller typed is the one texted."""
         ...
 
 

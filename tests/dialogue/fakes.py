@@ -69,6 +69,9 @@ class MemoryClinic:
     exceptions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     appointments: list[Appointment] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    # one-time codes texted: verification id -> (phone, code or None when nothing was sent, tries)
+    codes: dict[int, list] = field(default_factory=dict)
+    texts: list[tuple[str, str]] = field(default_factory=list)
 
     def doctors(self, clinic: ClinicInfo) -> list[Doctor]:
         """The clinic's doctors, in keypad order."""
@@ -142,6 +145,24 @@ class MemoryClinic:
             return Changed("taken")
         appointment.start = start
         return Changed("done", start)
+
+    def send_code(self, *, clinic_id: int, phone: str, caller: str, call_sid: str) -> int | None:
+        """A code to the number when it has appointments (three per number, as calendly limits)."""
+        if sum(1 for number, *_ in self.codes.values() if number == phone) >= 3:
+            return None
+        code = f"{len(self.codes) + 123456}" if self.upcoming(clinic_id=clinic_id, phone=phone) else None
+        self.codes[len(self.codes) + 1] = [phone, code, 0]
+        if code:
+            self.texts.append((phone, code))
+        return len(self.codes)
+
+    def check_code(self, *, verification_id: int, call_sid: str, code: str):
+        """Right, wrong, or too many tries."""
+        entry = self.codes[verification_id]
+        if entry[2] >= 3:
+            return "too_many_tries"
+        entry[2] += 1
+        return "verified" if entry[1] is not None and code == entry[1] else "wrong_code"
 
     def add_appointment(self, doctor_id: int, start: datetime, phone: str = CALLER) -> Appointment:
         """An appointment booked earlier."""

@@ -28,22 +28,93 @@ def test_several_appointments_are_chosen_by_key_or_words(clinic):
     assert call.heard.startswith("Your appointment is with Dr. Maria Lopez, Thursday, December 3rd at 2 PM.")
 
 
-def test_a_typed_number_finds_the_appointment(clinic):
+def test_a_typed_number_needs_the_code_texted_to_it(clinic):
     clinic.add_appointment(1, at("2026-12-02T10:00"), phone="+16175550177")
     call = Call(clinic)
     call.start()
     call.press("2")
     assert call.heard.startswith("I couldn't find an upcoming appointment for the number you're calling from. "
-                                 "If you booked with another number")
+                                 "Please enter the phone number you booked with")
     call.press("6175550177")
+    assert call.heard == "If we find an appointment for that number, we'll text it a code. Please enter the 6-digit code."
+    [(number, code)] = clinic.texts
+    assert number == "+16175550177"
+    call.press(code)
+    assert call.asked == "confirm_cancel" and call.heard.startswith("Your appointment is with Dr. Sarah Chen")
+
+
+def test_a_stranger_with_a_patients_number_learns_nothing_and_changes_nothing(clinic):
+    clinic.add_appointment(3, at("2026-12-03T14:00"), phone="+16175550177")
+    call = Call(clinic, caller="+16175550999")
+    call.start()
+    call.press("2")
+    call.press("6175550177")
+    for guess in ("000000", "111111", "222222"):
+        call.press(guess)
+    said = " ".join(reply_text for reply_text in [call.heard] + [
+        " ".join(item.text for item in [*reply.spoken, *(reply.question.prompts if reply.question else [])])
+        for reply in call.replies])
+    for secret in ("Lopez", "Cardiology", "Thursday", "December 3rd", "2 PM"):
+        assert secret not in said
+    assert call.last.transfer is not None and call.last.transfer.reason == "verification"
+    assert clinic.appointments[0].status == "booked"
+
+
+def test_a_number_without_appointments_hears_exactly_the_same(clinic):
+    call = Call(clinic, caller="+16175550999")
+    call.start()
+    call.press("2")
+    call.press("6175550177")
+    assert call.heard == "If we find an appointment for that number, we'll text it a code. Please enter the 6-digit code."
+    assert clinic.texts == []
+    call.press("123456")
+    assert call.heard == "That code doesn't match. Please enter the 6-digit code."
+
+
+def test_a_caller_id_failing_attestation_is_not_enough(clinic):
+    clinic.add_appointment(1, at("2026-12-02T10:00"))
+    call = Call(clinic)
+    call.session.caller_id_trusted = False
+    call.start()
+    call.press("2")
+    assert call.asked == "booking_phone" and "Dr. Sarah Chen" not in call.heard
+    assert "couldn't find" not in call.heard, "an unverified caller ID is told nothing, not even that"
+    call.press("6175550123")
+    call.press(clinic.texts[-1][1])
     assert call.asked == "confirm_cancel"
 
 
-def test_nothing_found_anywhere_hands_over(call):
+def test_the_code_can_be_spoken(clinic):
+    clinic.add_appointment(1, at("2026-12-02T10:00"), phone="+16175550177")
+    call = Call(clinic, caller="+16175550999")
+    call.start()
+    call.press("3")
+    call.press("6175550177")
+    code = clinic.texts[-1][1]
+    call.say(" ".join({"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
+                       "7": "seven", "8": "eight", "9": "nine"}[digit] for digit in code))
+    assert call.asked == "time" and call.heard.startswith("Your appointment is with Dr. Sarah Chen")
+
+
+def test_too_many_codes_for_a_number_hand_over(clinic):
+    clinic.add_appointment(1, at("2026-12-02T10:00"), phone="+16175550177")
+    for _ in range(3):
+        call = Call(clinic, caller="+16175550999")
+        call.start()
+        call.press("2")
+        call.press("6175550177")
+    call = Call(clinic, caller="+16175550999")
+    call.start()
     call.press("2")
     call.press("6175550177")
-    assert call.heard.startswith("I couldn't find an upcoming appointment for that number either.")
-    assert call.last.transfer is not None and call.last.transfer.reason == "appointment_not_found"
+    assert call.heard.startswith("I'm sorry, we can't send another code to that number right now.")
+    assert call.last.transfer is not None
+
+
+def test_nothing_found_is_never_said_about_a_typed_number(call):
+    call.press("2")
+    call.press("6175550177")
+    assert "couldn't find" not in call.heard and call.asked == "verify_code"
 
 
 def test_keeping_the_appointment_returns_to_a_short_menu(call, clinic):
