@@ -96,6 +96,7 @@ def notification_payload(appointment: Appointment, doctor: dict[str, Any], kind:
         "appointment_id": appointment.id,
         "first_name": appointment.patient_name.split()[0],
         "clinic_name": clinic["name"],
+        "clinic_phone": clinic.get("staff_number"),
         "doctor_name": doctor["name"],
         "starts_at": appointment.starts_at.isoformat(),
         "timezone": clinic["timezone"],

@@ -68,3 +68,17 @@ def _count_status_change(_mapper, _connection, message: SmsMessage) -> None:
     added = inspect(message).attrs.status.history.added
     if added:
         TEXTS.labels(added[-1]).inc()
+
+
+class SmsReply(Base):
+    """A patient's C or X reply, applied once: a replayed webhook (same MessageSid) gets the same answer
+    and changes nothing again; the reply acts only on the appointment of the text it answers."""
+
+    __tablename__ = "sms_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    answered_message_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(10))
+    reply_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

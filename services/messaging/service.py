@@ -47,6 +47,7 @@ class SmsRequest(BaseModel):
     appointment_id: int | None = None
     first_name: str | None = Field(None, min_length=1, max_length=100)
     clinic_name: str = Field(min_length=1, max_length=200)
+    clinic_phone: str | None = Field(None, max_length=32)
     doctor_name: str | None = Field(None, min_length=1, max_length=200)
     starts_at: OffsetDatetime | None = None
     timezone: str | None = None
@@ -106,15 +107,20 @@ def compose_text(request: SmsRequest) -> str:
     if request.kind == "booking_confirmation":
         return f"{greeting} is confirmed for {when}. {HOW_TO_CANCEL}"
     if request.kind == "cancellation":
-        return f"{greeting} for {when} has been cancelled. Call us any time to book again."
+        return f"{greeting} for {when} has been cancelled. Call us any time to book again.{_not_you(request)}"
     if request.kind == "reschedule":
-        return f"{greeting} has been moved to {when}. {HOW_TO_CANCEL}"
+        return f"{greeting} has been moved to {when}. {HOW_TO_CANCEL}{_not_you(request)}"
     if request.kind == "reminder":
         return f"Reminder: {greeting} is on {when}. Reply C to confirm you will come, X to cancel."
     if request.kind == "scheduling_link" and request.link:
         return (f"Hi {request.first_name}, your request for {when} with {request.doctor_name} at "
                 f"{request.clinic_name} is noted. Please confirm it in the clinic's calendar: {request.link}")
     raise ApiError(422, "unknown_kind", f"unknown SMS kind {request.kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def _not_you(request: SmsRequest) -> str:
+    """A cancellation or a move the patient did not ask for must be easy to report."""
+    return f" If you did not ask for this, call {request.clinic_phone}." if request.clinic_phone else ""
 
 
 def sms_json(message: SmsMessage) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from services.messaging import delivery, replies, service
 from shared.api import ApiError, parse_json_body
+from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.wiring import dependencies
 
@@ -51,11 +52,13 @@ def sms_status():
 
 
 def sms_inbound():
-    """A patient's reply: C confirms, X cancels the next appointment, else help; STOP/START recorded."""
+    """A patient's reply: C confirms, X cancels the appointment of the text it answers, else help;
+    STOP/START recorded."""
     deps = dependencies()
     form = request.form
     reply = replies.answer_reply(db_factory=deps.db, client=deps.client, sender_number=form.get("From", ""),
-                                 body=form.get("Body", ""), opt_out_type=form.get("OptOutType"))
+                                 body=form.get("Body", ""), message_sid=form.get("MessageSid", "")[:64],
+                                 now=clock_now(), opt_out_type=form.get("OptOutType"))
     response = MessagingResponse()
     if reply:
         response.message(reply)
