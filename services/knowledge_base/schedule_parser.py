@@ -26,8 +26,8 @@ from services.knowledge_base.schedule_tables import (
     split_provider_cell,
 )
 from services.knowledge_base.schedule_text import (
-    WEEKDAYS, YEAR, NameMatch, RawDateRange, canonical_name, clock, day_spec_only, find_dates,
-    find_doctor_name, looks_like_schedule, parse_day_hours, read_cell_hours, sentences,
+    WEEKDAYS, YEAR, NameMatch, RawDateRange, by_doctor, canonical_name, clock, day_spec_only, ends_sentence,
+    find_dates, find_doctor_name, looks_like_schedule, parse_day_hours, read_cell_hours, sentences, starts_with_month,
 )
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
@@ -383,21 +383,24 @@ class ScheduleParser:
                 self._read_text(line.page, text)
                 return
             self._prose, self._prose_at = [text], (line.page, line.fragments[0].x)
-        if text.rstrip().endswith((".", "!", "?")):
+        if ends_sentence(text):
             self._end_prose()
 
     def _continues_prose(self, line: Line, text: str) -> bool:
+        """Whether a line carries on the paragraph before it (a sentence wrapped onto the next line)."""
         page, x = self._prose_at
         previous = self._prose[-1].rstrip()
-        if line.page != page or abs(line.fragments[0].x - x) > _PROSE_ALIGN_POINTS or previous.endswith((".", ":", "!", "?")):
+        if line.page != page or abs(line.fragments[0].x - x) > _PROSE_ALIGN_POINTS or ends_sentence(previous):
             return False
         last_word = previous.split()[-1].lower() if previous.split() else ""
-        return text[:1].islower() or text[:1].isdigit() or previous.endswith(",") or last_word in _CONNECTORS
+        return (text[:1].islower() or text[:1].isdigit() or previous.endswith((",", "Dr.")) or last_word in _CONNECTORS
+                or previous[-1:].isdigit() and starts_with_month(text))
 
     def _end_prose(self) -> None:
         paragraph, self._prose = " ".join(self._prose), []
         for sentence in sentences(paragraph) if paragraph else []:
-            self._read_text(self._prose_at[0], sentence)
+            for part in by_doctor(sentence) if find_dates(sentence)[0] else [sentence]:
+                self._read_text(self._prose_at[0], part)
 
     def _read_text(self, page: int, text: str) -> None:
         dates, _ = find_dates(text)

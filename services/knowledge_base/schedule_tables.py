@@ -205,8 +205,8 @@ def _dated_heading(text: str) -> bool:
 
 def join_cell_lines(lines: list[str]) -> str:
     """A cell's lines as one text: a line ending in a hyphen or a slash joins the next without a space
-    ("Nguyen-" "Whitfield", "Ear/" "Nose"), a word broken without one ("Gynecol" "ogy") is rejoined,
-    others get a space."""
+    ("Nguyen-" "Whitfield", "Ear/" "Nose"), a word broken at the cell's edge ("Gynecol" "ogy") is
+    rejoined, others get a space."""
     text = ""
     for line in lines:
         if not line.strip():
@@ -215,11 +215,23 @@ def join_cell_lines(lines: list[str]) -> str:
             text = line
         elif text.rstrip().endswith(_JOINED_DASH) and text.rstrip()[-2:-1].isalnum():
             text = text.rstrip() + line.lstrip()
-        elif not text[-1:].isspace() and text[-1:].isalpha() and line.lstrip()[:1].islower():
+        elif not text[-1:].isspace() and text[-1:].isalpha() and _word_remainder(line):
             text = text + line.lstrip()
         else:
             text = text.rstrip() + " " + line.lstrip()
     return " ".join(text.split())
+
+
+_SHORT_WORDS = frozenset({"a", "am", "an", "and", "at", "by", "for", "in", "of", "on", "or", "pm", "the", "to"})
+_MAX_REMAINDER_CHARACTERS = 3
+
+
+def _word_remainder(line: str) -> bool:
+    """Whether a line starts with the end of a word broken at the cell's edge ("ogy", "day", "e"):
+    a short lowercase piece that is no word of its own (the word that did not fit went whole)."""
+    first = re.match(r"[^\s&/,]+", line.lstrip())
+    piece = first.group() if first else ""
+    return piece[:1].islower() and len(piece) <= _MAX_REMAINDER_CHARACTERS and piece not in _SHORT_WORDS
 
 
 def is_credentials(text: str) -> bool:

@@ -388,3 +388,26 @@ def sentences(text: str) -> list[str]:
         start = match.end()
     parts.append(text[start:].strip())
     return [part for part in parts if part]
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence (".", "!", "?" or ":" but not after "Dr." or an initial)."""
+    stripped = text.rstrip()
+    if not stripped.endswith((".", "!", "?", ":")):
+        return False
+    core = (stripped.split()[-1:] or [""])[0].lower().rstrip(".").lstrip("(")
+    return not (stripped.endswith(".") and (core in _ABBREVIATIONS or len(core) == 1 and core.isalpha()))
+
+
+def by_doctor(sentence: str) -> list[str]:
+    """A sentence naming several doctors cut before each further titled name ("Dr. A is away 3-5 May,
+    and Dr. B on 8 June"), so each doctor gets the dates written after their name."""
+    starts = [match.start() for match in _TITLE.finditer(sentence)][1:]
+    cuts = [0, *starts, len(sentence)]
+    return [sentence[cuts[index]:cuts[index + 1]].strip(" ,;") for index in range(len(cuts) - 1)]
+
+
+def starts_with_month(text: str) -> bool:
+    """Whether text begins with a month name ("January 1", a date wrapped onto a new line)."""
+    first = (text.split()[:1] or [""])[0].lower().rstrip(".,;:")
+    return first in MONTHS
