@@ -178,6 +178,27 @@ def book_appointment(
     return appointment, True
 
 
+BOOKED_PAGE = 2000
+
+
+def upcoming_booked(*, db: Session, doctor_ids: list[int], after: datetime, after_id: int = 0,
+                    limit: int = BOOKED_PAGE) -> tuple[list[Appointment], bool]:
+    """One page of the doctors' booked appointments that end after `after`, in id order from
+    `after_id`, and whether there are more."""
+    rows = list(db.scalars(
+        select(Appointment).where(Appointment.doctor_id.in_(doctor_ids), Appointment.status == BOOKED,
+                                  Appointment.ends_at > after, Appointment.id > after_id)
+        .order_by(Appointment.id).limit(limit + 1)
+    ))
+    return rows[:limit], len(rows) > limit
+
+
+def booked_time_json(appointment: Appointment) -> dict[str, Any]:
+    """An appointment's id, doctor and times: what other services may know of it, no patient data."""
+    return {"id": appointment.id, "doctor_id": appointment.doctor_id, "start": appointment.starts_at.isoformat(),
+            "end": appointment.ends_at.isoformat()}
+
+
 def appointments_for_phone(
     *, db: Session, phone: str, clinic_id: int | None = None, status: str | None = None, after: datetime | None = None
 ) -> list[Appointment]:

@@ -39,6 +39,14 @@ class AppointmentsQuery(BaseModel):
     upcoming: bool = False
 
 
+class BookedQuery(BaseModel):
+    """GET /calendly/booked-appointments parameters: doctor ids (comma-separated) and an instant."""
+
+    doctor_ids: str = Field(pattern=r"^\d{1,12}(,\d{1,12})*$", max_length=2600, description="at most 200 ids")
+    after: OffsetDatetime
+    after_id: int = Field(0, ge=0, description="the last id of the previous page")
+
+
 def availability():
     """Free slots of a doctor: in a window (from/to), or nearest to a time (near)."""
     query = parse_query(AvailabilityQuery)
@@ -134,6 +142,18 @@ def reschedule(appointment_id: int):
     return jsonify(body)
 
 
+def booked_appointments():
+    """GET /calendly/booked-appointments?doctor_ids=1,2&after=...[&after_id=]: booked appointments of those
+    doctors that have not ended, a page at a time; ids and times only (knowledge_base checks them
+    against new schedules)."""
+    query = parse_query(BookedQuery)
+    with transaction(dependencies().db) as db:
+        found, more = service.upcoming_booked(db=db, doctor_ids=[int(doctor_id) for doctor_id in query.doctor_ids.split(",")],
+                                              after=query.after, after_id=query.after_id)
+        return jsonify({"appointments": [service.booked_time_json(appointment) for appointment in found],
+                        "next_after_id": found[-1].id if more else None})
+
+
 def confirm_attendance(appointment_id: int):
     """POST /calendly/appointments/<id>/confirm: the patient said they will come (repeat-safe)."""
     deps = dependencies()
@@ -148,4 +168,5 @@ VIEWS = {
     "/calendly/appointments/<int:appointment_id>/cancel": cancel,
     "/calendly/appointments/<int:appointment_id>/reschedule": reschedule,
     "/calendly/appointments/<int:appointment_id>/confirm": confirm_attendance,
+    "/calendly/booked-appointments": booked_appointments,
 }
