@@ -11,6 +11,7 @@ from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from shared.cache import TTLCache
+from shared.freshness import FreshCache
 from shared.service_client import ServiceClient
 from shared.sessions import CallSessionStore
 from shared.twiml import Prompter, gather, main_menu, transfer_to_staff, twiml
@@ -31,11 +32,12 @@ class UnknownClinicNumber(Exception):
 
 
 class ClinicDirectory:
-    """Clinic configuration from knowledge_base by dialled number, cached for CLINIC_CACHE_TTL_SECONDS."""
+    """Clinic configuration from knowledge_base by dialled number, cached for CLINIC_CACHE_TTL_SECONDS
+    and reloaded as soon as the clinic's schedule changes (shared/freshness.py)."""
 
     def __init__(self, client: ServiceClient, ttl_seconds: float):
         self.client = client
-        self.cache = TTLCache(ttl_seconds)
+        self.cache = FreshCache(client, ttl_seconds, lambda _, clinic: clinic["slug"] if clinic else None)
 
     def by_number(self, number: str) -> dict[str, Any] | None:
         """The clinic a number rings, or None."""

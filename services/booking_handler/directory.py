@@ -1,10 +1,11 @@
-"""Doctors of a clinic from knowledge_base, cached for the clinic-config TTL."""
+"""Doctors of a clinic from knowledge_base, cached for the clinic-config TTL and reloaded as soon as
+the clinic's schedule changes (shared/freshness.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.cache import TTLCache
+from shared.freshness import FreshCache
 from shared.service_client import ServiceClient
 
 
@@ -13,7 +14,7 @@ class DoctorDirectory:
 
     def __init__(self, client: ServiceClient, ttl_seconds: float):
         self.client = client
-        self.cache = TTLCache(ttl_seconds)
+        self.cache = FreshCache(client, ttl_seconds, lambda slug, _: slug)
 
     def doctors(self, clinic_slug: str) -> list[dict[str, Any]]:
         """The clinic's active doctors."""

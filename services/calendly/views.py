@@ -91,7 +91,7 @@ def _list():
 def _book():
     booking = parse_json_body(service.BookingRequest)
     deps = dependencies()
-    doctor = deps.doctors.doctor(booking.doctor_id)
+    doctor = deps.doctors.doctor(booking.doctor_id, revalidate=True)
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=utcnow())
         if created and deps.calendly:
@@ -131,7 +131,7 @@ def reschedule(appointment_id: int):
     deps = dependencies()
     with transaction(deps.db) as db:
         appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
-        doctor = deps.doctors.doctor(appointment.doctor_id)
+        doctor = deps.doctors.doctor(appointment.doctor_id, revalidate=True)
         _, moved = service.reschedule_appointment(db=db, appointment=appointment, doctor=doctor, start=move.start,
                                                   now=utcnow())
         if moved and deps.calendly:

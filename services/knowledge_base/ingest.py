@@ -31,7 +31,7 @@ from services.knowledge_base.pdf_schedule import PdfSchedule, extract_schedule
 from services.knowledge_base.pdf_text import PdfProblem, looks_like_pdf
 from services.knowledge_base.schedule_plan import changes, plan_upload
 from services.knowledge_base.schedule_versions import (
-    Snapshot, apply_snapshot, current_document_id, current_snapshot, list_versions, lock_clinic, same_doctors,
+    Snapshot, already_is, apply_snapshot, current_document_id, current_snapshot, list_versions, lock_clinic,
     version_json, version_of_document,
 )
 from services.knowledge_base.service import bare_name, get_clinic
@@ -332,7 +332,7 @@ def restore_schedule(*, db: sessionmaker[Session], appointments: BookedAppointme
             raise ApiError(404, "version_not_found",
                            f"document {document_id} was never applied to {slug}'s schedule, so it cannot be restored")
         before = current_snapshot(session, clinic.id)
-        if same_doctors(before, earlier.doctors):
+        if already_is(before, earlier.doctors):
             return 200, {"unchanged": True, "message": "the clinic's schedule already is this version's",
                          "restored_from": version_json(earlier)}
         version = apply_snapshot(session, clinic=clinic, snapshot=earlier.doctors, source="restore", now=now,

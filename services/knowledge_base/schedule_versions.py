@@ -29,12 +29,13 @@ def current_snapshot(session: Session, clinic_id: int) -> Snapshot:
     return [doctor_state(doctor) for doctor in doctors]
 
 
-def same_doctors(first: Snapshot, second: Snapshot) -> bool:
-    """Whether two snapshots describe the same doctors in the same state."""
-    def keyed(snapshot: Snapshot) -> dict[Any, dict[str, Any]]:
-        return {entry["id"]: {key: value for key, value in entry.items() if key != "aliases"} for entry in snapshot}
-
-    return keyed(first) == keyed(second)
+def already_is(current: Snapshot, snapshot: Snapshot) -> bool:
+    """Whether writing `snapshot` would change nothing: its doctors are as it says, and the others are
+    inactive already (writing it would deactivate them)."""
+    stored = {entry["id"]: entry for entry in current}
+    wanted = {entry["id"] for entry in snapshot}
+    return all(entry["id"] in stored and stored[entry["id"]] == entry for entry in snapshot) and all(
+        not entry["active"] for entry in current if entry["id"] not in wanted)
 
 
 def lock_clinic(session: Session, clinic_id: int) -> Clinic:
