@@ -128,19 +128,23 @@ def harbor_dental_demo() -> bytes:
     return pdf.to_bytes()
 
 
+TABLE_ROWS = (
+    ("Doctor", "Department", "Days", "Hours"),
+    ("Dr. Sarah Chen", "General Practice", "Weekdays", "9:00-12:30, 13:30-17:00"),
+    ("Doctor James Okafor", "Pediatrics", "Mon, Wed & Fri", "8am–noon"),
+    ("María José García-López, MD", "Cardiology", "Tues & Thurs", "1pm to 6pm"),
+    ("Dr Amélie Dubois-Laurent", "Dermatology", "Mon-Thu", "08:00—12:00"),
+    ("Dr. Seán O'Brien, DDS", "Dentistry", "Sat", "9 a.m. – 1 p.m."),
+)
+
+
 def table_layout() -> bytes:
     """A table per doctor row with mixed titles, accents, day lists, 12 h / 24 h times and two shifts."""
     pdf = SchedulePdf()
     pdf.add_page()
     pdf.title_line("Lakeside Medical Group — Physician schedule")
     pdf.ln(2)
-    pdf.schedule_table([
-        ("Dr. Sarah Chen", "General Practice", "Weekdays", "9:00-12:30, 13:30-17:00"),
-        ("Doctor James Okafor", "Pediatrics", "Mon, Wed & Fri", "8am–noon"),
-        ("María José García-López, MD", "Cardiology", "Tues & Thurs", "1pm to 6pm"),
-        ("Dr Amélie Dubois-Laurent", "Dermatology", "Mon-Thu", "08:00—12:00"),
-        ("Dr. Seán O'Brien, DDS", "Dentistry", "Sat", "9 a.m. – 1 p.m."),
-    ])
+    pdf.schedule_table(TABLE_ROWS[1:])
     return pdf.to_bytes()
 
 
@@ -189,6 +193,17 @@ def weekday_sections_layout() -> bytes:
     return pdf.to_bytes()
 
 
+WEEKDAY_GRID_ROWS = (
+    ("Physician", "Clinical", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    ("", "specialty", "", "", "", "", "", "", ""),
+    ("Dr. Grace Adeyemi", "Family Medicine", "08.00-12.30", "08.00-12.30", "OFF", "13.30-18.00", "08.00-12.30", "-", ""),
+    ("Dr. Tomás Ferreira", "Sports Medicine", "9-12 / 1-5", "Closed", "9-12 / 1-5", "9-12 / 1-5", "OFF", "9am-noon",
+     ""),
+    ("Ingrid Solberg, MD", "Women's Health", "", "10:00-14:00", "10:00-14:00", "", "", "", ""),
+    ("Dr. Yusuf Demir", "Ear/Nose/Throat", "07:30-11:00, 16:00-19:30", "", "07:30-11:00", "", "", "", ""),
+)
+
+
 def weekday_grid_layout() -> bytes:
     """An unruled rota: a row per doctor, a column per weekday with Saturday and Sunday, the header over
     two lines, OFF / Closed / - / blank cells, 24-hour times with dots, split shifts, and notes."""
@@ -197,16 +212,7 @@ def weekday_grid_layout() -> bytes:
     pdf.title_line("Eastbrook Surgery - clinician rota 2027")
     pdf.ln(3)
     widths = (52, 38, 42, 26, 26, 26, 26, 20, 16)
-    header = (("Physician", "Clinical", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-              ("", "specialty", "", "", "", "", "", "", ""))
-    rows = (
-        ("Dr. Grace Adeyemi", "Family Medicine", "08.00-12.30", "08.00-12.30", "OFF", "13.30-18.00", "08.00-12.30",
-         "-", ""),
-        ("Dr. Tomás Ferreira", "Sports Medicine", "9-12 / 1-5", "Closed", "9-12 / 1-5", "9-12 / 1-5", "OFF",
-         "9am-noon", ""),
-        ("Ingrid Solberg, MD", "Women's Health", "", "10:00-14:00", "10:00-14:00", "", "", "", ""),
-        ("Dr. Yusuf Demir", "Ear/Nose/Throat", "07:30-11:00, 16:00-19:30", "", "07:30-11:00", "", "", "", ""),
-    )
+    header, rows = WEEKDAY_GRID_ROWS[:2], WEEKDAY_GRID_ROWS[2:]
     pdf.set_font("helvetica", "B", 10)
     for line in header:
         for width, text in zip(widths, line):
@@ -223,6 +229,18 @@ def weekday_grid_layout() -> bytes:
     return pdf.to_bytes()
 
 
+DAY_ROWS = (
+    ("Day", "Dr. Lucia Bianchi\nCardiology", "Dr. Samuel Osei\nUrgent Care", "Dr. Mei Lin Zhou\nObstetrics & Gynecology"),
+    ("Monday", "08:00-12:00", "16:00-midnight", "9am-1pm"),
+    ("Tuesday", "08:00-12:00\n13:00-17:00", "16:00-midnight", "OFF"),
+    ("Wednesday", "-", "OFF", "9am-noon"),
+    ("Thursday", "08:00-12:00", "16:00-midnight", "9am-1pm"),
+    ("Friday", "08:00-12:00", "16:00-midnight", "Closed"),
+    ("Saturday", "", "noon-midnight", ""),
+    ("Sunday", "", "noon-midnight", ""),
+)
+
+
 def day_rows_layout() -> bytes:
     """A ruled table with a row per weekday and a column per doctor, each doctor's department on the
     line under the name, Saturday and Sunday rows, "noon" and "midnight"."""
@@ -230,19 +248,8 @@ def day_rows_layout() -> bytes:
     pdf.add_page()
     pdf.title_line("Harbourside Walk-in Centre - weekly cover 2027")
     pdf.ln(2)
-    rows = (
-        ("Day", "Dr. Lucia Bianchi\nCardiology", "Dr. Samuel Osei\nUrgent Care",
-         "Dr. Mei Lin Zhou\nObstetrics & Gynecology"),
-        ("Monday", "08:00-12:00", "16:00-midnight", "9am-1pm"),
-        ("Tuesday", "08:00-12:00\n13:00-17:00", "16:00-midnight", "OFF"),
-        ("Wednesday", "-", "OFF", "9am-noon"),
-        ("Thursday", "08:00-12:00", "16:00-midnight", "9am-1pm"),
-        ("Friday", "08:00-12:00", "16:00-midnight", "Closed"),
-        ("Saturday", "", "noon-midnight", ""),
-        ("Sunday", "", "noon-midnight", ""),
-    )
     with pdf.table(col_widths=(30, 50, 50, 60), text_align="LEFT", line_height=6) as table:
-        for values in rows:
+        for values in DAY_ROWS:
             row = table.row()
             for value in values:
                 row.cell(value)
@@ -329,6 +336,27 @@ def long_schedule(pages: int, distinct_doctors: int = 40) -> bytes:
         pdf.text_line("Thurs: 1pm–5pm")
         pdf.ln(2)
         index += 1
+    return pdf.to_bytes()
+
+
+def long_rota(pages: int, distinct_doctors: int = 40) -> bytes:
+    """At least `pages` pages of a ruled weekday grid (benchmark input): a row per doctor, a column per
+    weekday, the heading row repeated on every page; the same `distinct_doctors` repeat."""
+    pdf = SchedulePdf(header_text="Benchmark Health · Clinician rota", footer_text="Benchmark Health · rota")
+    pdf.add_page(orientation="landscape")
+    names = doctor_names(distinct_doctors)
+    cells = ("08:00-12:30", "OFF", "9-12 / 1-5", "13:00-17:00", "-", "08.00-noon", "")
+    rows_per_page = 29  # about what fits a landscape page
+    with pdf.table(col_widths=(52, 40, 26, 26, 26, 26, 26, 24, 24), text_align="LEFT", line_height=6) as table:
+        heading = table.row()
+        for label in ("Clinician", "Role", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"):
+            heading.cell(label)
+        for index in range(pages * rows_per_page):
+            row = table.row()
+            row.cell(f"Dr. {names[index % len(names)]}")
+            row.cell(_DEPARTMENTS[index % len(_DEPARTMENTS)])
+            for day in range(7):
+                row.cell(cells[(index + day) % len(cells)])
     return pdf.to_bytes()
 
 
@@ -422,6 +450,14 @@ def _docx_bytes(document) -> bytes:
     return buffer.getvalue()
 
 
+WORD_ROTA_ROWS = (
+    ("Clinician", "Role", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
+    ("Dr. Anna Kowalski", "Obstetrics & Gynecology", "08:00-12:30", "OFF", "9am-1pm", "08:00-12:30, 13:30-17:00", "-"),
+    ("Dr. Ben Okoro", "Ear/Nose/Throat", "9-12 / 1-5", "9-12 / 1-5", "Closed", "", "10:00-16:00"),
+    ("Dr. Clara Nguyen-Whitfield", "Family Medicine", "OFF", "13:00-19:00", "13:00-19:00", "OFF", "08.00-noon"),
+)
+
+
 def word_rota() -> bytes:
     """Word: a ruled rota, "Clinician | Role | Monday ... Friday", narrow columns that wrap names (one
     hyphenated) and departments, OFF / Closed / - / blank cells, and a notes paragraph."""
@@ -430,17 +466,19 @@ def word_rota() -> bytes:
     document = Document()
     document.add_heading("Lakeside Medical Group", level=1)
     document.add_paragraph("Clinician rota from 4 January 2027")
-    _docx_table(document, [
-        ("Clinician", "Role", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
-        ("Dr. Anna Kowalski", "Obstetrics & Gynecology", "08:00-12:30", "OFF", "9am-1pm", "08:00-12:30, 13:30-17:00",
-         "-"),
-        ("Dr. Ben Okoro", "Ear/Nose/Throat", "9-12 / 1-5", "9-12 / 1-5", "Closed", "", "10:00-16:00"),
-        ("Dr. Clara Nguyen-Whitfield", "Family Medicine", "OFF", "13:00-19:00", "13:00-19:00", "OFF", "08.00-noon"),
-    ], (2.6, 2.6, 2.2, 2.2, 2.2, 2.2, 2.2))
+    _docx_table(document, WORD_ROTA_ROWS, (2.6, 2.6, 2.2, 2.2, 2.2, 2.2, 2.2))
     document.add_paragraph("")
     document.add_paragraph("Notes: the office is closed on December 25 and January 1. Dr. Kowalski is away "
                            "January 11-15, 2027.")
     return office_pdf(_docx_bytes(document), ".docx")
+
+
+WORD_PROVIDER_ROWS = (
+    ("Provider", "Clinic days", "Hours"),
+    ("Dr. Katherine Ashworth-Delacroix\nMD, FACC\nCardiology", "Mon, Wed & Fri", "8:30 am - 4:30 pm"),
+    ("Dr. Rahul Menon\nMBBS, FRCS\nOrthopaedics & Sports Injuries", "Tuesday / Thursday", "09:00-13:00, 14:00-17:30"),
+    ("Dr. Eleanor Voss\nDO\nPaediatrics", "Weekdays", "8-12"),
+)
 
 
 def word_providers() -> bytes:
@@ -450,12 +488,7 @@ def word_providers() -> bytes:
 
     document = Document()
     document.add_heading("Riverbend Specialty Clinic - providers 2027", level=1)
-    _docx_table(document, [
-        ("Provider", "Clinic days", "Hours"),
-        ("Dr. Katherine Ashworth-Delacroix\nMD, FACC\nCardiology", "Mon, Wed & Fri", "8:30 am - 4:30 pm"),
-        ("Dr. Rahul Menon\nMBBS, FRCS\nOrthopaedics & Sports Injuries", "Tuesday / Thursday", "09:00-13:00, 14:00-17:30"),
-        ("Dr. Eleanor Voss\nDO\nPaediatrics", "Weekdays", "8-12"),
-    ], (3.8, 4.5, 6.0))
+    _docx_table(document, WORD_PROVIDER_ROWS, (3.8, 4.5, 6.0))
     document.add_paragraph("")
     document.add_paragraph("Dr. Menon is on leave 15-19 March 2027. The clinic is closed on 2 April 2027.")
     return office_pdf(_docx_bytes(document), ".docx")
@@ -522,56 +555,61 @@ def _sheet(title: str, rows: Sequence[Sequence[str]], widths: Sequence[float], *
     return buffer.getvalue()
 
 
+EXCEL_ROTA_ROWS = (
+    ("Provider", "Department", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    ("", "", "4 Jan", "5 Jan", "6 Jan", "7 Jan", "8 Jan", "9 Jan", "10 Jan"),
+    ("Dr. Priya Raman", "Dermatology", "08:00-12:30\n13:30-17:00", "08:00-12:30", "OFF", "08:00-12:30", "OFF",
+     "09:00-12:00", ""),
+    ("Dr. Marcus Hale", "Cardiology", "OFF", "10:00-18:00", "10:00-18:00", "OFF", "10:00-18:00", "", ""),
+    ("Dr. Sofia Lindqvist", "Obstetrics & Gynecology", "7am-3pm", "7am-3pm", "7am-3pm", "Closed", "7am-3pm", "-",
+     "-"),
+    ("Dr. Jonah Bell", "Urgent Care", "", "", "", "", "18:00-midnight", "noon-midnight", "noon-midnight"),
+)
+
+
 def excel_rota() -> bytes:
     """Excel: a ruled rota Monday to Sunday, landscape fit to page, the header over two rows (the dates
     under the weekdays), a split shift on two lines in one cell."""
-    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    rows = [
-        ("Provider", "Department", *days),
-        ("", "", "4 Jan", "5 Jan", "6 Jan", "7 Jan", "8 Jan", "9 Jan", "10 Jan"),
-        ("Dr. Priya Raman", "Dermatology", "08:00-12:30\n13:30-17:00", "08:00-12:30", "OFF", "08:00-12:30", "OFF",
-         "09:00-12:00", ""),
-        ("Dr. Marcus Hale", "Cardiology", "OFF", "10:00-18:00", "10:00-18:00", "OFF", "10:00-18:00", "", ""),
-        ("Dr. Sofia Lindqvist", "Obstetrics & Gynecology", "7am-3pm", "7am-3pm", "7am-3pm", "Closed", "7am-3pm", "-",
-         "-"),
-        ("Dr. Jonah Bell", "Urgent Care", "", "", "", "", "18:00-midnight", "noon-midnight", "noon-midnight"),
-    ]
-    document = _sheet("Kingsway Health Centre - provider rota, week of 4 January 2027", rows,
+    document = _sheet("Kingsway Health Centre - provider rota, week of 4 January 2027", EXCEL_ROTA_ROWS,
                       (20, 22, 13, 13, 13, 13, 15, 14, 14), ruled=True, header_rows=2, tall_rows=(2,),
                       notes=("The centre is closed on 25 and 28 December 2027.",))
     return office_pdf(document, ".xlsx")
 
 
+EXCEL_DAY_ROWS = (
+    ("Day", "Dr. Anna Nowak\nCardiology", "Dr. Ben Okafor\nEar/Nose/Throat", "Dr. Clara Silva\nObstetrics & Gynecology",
+     "Dr. Dev Rao\nUrgent Care"),
+    ("Monday", "08.00-12.00", "OFF", "9am-1pm", "16:00-midnight"),
+    ("Tuesday", "08.00-12.00\n13.00-17.00", "9-12 / 1-5", "Closed", "16:00-midnight"),
+    ("Wednesday", "-", "9-12 / 1-5", "9am-noon", ""),
+    ("Thursday", "08.00-12.00", "OFF", "9am-1pm", "16:00-midnight"),
+    ("Friday", "08.00-12.00", "10:00-16:00", "OFF", "16:00-midnight"),
+    ("Saturday", "OFF", "OFF", "OFF", "10:00-midnight"),
+    ("Sunday", "", "", "", "noon-midnight"),
+)
+
+
 def excel_day_rows() -> bytes:
     """Excel: a row per weekday and a column per doctor, the department under each name in the header
     cell, Saturday and Sunday rows, 24-hour times with dots, noon and midnight; notes under it."""
-    rows = [
-        ("Day", "Dr. Anna Nowak\nCardiology", "Dr. Ben Okafor\nEar/Nose/Throat", "Dr. Clara Silva\nObstetrics & Gynecology",
-         "Dr. Dev Rao\nUrgent Care"),
-        ("Monday", "08.00-12.00", "OFF", "9am-1pm", "16:00-midnight"),
-        ("Tuesday", "08.00-12.00\n13.00-17.00", "9-12 / 1-5", "Closed", "16:00-midnight"),
-        ("Wednesday", "-", "9-12 / 1-5", "9am-noon", ""),
-        ("Thursday", "08.00-12.00", "OFF", "9am-1pm", "16:00-midnight"),
-        ("Friday", "08.00-12.00", "10:00-16:00", "OFF", "16:00-midnight"),
-        ("Saturday", "OFF", "OFF", "OFF", "10:00-midnight"),
-        ("Sunday", "", "", "", "noon-midnight"),
-    ]
-    document = _sheet("Northgate Health Centre - weekly rota 2027", rows, (14, 24, 24, 28, 20), ruled=True,
+    document = _sheet("Northgate Health Centre - weekly rota 2027", EXCEL_DAY_ROWS, (14, 24, 24, 28, 20), ruled=True,
                       tall_rows=(0, 2), notes=(
                           "Notes: the centre is closed on 25 and 28 December and on bank holidays: 1 January, 6 April.",
                           "Dr. Okafor is on leave 24-28 December."))
     return office_pdf(document, ".xlsx")
 
 
+EXCEL_UNRULED_ROWS = (
+    ("Doctor", "Speciality", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"),
+    ("Dr. Fatima Al-Sayed", "Geriatrics", "09:00-13:00", "09:00-13:00", "", "14:00-18:00", "09:00-13:00", ""),
+    ("Grace Whitaker", "Physiotherapy", "OFF", "8-12", "8-12", "8-12", "OFF", "9-12"),
+    ("Dr. Henrik Larsen", "Pain Management & Anaesthesia", "13:00-17:00", "", "13:00-17:00", "", "", ""),
+)
+
+
 def excel_unruled() -> bytes:
     """Excel without borders: a rota with Saturday, names with and without a title, notes below."""
-    rows = [
-        ("Doctor", "Speciality", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"),
-        ("Dr. Fatima Al-Sayed", "Geriatrics", "09:00-13:00", "09:00-13:00", "", "14:00-18:00", "09:00-13:00", ""),
-        ("Grace Whitaker", "Physiotherapy", "OFF", "8-12", "8-12", "8-12", "OFF", "9-12"),
-        ("Dr. Henrik Larsen", "Pain Management & Anaesthesia", "13:00-17:00", "", "13:00-17:00", "", "", ""),
-    ]
-    document = _sheet("Brookside Clinic rota 2027", rows, (22, 30, 13, 12, 12, 12, 13, 10), ruled=False,
+    document = _sheet("Brookside Clinic rota 2027", EXCEL_UNRULED_ROWS, (22, 30, 13, 12, 12, 12, 13, 10), ruled=False,
                       notes=("Dr. Larsen is on leave 2-6 August 2027.",))
     return office_pdf(document, ".xlsx")
 
@@ -586,6 +624,17 @@ SAMPLES: dict[str, Callable[[], bytes]] = {
     "layout-weekday-grid.pdf": weekday_grid_layout,
     "layout-day-rows.pdf": day_rows_layout,
     "layout-notes.pdf": notes_layout,
+}
+# The tables of the samples as written (their header rows first), to measure table extractors against.
+TABLES: dict[str, tuple[Sequence[Sequence[str]], int]] = {
+    "layout-table.pdf": (TABLE_ROWS, 1),
+    "layout-weekday-grid.pdf": (WEEKDAY_GRID_ROWS, 2),
+    "layout-day-rows.pdf": (DAY_ROWS, 1),
+    "office-rota-word.pdf": (WORD_ROTA_ROWS, 1),
+    "office-providers-word.pdf": (WORD_PROVIDER_ROWS, 1),
+    "office-rota-excel.pdf": (EXCEL_ROTA_ROWS, 2),
+    "office-day-rows-excel.pdf": (EXCEL_DAY_ROWS, 1),
+    "office-unruled-excel.pdf": (EXCEL_UNRULED_ROWS, 1),
 }
 # Made by LibreOffice: not byte-stable, rewritten only where LibreOffice is installed.
 OFFICE_SAMPLES: dict[str, Callable[[], bytes]] = {

@@ -137,6 +137,7 @@ def page_lines(reader: PdfReader) -> Iterator[list[Line]]:
 
 
 _PAINT = frozenset({b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+_PATH_OPERATORS = _PAINT | {b"m", b"l", b"re", b"n"}
 _THIN_POINTS = 3.0  # a filled rectangle thinner than this is a drawn border
 _MIN_RULE_POINTS = 6.0
 _ALIGN_POINTS = 2.0
@@ -154,6 +155,8 @@ class _Rules:
 
     def visit(self, operator: bytes, operands, cm, _tm) -> None:
         """pypdf's visitor_operand_before: follow path construction and painting."""
+        if operator not in _PATH_OPERATORS:
+            return  # most operators draw text; this is the hot path
         if operator == b"m" and len(operands) == 2:
             self._point = _transform(cm, operands[0], operands[1])
         elif operator == b"l" and len(operands) == 2 and self._point is not None:
@@ -191,17 +194,29 @@ class _Rules:
         """Give each line the ruled row it sits in and the column borders crossing it."""
         if not self.horizontal and not self.vertical:
             return lines
+        # Cells draw the same border many times (each cell its own rectangle): one rule per height or x.
+        horizontal = _merged(self.horizontal)
+        vertical = _merged(self.vertical)
         for line in lines:
             left = line.fragments[0].x
-            spanning = [y for y, x0, x1 in self.horizontal if x0 - _ALIGN_POINTS <= left <= x1]
+            spanning = [y for y, x0, x1 in horizontal if x0 - _ALIGN_POINTS <= left <= x1]
             above = [y for y in spanning if y > line.y]
-            below = [y for y in spanning if y < line.y]
-            if above and below:
+            if above and any(y < line.y for y in spanning):
                 line.row_top = round(min(above), 1)
-            edges = sorted(x for x, y0, y1 in self.vertical if y0 - _ALIGN_POINTS <= line.y <= y1 + _ALIGN_POINTS)
-            line.column_edges = tuple(x for index, x in enumerate(edges)
-                                      if index == 0 or x - edges[index - 1] > _ALIGN_POINTS)
+            line.column_edges = tuple(x for x, y0, y1 in vertical
+                                      if y0 - _ALIGN_POINTS <= line.y <= y1 + _ALIGN_POINTS)
         return lines
+
+
+def _merged(rules: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Rules at the same position (within _ALIGN_POINTS) joined into one, from the first start to the last end."""
+    merged: list[list[float]] = []
+    for position, start, end in sorted(rules):
+        if merged and position - merged[-1][0] <= _ALIGN_POINTS:
+            merged[-1][1], merged[-1][2] = min(merged[-1][1], start), max(merged[-1][2], end)
+        else:
+            merged.append([position, start, end])
+    return [(position, start, end) for position, start, end in merged]
 
 
 def _transform(cm, x, y) -> tuple[float, float]:

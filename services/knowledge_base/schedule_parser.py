@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 from services.knowledge_base.pdf_text import Line
 from services.knowledge_base.schedule_tables import (
-    DAY_ROWS, ROWS, WEEKDAY_GRID, Table, find_header, is_credentials, join_cell_lines, looks_like_department,
+    DAY_ROWS, WEEKDAY_GRID, Table, find_header, is_credentials, join_cell_lines, looks_like_department,
     split_provider_cell,
 )
 from services.knowledge_base.schedule_text import (
@@ -220,7 +220,9 @@ class ScheduleParser:
             self._read_line(line, text)
 
     def _read_line(self, line: Line, text: str) -> None:
-        header = find_header(line)
+        in_row = self._row is not None and line.row_top is not None and (self._row.page, self._row.top) == (
+            line.page, line.row_top)
+        header = None if in_row else find_header(line)  # a header never sits inside a ruled row
         if header:
             self._flush_row()
             self._end_prose()

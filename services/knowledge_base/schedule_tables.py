@@ -27,11 +27,12 @@ ROWS, WEEKDAY_GRID, DAY_ROWS = "rows", "weekday grid", "day rows"
 _MIN_WEEKDAY_COLUMNS = 3
 _MIN_DOCTOR_COLUMNS = 2
 
+_NAME_LABEL = re.compile(r"\b(?:doctor|physician|provider|clinician|name|dentist|consultant|practitioner|staff)s?\b",
+                         re.IGNORECASE)
 _LABEL_KINDS = (
     ("department", re.compile(r"\b(?:department|dept\.?|specialt\w*|speciality|service|role|discipline)",
                               re.IGNORECASE)),
-    ("name", re.compile(r"\b(?:doctor|physician|provider|clinician|name|dentist|consultant|practitioner|staff)s?\b",
-                        re.IGNORECASE)),
+    ("name", _NAME_LABEL),
     ("days", re.compile(r"\b(?:days?|weekdays?)\b", re.IGNORECASE)),
     ("hours", re.compile(r"\b(?:hours|time|times|schedule|availability|sessions?)\b", re.IGNORECASE)),
 )
@@ -44,6 +45,7 @@ _DEPARTMENT_WORD = re.compile(
     r"sports|mental|internal|general|emergency|urgent|minor|injuries|nutrition|physio|ultrasound|ent|gp|ob|gyn|"
     r"ob/gyn|a&e|family|primary|specialist|vaccinations?)$", re.IGNORECASE)
 _JOINED_DASH = ("-", "–", "‐", "/")
+_NAME_HINT = re.compile(r"\b(?:Dr|DR|Doctor|DOCTOR)\b|,\s*(?:M\.?D|D\.?O|DDS|DMD)\b")
 
 
 @dataclass
@@ -94,7 +96,7 @@ class Table:
             parts.setdefault(self.column_of(fragment), []).append(fragment)
         cells = {}
         for index, fragments in parts.items():
-            text = Line(line.page, line.y, fragments).text
+            text = " ".join(fragments[0].text.split()) if len(fragments) == 1 else Line(line.page, line.y, fragments).text
             cells[index] = text + " " if fragments[-1].text[-1:].isspace() else text
         return cells
 
@@ -152,12 +154,16 @@ def find_header(line: Line) -> Table | None:
 def _table_kind(columns: list[Column]) -> str | None:
     labels = [column.label.strip() for column in columns]
     days = sum(1 for label in labels if _heading_day(label) is not None)
-    doctors = sum(1 for label in labels if find_doctor_name(label))
-    kinds = [_label_kind(label) for label in labels]
-    if doctors >= _MIN_DOCTOR_COLUMNS and days == 0 and (kinds[0] in ("days", "blank") or find_doctor_name(labels[0])):
-        return DAY_ROWS
     if days >= _MIN_WEEKDAY_COLUMNS:
         return WEEKDAY_GRID
+    # Most lines are table rows, not headers: look for doctors' names only where two may be.
+    if days == 0 and sum(1 for label in labels if _NAME_HINT.search(label)) >= _MIN_DOCTOR_COLUMNS:
+        doctors = sum(1 for label in labels if find_doctor_name(label))
+        if doctors >= _MIN_DOCTOR_COLUMNS and (_label_kind(labels[0]) in ("days", "blank") or find_doctor_name(labels[0])):
+            return DAY_ROWS
+    if not any(_NAME_LABEL.search(label) for label in labels):
+        return None
+    kinds = [_label_kind(label) for label in labels]
     if "name" in kinds and ("hours" in kinds or "days" in kinds) and kinds.count("other") <= 1:
         return ROWS
     return None
