@@ -77,9 +77,9 @@ class SchedulePdf(FPDF):
         self.set_font("helvetica", size=11)
 
     def schedule_table(self, rows: Sequence[Sequence[str]],
-                       headings: Sequence[str] = ("Doctor", "Department", "Days", "Hours")) -> None:
+                       headings: Sequence[str] = ("Doctor", "Department", "Days", "Hours"),
+                       widths: Sequence[float] | None = (58, 38, 40, 54)) -> None:
         """A bordered table with a heading row repeated on each page."""
-        widths = (58, 38, 40, 54) if len(headings) == 4 else None
         with self.table(col_widths=widths, text_align="LEFT", line_height=6) as table:
             heading = table.row()
             for label in headings:
@@ -248,11 +248,7 @@ def day_rows_layout() -> bytes:
     pdf.add_page()
     pdf.title_line("Harbourside Walk-in Centre - weekly cover 2027")
     pdf.ln(2)
-    with pdf.table(col_widths=(30, 50, 50, 60), text_align="LEFT", line_height=6) as table:
-        for values in DAY_ROWS:
-            row = table.row()
-            for value in values:
-                row.cell(value)
+    pdf.schedule_table(DAY_ROWS[1:], headings=DAY_ROWS[0], widths=(30, 50, 50, 60))
     pdf.ln(4)
     pdf.text_line("Dr. Zhou is on leave 24-28 December.")
     return pdf.to_bytes()
