@@ -351,7 +351,7 @@ class ScheduleParser:
     def _read_day_row(self, table: Table, row: _Row) -> None:
         label = row.joined(table.indexes("day label"))
         columns = table.indexes("doctor")
-        doctors = [self._column_doctor(table, index) for index in columns]
+        doctors = [self._column_doctor(table, index) for index in columns]  # in the header's order
         days = day_spec_only(label)
         if not days:
             if _is_department_label(label):
@@ -366,8 +366,8 @@ class ScheduleParser:
 
     def _column_doctor(self, table: Table, index: int) -> ExtractedDoctor:
         name_text, rest = split_provider_cell(table.columns[index].label_lines)
-        name = find_doctor_name(name_text, allow_untitled=True)
-        assert name is not None  # a doctor column's label holds a name
+        name = find_doctor_name(name_text)  # a doctor column is one whose label names a doctor
+        assert name is not None
         doctor = self._doctor_named(name.bare)
         department = _clean_department(join_cell_lines([line for line in rest if not is_credentials(line)]))
         if department:

@@ -180,7 +180,7 @@ def _classify(columns: list[Column], kind: str) -> None:
         label = column.label.strip()
         column.day = None
         if kind == DAY_ROWS:
-            column.kind = "doctor" if find_doctor_name(column.label_lines[0] if column.label_lines else "") else "other"
+            column.kind = "doctor" if find_doctor_name(split_provider_cell(column.label_lines)[0]) else "other"
             continue
         column.day = _heading_day(label) if kind == WEEKDAY_GRID else None
         column.kind = "day" if column.day is not None else _label_kind(label)
