@@ -157,6 +157,12 @@ class _Rules:
         """pypdf's visitor_operand_before: follow path construction and painting."""
         if operator not in _PATH_OPERATORS:
             return  # most operators draw text; this is the hot path
+        try:
+            self._follow(operator, operands, cm)
+        except (TypeError, ValueError):
+            self._path, self._point = [], None  # a malformed path draws no border; the text still counts
+
+    def _follow(self, operator: bytes, operands, cm) -> None:
         if operator == b"m" and len(operands) == 2:
             self._point = _transform(cm, operands[0], operands[1])
         elif operator == b"l" and len(operands) == 2 and self._point is not None:

@@ -288,3 +288,10 @@ def test_the_phone_and_the_slots_follow_an_applied_schedule_within_seconds(make_
     time.sleep(1.1)  # one freshness interval: the caches of clinics and doctors stay warm until it passes
     assert "Nowak" in doctors_offered()
     assert "2026-12-01T17:00:00+00:00" not in first_free_slot()  # Tuesday 12:00, Chen's new lunch break
+
+
+def test_a_staff_identity_longer_than_200_characters_is_refused(kb):
+    response = kb.http.post("/kb/documents/1/reject", headers={"Authorization": f"Bearer {LOCAL_ADMIN_TOKEN}",
+                                                               "X-Staff-User": "x" * 201})
+    assert (response.status_code, response.get_json()["error"]) == (422, "invalid_staff")
+    assert staff(kb, "GET", "/kb/documents/1").get_json()["status"] == "parsed"
