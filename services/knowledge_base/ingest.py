@@ -345,7 +345,7 @@ def restore_schedule(*, db: sessionmaker[Session], appointments: BookedAppointme
     return 201, {**answer, **_appointments_report(appointments, affected, zone, now)}
 
 
-def schedule_versions(*, db: Session, slug: str) -> dict[str, Any]:
+def clinic_versions(*, db: Session, slug: str) -> dict[str, Any]:
     """A clinic's schedule versions, newest first."""
     clinic = get_clinic(db=db, slug=slug)
     return {"clinic": slug, "schedule_version": clinic.schedule_version,

@@ -282,6 +282,8 @@ class ScheduleParser:
         previous = self._row.cells.get(first[0], []) if self._row is not None and first else []
         if previous and (previous[-1].rstrip().endswith(("-", "–")) or key[:1].islower()):
             return False
+        if find_doctor_name(key):
+            return True  # a titled name ("Dr. Chen, Cardiology" included)
         if is_credentials(key) or looks_like_department(key):
             return False
         if find_doctor_name(key, allow_untitled=not lone):
@@ -325,8 +327,10 @@ class ScheduleParser:
                 self._warn(row.page, row.text, "no doctor name in this table row")
             return None
         doctor = self._doctor_named(name.bare)
+        # The department: its own column, else the cell's lines after the name, else the name line's rest.
         department = _clean_department(row.joined(table.indexes("department"))) or _clean_department(
-            join_cell_lines([line for line in rest if not is_credentials(line)]))
+            join_cell_lines([line for line in rest if not is_credentials(line)])) or _clean_department(
+            name_text[name.end:])
         if department:
             doctor.department = department
         return doctor

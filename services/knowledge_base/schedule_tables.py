@@ -8,8 +8,8 @@ Three kinds are recognised from the header:
 
 A header may take several lines (a label wrapped in its cell, or a second header row such as dates
 under the weekdays). Columns come from the drawn column borders when the page rules the table, else
-from the header labels (a fragment belongs to the label whose start is nearest on its left, with the
-boundary halfway between two labels' starts, which holds for left-aligned and centred cells alike).
+from the header labels (the boundary between two columns halfway between their labels' starts, which
+holds for left-aligned and centred cells alike).
 Rows come from the drawn row borders when there are any, else a row begins where a new doctor (or a
 new weekday) does, so a cell holding several lines (name, credentials, department; a split shift)
 stays one cell.

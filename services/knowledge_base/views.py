@@ -149,7 +149,7 @@ def list_clinic_documents(slug: str):
 def list_schedule_versions(slug: str):
     """GET /kb/clinics/<slug>/schedule/versions: every schedule the clinic has had, newest first."""
     with transaction(dependencies().db) as db:
-        return jsonify(ingest.schedule_versions(db=db, slug=slug))
+        return jsonify(ingest.clinic_versions(db=db, slug=slug))
 
 
 def restore_schedule(slug: str):

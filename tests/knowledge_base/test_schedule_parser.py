@@ -307,3 +307,13 @@ def test_a_ruled_row_is_one_row_whatever_the_order_of_its_lines():
     assert [(hours["day"], hours["start"]) for hours in chen["weekly_hours"]] == [
         ("mon", "08:00"), ("mon", "13:00"), ("wed", "09:00")]
     assert [(hours["day"], hours["start"]) for hours in becker["weekly_hours"]] == [("mon", "10:00")]
+
+
+def test_a_name_cell_with_the_department_after_the_name_starts_its_own_row():
+    page = grid(
+        (0, [(30, "Doctor"), (220, "Days"), (320, "Hours")]),
+        (14, [(30, "Dr. Sarah Chen, Cardiology"), (220, "Mon-Fri"), (320, "9-5")]),
+        (28, [(30, "Dr. Tom Becker, Family Medicine"), (220, "Mon"), (320, "8-12")]),
+    )
+    assert [(doctor["name"], doctor["department"], len(doctor["weekly_hours"])) for doctor in parse(page).doctors] == [
+        ("Dr. Sarah Chen", "Cardiology", 5), ("Dr. Tom Becker", "Family Medicine", 1)]
