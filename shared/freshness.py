@@ -82,8 +82,8 @@ class FreshCache:
     clinic (slug) an entry belongs to, or None for entries no schedule changes."""
 
     def __init__(self, client: ServiceClient, ttl_seconds: float,
-                 clinic_of: Callable[[Hashable, Any], str | None]):
-        self.cache = TTLCache(ttl_seconds)
+                 clinic_of: Callable[[Hashable, Any], str | None], clock: Callable[[], float] = time.monotonic):
+        self.cache = TTLCache(ttl_seconds, clock=clock)
         self.versions = schedule_versions(client)
         self.clinic_of = clinic_of
 

@@ -38,9 +38,8 @@ class Clock:
 
 def build(ttl: float = 300.0) -> tuple[FakeKnowledgeBase, Clock, FreshCache, dict[str, int]]:
     kb, clock = FakeKnowledgeBase(), Clock()
-    cache = FreshCache(kb, ttl, lambda slug, _: slug)
+    cache = FreshCache(kb, ttl, lambda slug, _: slug, clock=clock)
     cache.versions.clock = clock
-    cache.cache.clock = clock
     loads = {"riverside": 0, "harbor": 0}
     return kb, clock, cache, loads
 
@@ -98,7 +97,6 @@ def test_the_ttl_still_applies_and_entries_without_a_clinic_follow_it_alone():
     lookup(cache, loads, "riverside")
     clock.now += 61
     assert lookup(cache, loads, "riverside") == "riverside #2"
-    unknown = FreshCache(kb, 60, lambda _, value: None)
-    unknown.versions.clock = unknown.cache.clock = clock
+    unknown = FreshCache(kb, 60, lambda _, value: None, clock=clock)
     assert unknown.get_or_load("+15550000000", lambda: None) is None
     assert unknown.get_or_load("+15550000000", lambda: "loaded") is None  # "no clinic" is cached too
