@@ -115,7 +115,8 @@ dispatcher: migrate ## Run the outbox dispatcher: undelivered notifications to m
 calendly-sync: migrate ## Push queued bookings/cancellations to Calendly until stopped (CALENDLY_TOKEN; ARGS=--once for one pass)
 	$(BIN)/python -m services.calendly.sync_runner $(ARGS)
 
-sample-pdfs: install ## Regenerate the synthetic schedule PDFs in services/knowledge_base/sample_pdfs
+sample-pdfs: install ## Regenerate the sample schedule PDFs (fpdf2, and Word/Excel through LibreOffice, installed when missing)
+	tools/ensure_libreoffice.sh
 	$(BIN)/python -m tools.make_sample_schedules
 
 loadtest: install ## Split deployment under 1,000 Locust callers, capacity vs a Flask baseline (LOADTEST_ARGS=--short for CI)

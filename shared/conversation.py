@@ -32,6 +32,7 @@ from shared.dialogue.ports import (
     Reading,
     TimeCheck,
 )
+from shared.freshness import FreshCache
 from shared.log import register_sensitive
 from shared.prompts import DEFAULT_LANGUAGE, PROMPTS, SPEECH_LANGUAGES
 from shared.routes import routes_for
@@ -59,11 +60,12 @@ class UnknownClinicNumber(Exception):
 
 
 class ClinicDirectory:
-    """Clinic configuration from knowledge_base by dialled number, cached for CLINIC_CACHE_TTL_SECONDS."""
+    """Clinic configuration from knowledge_base by dialled number, cached for CLINIC_CACHE_TTL_SECONDS
+    and reloaded as soon as the clinic's schedule changes (shared/freshness.py)."""
 
     def __init__(self, client: ServiceClient, ttl_seconds: float):
         self.client = client
-        self.cache = TTLCache(ttl_seconds)
+        self.cache = FreshCache(client, ttl_seconds, lambda _, clinic: clinic["slug"] if clinic else None)
 
     def by_number(self, number: str) -> dict[str, Any] | None:
         """The clinic a number rings, or None."""
@@ -78,11 +80,12 @@ class ClinicDirectory:
 
 
 class DoctorDirectory:
-    """A clinic's active doctors in a stable order, as knowledge_base lists them, cached like clinics."""
+    """A clinic's active doctors in a stable order, as knowledge_base lists them, cached like clinics
+    (and reloaded as soon as the clinic's schedule changes)."""
 
     def __init__(self, client: ServiceClient, ttl_seconds: float):
         self.client = client
-        self.cache = TTLCache(ttl_seconds)
+        self.cache = FreshCache(client, ttl_seconds, lambda slug, _: slug)
 
     def doctors(self, clinic_slug: str) -> list[dict[str, Any]]:
         """The clinic's active doctors."""

@@ -98,6 +98,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/calendly/appointments/<int:appointment_id>/confirm", "calendly", _POST, _I),
     Route("/calendly/verifications", "calendly", _POST, _I),
     Route("/calendly/verifications/<int:verification_id>/check", "calendly", _POST, _I),
+    Route("/calendly/booked-appointments", "calendly", _GET, _I),
     Route("/webhooks/calendly", "calendly", _POST, _W),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
@@ -105,8 +106,15 @@ ROUTES: tuple[Route, ...] = (
     Route("/kb/clinics/<slug>/doctors", "knowledge_base", _GET, _I),
     Route("/kb/doctors/<int:doctor_id>", "knowledge_base", _GET, _I),
     Route("/kb/doctors/<int:doctor_id>/availability", "knowledge_base", _GET, _I),
+    Route("/kb/schedule-versions", "knowledge_base", _GET, _I),
     Route("/kb/documents", "knowledge_base", _POST, _A),
+    Route("/kb/documents/<int:document_id>", "knowledge_base", _GET, _A),
+    Route("/kb/documents/<int:document_id>/apply", "knowledge_base", _POST, _A),
+    Route("/kb/documents/<int:document_id>/reject", "knowledge_base", _POST, _A),
     Route("/kb/clinics/<slug>/documents", "knowledge_base", _GET, _A),
+    Route("/kb/clinics/<slug>/schedule/versions", "knowledge_base", _GET, _A),
+    Route("/kb/clinics/<slug>/schedule/restore", "knowledge_base", _POST, _A),
+    Route("/kb/clinics/<slug>/stranded-appointments", "knowledge_base", _GET, _A),
     # messaging: SMS
     Route("/messaging/sms", "messaging", ("GET", "POST"), _I),
     Route("/sms/status", "messaging", _POST, _T),

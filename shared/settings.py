@@ -57,6 +57,10 @@ class CommonSettings(BaseSettings):
         2.5, gt=0, description="time budget of one Twilio webhook turn, internal calls and retries included"
     )
     clinic_cache_ttl_seconds: int = Field(300, ge=0)
+    schedule_freshness_seconds: float = Field(
+        2.0, ge=0, description="how often cached clinics and doctors are checked against knowledge_base's schedule "
+        "versions, so an applied schedule reaches calls and slots within this many seconds (0: on every lookup)"
+    )
     session_ttl_seconds: int = Field(86400, gt=0)
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

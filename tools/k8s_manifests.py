@@ -82,7 +82,9 @@ WEB: tuple[Workload, ...] = (
     Workload(
         "calendly", "calendly", calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
     ),
-    Workload("knowledge_base", "knowledge_base", database=True, aws=True, s3_bucket_key="DOCUMENTS_BUCKET"),
+    # knowledge_base asks calendly which booked appointments a new schedule would strand
+    Workload("knowledge_base", "knowledge_base", calls=("calendly",), database=True, aws=True,
+             s3_bucket_key="DOCUMENTS_BUCKET"),
     # SMS replies: C confirms and X cancels through calendly, which names the doctor from knowledge_base
     Workload("messaging", "messaging", calls=("calendly", "knowledge_base"), database=True, secrets=("twilio",)),
     Workload(

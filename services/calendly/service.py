@@ -15,7 +15,7 @@ from services.calendly.models import BOOKED, CANCELLED, Appointment
 from services.calendly.outbox import record_notification
 from services.calendly.scheduling import Schedule, Slot, bookable_window, free_slots, nearest, slot_problem
 from shared.api import ApiError, OffsetDatetime
-from shared.cache import TTLCache
+from shared.freshness import FreshCache
 from shared.service_client import ServiceCallError, ServiceClient
 
 E164 = r"^\+[1-9]\d{6,14}$"
@@ -61,14 +61,16 @@ class RescheduleRequest(BaseModel):
 
 
 class DoctorDirectory:
-    """Doctors (with clinic settings) from knowledge_base, cached for the clinic-config TTL."""
+    """Doctors (with clinic settings) from knowledge_base, cached for the clinic-config TTL and
+    reloaded as soon as their clinic's schedule changes (shared/freshness.py)."""
 
     def __init__(self, client: ServiceClient, ttl_seconds: float):
         self.client = client
-        self.cache = TTLCache(ttl_seconds)
+        self.cache = FreshCache(client, ttl_seconds, lambda _, doctor: doctor["clinic"]["slug"])
 
-    def doctor(self, doctor_id: int) -> dict[str, Any]:
-        """A doctor's record; ApiError 404 when knowledge_base does not know it."""
+    def doctor(self, doctor_id: int, *, revalidate: bool = False) -> dict[str, Any]:
+        """A doctor's record; ApiError 404 when knowledge_base does not know it. `revalidate` before
+        booking: an appointment is checked against the hours knowledge_base has right now."""
 
         def load() -> dict[str, Any]:
             answer = self.client.call("GET", "knowledge_base", f"/kb/doctors/{doctor_id}")
@@ -78,7 +80,7 @@ class DoctorDirectory:
                 raise ServiceCallError("knowledge_base", "/kb/doctors", answer.status, "lookup failed")
             return answer.data
 
-        return self.cache.get_or_load(doctor_id, load)
+        return self.cache.get_or_load(doctor_id, load, revalidate=revalidate)
 
 
 def appointment_json(appointment: Appointment, doctor_name: str | None = None) -> dict[str, Any]:
@@ -179,6 +181,28 @@ def book_appointment(
         raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
     record_notification(db=db, appointment=appointment, doctor=doctor, kind="booking_confirmation")
     return appointment, True
+
+
+BOOKED_PAGE = 2000
+
+
+def upcoming_booked(*, db: Session, doctor_ids: list[int], after: datetime,
+                    after_id: int = 0) -> tuple[list[Appointment], bool]:
+    """One page (BOOKED_PAGE) of the doctors' booked appointments that end after `after`, in id order
+    from `after_id`, and whether there are more."""
+    limit = BOOKED_PAGE
+    rows = list(db.scalars(
+        select(Appointment).where(Appointment.doctor_id.in_(doctor_ids), Appointment.status == BOOKED,
+                                  Appointment.ends_at > after, Appointment.id > after_id)
+        .order_by(Appointment.id).limit(limit + 1)
+    ))
+    return rows[:limit], len(rows) > limit
+
+
+def booked_time_json(appointment: Appointment) -> dict[str, Any]:
+    """An appointment's id, doctor and times: what other services may know of it, no patient data."""
+    return {"id": appointment.id, "doctor_id": appointment.doctor_id, "start": appointment.starts_at.isoformat(),
+            "end": appointment.ends_at.isoformat()}
 
 
 def appointments_for_phone(

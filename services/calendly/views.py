@@ -42,6 +42,14 @@ class AppointmentsQuery(BaseModel):
     upcoming: bool = False
 
 
+class BookedQuery(BaseModel):
+    """GET /calendly/booked-appointments parameters: doctor ids (comma-separated) and an instant."""
+
+    doctor_ids: str = Field(pattern=r"^\d{1,12}(,\d{1,12})*$", max_length=2600, description="at most 200 ids")
+    after: OffsetDatetime
+    after_id: int = Field(0, ge=0, description="the last id of the previous page")
+
+
 def availability():
     """Free slots of a doctor: in a window (from/to), or nearest to a time (near)."""
     query = parse_query(AvailabilityQuery)
@@ -95,7 +103,7 @@ def _list():
 def _book():
     booking = parse_json_body(service.BookingRequest)
     deps = dependencies()
-    doctor = deps.doctors.doctor(booking.doctor_id)
+    doctor = deps.doctors.doctor(booking.doctor_id, revalidate=True)
     with transaction(deps.db) as db:
         appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=clock_now())
         if created and deps.calendly:
@@ -135,7 +143,7 @@ def reschedule(appointment_id: int):
     deps = dependencies()
     with transaction(deps.db) as db:
         appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
-        doctor = deps.doctors.doctor(appointment.doctor_id)
+        doctor = deps.doctors.doctor(appointment.doctor_id, revalidate=True)
         _, moved = service.reschedule_appointment(db=db, appointment=appointment, doctor=doctor, start=move.start,
                                                   now=clock_now())
         if moved and deps.calendly:
@@ -144,6 +152,18 @@ def reschedule(appointment_id: int):
     if moved:
         outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
     return jsonify(body)
+
+
+def booked_appointments():
+    """GET /calendly/booked-appointments?doctor_ids=1,2&after=...[&after_id=]: booked appointments of those
+    doctors that have not ended, a page at a time; ids and times only (knowledge_base checks them
+    against new schedules)."""
+    query = parse_query(BookedQuery)
+    with transaction(dependencies().db) as db:
+        found, more = service.upcoming_booked(db=db, doctor_ids=[int(doctor_id) for doctor_id in query.doctor_ids.split(",")],
+                                              after=query.after, after_id=query.after_id)
+        return jsonify({"appointments": [service.booked_time_json(appointment) for appointment in found],
+                        "next_after_id": found[-1].id if more else None})
 
 
 def confirm_attendance(appointment_id: int):
@@ -216,4 +236,5 @@ VIEWS = {
     "/calendly/appointments/<int:appointment_id>/confirm": confirm_attendance,
     "/calendly/verifications": start_verification,
     "/calendly/verifications/<int:verification_id>/check": check_verification,
+    "/calendly/booked-appointments": booked_appointments,
 }

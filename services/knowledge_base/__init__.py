@@ -1,13 +1,16 @@
-"""knowledge_base: clinics, doctors, their schedules and the documents they come from."""
+"""knowledge_base: clinics, doctors, their schedules (reviewed, versioned) and the documents they come
+from; it asks calendly which booked appointments a schedule would strand."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import requests
 from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.knowledge_base.appointments import BookedAppointments
 from services.knowledge_base.document_metrics import documents_by_status
 from services.knowledge_base.settings import KnowledgeBaseSettings
 from services.knowledge_base.views import VIEWS
@@ -15,7 +18,7 @@ from shared import metrics
 from shared.app import create_service_app, service_blueprint
 from shared.db import check_database, make_session_factory
 from shared.storage import ObjectStore, make_object_store
-from shared.wiring import engine_from
+from shared.wiring import client_from, engine_from
 
 SERVICE = "knowledge_base"
 SETTINGS = KnowledgeBaseSettings
@@ -28,6 +31,7 @@ class KnowledgeBaseDependencies:
     settings: KnowledgeBaseSettings
     db: sessionmaker[Session]
     objects: ObjectStore
+    appointments: BookedAppointments
 
 
 def create_app(
@@ -35,6 +39,7 @@ def create_app(
     *,
     engine: Engine | None = None,
     object_store: ObjectStore | None = None,
+    http: requests.Session | None = None,
 ) -> Flask:
     """Build the knowledge_base app; outside clients are built from settings unless passed in."""
     settings = settings or KnowledgeBaseSettings()
@@ -45,6 +50,7 @@ def create_app(
     db_factory = make_session_factory(engine)
     metrics.register_state_reader("schedule_documents", lambda: documents_by_status(db_factory=db_factory))
     app.extensions["receptionist"] = KnowledgeBaseDependencies(
-        settings, db_factory, object_store or make_object_store(settings)
+        settings, db_factory, object_store or make_object_store(settings),
+        BookedAppointments(client_from(settings, http)),
     )
     return app

@@ -1,4 +1,5 @@
-"""Tables knowledge_base owns: clinics, their phone numbers, doctors and uploaded documents."""
+"""Tables knowledge_base owns: clinics, their phone numbers, doctors, uploaded documents and the
+schedule versions applied from them."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ class Clinic(Base):
     country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
     # The clinic's own words for its departments, on top of the built-in specialty synonyms.
     department_synonyms: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # The id of the clinic's latest schedule version (0: none yet): a preview is applied only while it
+    # is unchanged, and other services' caches of this clinic revalidate against it.
+    schedule_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -74,7 +78,9 @@ class Doctor(Base):
 
 
 class Document(Base):
-    """An uploaded schedule PDF: where it is stored, its hash, and how parsing went."""
+    """An uploaded schedule PDF: where it is stored, its hash, and how parsing went; a previewed one
+    also keeps the doctors it would leave the clinic with (`plan`), what would change (`report`) and
+    the schedule version that was compared against (`base_version`)."""
 
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("clinic_id", "sha256", name="uq_documents_clinic_sha256"),)
@@ -87,5 +93,29 @@ class Document(Base):
     status: Mapped[str] = mapped_column(String(20))
     page_count: Mapped[int | None]
     errors: Mapped[list[Any]] = mapped_column(default=list)
+    base_version: Mapped[int | None]
+    plan: Mapped[list[Any] | None]
+    report: Mapped[dict[str, Any] | None]
+    uploaded_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ScheduleVersion(Base):
+    """One schedule a clinic had: every doctor as it was right after a document was applied (or an
+    earlier version restored), kept so that any of them can be brought back."""
+
+    __tablename__ = "schedule_versions"
+    __table_args__ = (UniqueConstraint("clinic_id", "number", name="uq_schedule_versions_clinic_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20))
+    restored_from: Mapped[int | None]
+    doctors: Mapped[list[Any]]
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,5 +1,7 @@
 """Text lines out of a schedule PDF with pypdf: each line keeps its page and the x position of every
-fragment, so table columns survive extraction. Unreadable input raises PdfProblem with a code."""
+fragment, so table columns survive extraction, and, where the page rules its tables (cell borders
+drawn as lines or rectangles, read in the same pass over the page), the ruled row it sits in and the
+column borders crossing it. Unreadable input raises PdfProblem with a code."""
 
 from __future__ import annotations
 
@@ -46,11 +48,15 @@ class Fragment:
 
 @dataclass
 class Line:
-    """One visual line of a page, fragments left to right."""
+    """One visual line of a page, fragments left to right; `row_top` is the y of the ruled row's top
+    border when the line sits between two drawn borders, `column_edges` the x of the drawn vertical
+    borders crossing it."""
 
     page: int
     y: float
     fragments: list[Fragment] = field(default_factory=list)
+    row_top: float | None = None
+    column_edges: tuple[float, ...] = ()
 
     @property
     def text(self) -> str:
@@ -109,6 +115,7 @@ def page_lines(reader: PdfReader) -> Iterator[list[Line]]:
     """The lines of each page in reading order (top to bottom, left to right), one page at a time."""
     for number, page in enumerate(reader.pages, start=1):
         fragments: list[tuple[float, float, str, float]] = []
+        rules = _Rules()
 
         def visit(text, cm, tm, _font, font_size, _sink=fragments):
             if not text or not text.strip():
@@ -121,12 +128,106 @@ def page_lines(reader: PdfReader) -> Iterator[list[Line]]:
                     _sink.append((y - offset * size * 1.2, x if offset == 0 else tm[4], piece, size))
 
         try:
-            page.extract_text(visitor_text=visit)
+            page.extract_text(visitor_text=visit, visitor_operand_before=rules.visit)
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as error:
             log.info("page text could not be extracted", extra={"page": number, "error": type(error).__name__})
             raise PdfProblem("corrupt_pdf", f"page {number} is damaged and its text cannot be read") from None
         _forget_contents(reader, page)
-        yield _group_lines(number, fragments)
+        yield rules.place(_group_lines(number, fragments))
+
+
+_PAINT = frozenset({b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+_PATH_OPERATORS = _PAINT | {b"m", b"l", b"re", b"n"}
+_THIN_POINTS = 3.0  # a filled rectangle thinner than this is a drawn border
+_MIN_RULE_POINTS = 6.0
+_ALIGN_POINTS = 2.0
+
+
+class _Rules:
+    """Horizontal and vertical borders a page draws (path segments and rectangles that are painted),
+    collected while pypdf walks the content stream for text."""
+
+    def __init__(self) -> None:
+        self.horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
+        self.vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
+        self._path: list[tuple[float, float, float, float]] = []
+        self._point: tuple[float, float] | None = None
+
+    def visit(self, operator: bytes, operands, cm, _tm) -> None:
+        """pypdf's visitor_operand_before: follow path construction and painting."""
+        if operator not in _PATH_OPERATORS:
+            return  # most operators draw text; this is the hot path
+        try:
+            self._follow(operator, operands, cm)
+        except (TypeError, ValueError):
+            self._path, self._point = [], None  # a malformed path draws no border; the text still counts
+
+    def _follow(self, operator: bytes, operands, cm) -> None:
+        if operator == b"m" and len(operands) == 2:
+            self._point = _transform(cm, operands[0], operands[1])
+        elif operator == b"l" and len(operands) == 2 and self._point is not None:
+            end = _transform(cm, operands[0], operands[1])
+            self._path.append((*self._point, *end))
+            self._point = end
+        elif operator == b"re" and len(operands) == 4:
+            x, y, width, height = (float(value) for value in operands)
+            corners = [_transform(cm, x, y), _transform(cm, x + width, y), _transform(cm, x + width, y + height),
+                       _transform(cm, x, y + height)]
+            self._path.extend((*corners[index], *corners[(index + 1) % 4]) for index in range(4))
+        elif operator in _PAINT:
+            self._commit(filled=operator not in (b"S", b"s"))
+        elif operator == b"n":
+            self._path, self._point = [], None
+
+    def _commit(self, *, filled: bool) -> None:
+        xs = [value for segment in self._path for value in (segment[0], segment[2])]
+        ys = [value for segment in self._path for value in (segment[1], segment[3])]
+        if filled and xs and (max(ys) - min(ys) < _THIN_POINTS or max(xs) - min(xs) < _THIN_POINTS):
+            # a border painted as a thin filled bar
+            if max(ys) - min(ys) < _THIN_POINTS:
+                self.horizontal.append(((max(ys) + min(ys)) / 2, min(xs), max(xs)))
+            else:
+                self.vertical.append(((max(xs) + min(xs)) / 2, min(ys), max(ys)))
+        else:
+            for x0, y0, x1, y1 in self._path:
+                if abs(y1 - y0) < 1 and abs(x1 - x0) >= _MIN_RULE_POINTS:
+                    self.horizontal.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+                elif abs(x1 - x0) < 1 and abs(y1 - y0) >= _MIN_RULE_POINTS:
+                    self.vertical.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+        self._path, self._point = [], None
+
+    def place(self, lines: list[Line]) -> list[Line]:
+        """Give each line the ruled row it sits in and the column borders crossing it."""
+        if not self.horizontal and not self.vertical:
+            return lines
+        # Cells draw the same border many times (each cell its own rectangle): one rule per height or x.
+        horizontal = _merged(self.horizontal)
+        vertical = _merged(self.vertical)
+        for line in lines:
+            left = line.fragments[0].x
+            spanning = [y for y, x0, x1 in horizontal if x0 - _ALIGN_POINTS <= left <= x1]
+            above = [y for y in spanning if y > line.y]
+            if above and any(y < line.y for y in spanning):
+                line.row_top = round(min(above), 1)
+            line.column_edges = tuple(x for x, y0, y1 in vertical
+                                      if y0 - _ALIGN_POINTS <= line.y <= y1 + _ALIGN_POINTS)
+        return lines
+
+
+def _merged(rules: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Rules at the same position (within _ALIGN_POINTS) joined into one, from the first start to the last end."""
+    merged: list[list[float]] = []
+    for position, start, end in sorted(rules):
+        if merged and position - merged[-1][0] <= _ALIGN_POINTS:
+            merged[-1][1], merged[-1][2] = min(merged[-1][1], start), max(merged[-1][2], end)
+        else:
+            merged.append([position, start, end])
+    return [(position, start, end) for position, start, end in merged]
+
+
+def _transform(cm, x, y) -> tuple[float, float]:
+    x, y = float(x), float(y)
+    return x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5]
 
 
 def _forget_contents(reader: PdfReader, page) -> None:

@@ -32,15 +32,19 @@ _DAY_SPEC = re.compile(rf"\b{_DAY_ITEM}(?:\s*(?:,|&|\band\b|/|\+)\s*\b{_DAY_ITEM
 _DAY_PART = re.compile(rf"\b({_DAY})(?:{_RANGE}({_DAY}))?|(weekdays|weekends|daily|every\s+day|7\s+days)",
                        re.IGNORECASE)
 
-_TIME = r"(?:12\s*noon|noon|midday|\d{1,2}(?:[:.]\d{2})?(?:\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z]))?)"
+_TIME = r"(?:12\s*noon|noon|midday|midnight|\d{1,2}(?:[:.]\d{2})?(?:\s*(?:a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z]))?)"
 _INTERVAL = re.compile(rf"(?<![\d:.])({_TIME}){_RANGE}({_TIME})(?![\d])", re.IGNORECASE)
 _TIME_PARTS = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)?", re.IGNORECASE)
-_TIMEISH = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\bnoon\b", re.IGNORECASE)
+_TIMEISH = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}[:.]\d{2}\b|\bnoon\b|\bmidnight\b",
+                      re.IGNORECASE)
 
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _D = r"(\d{1,2})(?:st|nd|rd|th)?"
 _Y = r"(?:,?\s*(\d{4}))?"
+_D_LIST = rf"{_D}(?:\s*,\s*{_D})*\s*,?\s*(?:\band\b|&)\s*{_D}"
 _DATE_PATTERNS = (
+    ("list d m", re.compile(rf"\b{_D_LIST}\s+(?:of\s+)?{_MONTH}{_Y}\b", re.IGNORECASE)),
+    ("list m d", re.compile(rf"\b{_MONTH}\s+{_D_LIST}{_Y}\b", re.IGNORECASE)),
     ("d-d m", re.compile(rf"\b{_D}{_RANGE}{_D}\s+(?:of\s+)?{_MONTH}{_Y}\b", re.IGNORECASE)),
     ("d m-d m", re.compile(rf"\b{_D}\s+(?:of\s+)?{_MONTH}{_Y}{_RANGE}{_D}\s+(?:of\s+)?{_MONTH}{_Y}\b",
                            re.IGNORECASE)),
@@ -187,6 +191,8 @@ def _minutes(value: str) -> tuple[int, str | None] | None:
     lower = value.lower().strip()
     if "noon" in lower or lower == "midday":
         return 12 * 60, "pm"
+    if lower == "midnight":
+        return 0, "midnight"
     match = _TIME_PARTS.fullmatch(lower)
     if not match:
         return None
@@ -205,19 +211,34 @@ def _minutes(value: str) -> tuple[int, str | None] | None:
     return hours * 60 + minutes, None
 
 
-def parse_interval(first: str, second: str) -> tuple[int, int] | None:
-    """Minutes since midnight for "9" .. "5pm", "13:30" .. "17:00", "9am" .. "noon"; None when invalid."""
+_HALF_DAY = 12 * 60
+_EARLIEST_UNMARKED_MORNING = 7 * 60  # "1-5" or "6-9" without am/pm is a clinic's afternoon or evening
+
+
+def parse_interval(first: str, second: str, previous_end: int | None = None) -> tuple[int, int] | None:
+    """Minutes since midnight for "9" .. "5pm", "13:30" .. "17:00", "9am" .. "noon", "16:00" .. "midnight"
+    (an end of 24:00); None when invalid. `previous_end` is the end of the shift before on the same
+    day, so the "1-5" of "9-12 / 1-5" is read as the afternoon."""
     start, end = _minutes(first), _minutes(second)
     if start is None or end is None:
         return None
     (start_minutes, start_meridiem), (end_minutes, end_meridiem) = start, end
-    twenty_four_hour = re.match(r"0\d", first.strip()) or start_minutes >= 13 * 60 or end_minutes >= 13 * 60
-    if start_meridiem is None and end_meridiem == "pm" and start_minutes < 12 * 60:
+    if start_meridiem == "midnight":
+        start_meridiem = "am"
+    to_midnight = end_meridiem == "midnight"
+    if to_midnight:
+        end_minutes, end_meridiem = 24 * 60, None
+    twenty_four_hour = re.match(r"0\d", first.strip()) or start_minutes >= 13 * 60 or _HALF_DAY < end_minutes < 24 * 60
+    if start_meridiem is None and end_meridiem == "pm" and start_minutes < _HALF_DAY:
         # "1-5pm" is afternoon throughout, "9-1pm" starts in the morning.
-        if start_minutes + 12 * 60 < end_minutes:
-            start_minutes += 12 * 60
-    elif start_meridiem is None and end_meridiem is None and not twenty_four_hour and end_minutes <= start_minutes:
-        end_minutes += 12 * 60  # "9-5" means 9:00-17:00
+        if start_minutes + _HALF_DAY < end_minutes:
+            start_minutes += _HALF_DAY
+    elif end_meridiem is None and not twenty_four_hour:
+        if start_meridiem is None and start_minutes < _HALF_DAY and (
+                start_minutes < _EARLIEST_UNMARKED_MORNING or (previous_end or 0) > start_minutes):
+            start_minutes += _HALF_DAY
+        if end_minutes <= start_minutes and not to_midnight:
+            end_minutes += _HALF_DAY  # "9-5" means 9:00-17:00
     if end_minutes <= start_minutes or end_minutes > 24 * 60:
         return None
     return start_minutes, end_minutes
@@ -231,17 +252,20 @@ def parse_day_hours(text: str) -> DayHours:
                  if not any(spec.start() < match.end() and match.start() < spec.end() for spec in specs)]
     result.spans = [(match.start(), match.end()) for match in [*specs, *intervals]]
     groups: list[tuple[tuple[int, ...], list[tuple[int, int]]]] = [(_days_of(spec.group()), []) for spec in specs]
+    previous: tuple[int | None, int] | None = None  # (owner, end) of the shift read before
     for match in intervals:
-        parsed = parse_interval(match.group(1), match.group(2))
-        if parsed is None:
-            result.bad_intervals.append(match.group())
-            continue
         owner = None
         for index, spec in enumerate(specs):
             if spec.end() <= match.start():
                 owner = index
         if owner is None and len(specs) == 1:
             owner = 0
+        previous_end = previous[1] if previous is not None and previous[0] == owner else None
+        parsed = parse_interval(match.group(1), match.group(2), previous_end)
+        if parsed is None:
+            result.bad_intervals.append(match.group())
+            continue
+        previous = (owner, parsed[1])
         if owner is None:
             result.orphan_intervals.append(parsed)
         else:
@@ -265,11 +289,21 @@ def find_dates(text: str) -> tuple[list[RawDateRange], list[tuple[int, int]]]:
     remaining = text
     for kind, pattern in _DATE_PATTERNS:
         for match in pattern.finditer(remaining):
-            found.append((match.start(), _date_range(kind, match.groups())))
+            ranges = _listed_dates(match.group()) if kind.startswith("list") else [_date_range(kind, match.groups())]
+            found.extend((match.start() + index, found_range) for index, found_range in enumerate(ranges))
             spans.append((match.start(), match.end()))
         remaining = pattern.sub(lambda match: " " * len(match.group()), remaining)
     found.sort(key=lambda item: item[0])
     return [item for _, item in found], spans
+
+
+def _listed_dates(text: str) -> list[RawDateRange]:
+    """"24, 25 and 26 December 2026" or "December 25 and 28": one single-day range per listed day."""
+    month = MONTHS[re.search(_MONTH, text, re.IGNORECASE).group(1).lower().rstrip(".")]
+    year_match = re.search(r"\b(\d{4})\b", text)
+    year = int(year_match.group(1)) if year_match else None
+    days = [int(day) for day in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", text)]
+    return [RawDateRange(month, day, year, month, day, year) for day in days]
 
 
 def _date_range(kind: str, groups: tuple) -> RawDateRange:
@@ -309,5 +343,71 @@ def looks_like_schedule(text: str) -> bool:
 
 
 def clock(minutes: int) -> str:
-    """Minutes since midnight as "HH:MM"."""
+    """Minutes since midnight as "HH:MM"; the end of the day (24:00) is "00:00", as weekly hours store it."""
+    minutes %= 24 * 60
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+_OFF_CELL = re.compile(r"^\W*(?:off|closed|close|none|n/?a|not working|no clinic|no session|day off|x)?\W*$",
+                       re.IGNORECASE)
+_SHIFT_SEPARATORS = re.compile(r"^(?:[\s,;/&+|]|\band\b|\bthen\b)*$", re.IGNORECASE)
+
+
+def read_cell_hours(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """The shifts in one grid cell ("08:00-12:30", "9-12 / 1-5", "16:00-midnight") and whether the whole
+    cell was understood; "OFF", "Closed", "-" and a blank cell are a day without hours."""
+    if _OFF_CELL.match(text):
+        return [], True
+    shifts: list[tuple[int, int]] = []
+    readable = True
+    for match in _INTERVAL.finditer(text):
+        parsed = parse_interval(match.group(1), match.group(2), shifts[-1][1] if shifts else None)
+        if parsed is None:
+            readable = False
+        else:
+            shifts.append(parsed)
+    leftover = _INTERVAL.sub(" ", text)
+    return shifts, readable and bool(shifts) and bool(_SHIFT_SEPARATORS.match(leftover))
+
+
+_ABBREVIATIONS = frozenset({"dr", "st", "mr", "mrs", "ms", "prof", "no", "approx", "e.g", "i.e", "etc",
+                            "tel", "ext", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+                            "dec", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"})
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-Z0-9(\"'“])")
+
+
+def sentences(text: str) -> list[str]:
+    """A paragraph cut into sentences and ";"-clauses, not at "Dr.", "Jan." or an initial."""
+    parts, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        word = text[start:match.start()].split()[-1:] or [""]
+        core = word[0].lower().lstrip("(")
+        if text[match.start()] == "." and (core in _ABBREVIATIONS or len(core) == 1 and core.isalpha()):
+            continue
+        parts.append(text[start:match.start() + 1].strip())
+        start = match.end()
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence (".", "!", "?" or ":" but not after "Dr." or an initial)."""
+    stripped = text.rstrip()
+    if not stripped.endswith((".", "!", "?", ":")):
+        return False
+    core = (stripped.split()[-1:] or [""])[0].lower().rstrip(".").lstrip("(")
+    return not (stripped.endswith(".") and (core in _ABBREVIATIONS or len(core) == 1 and core.isalpha()))
+
+
+def by_doctor(sentence: str) -> list[str]:
+    """A sentence naming several doctors cut before each further titled name ("Dr. A is away 3-5 May,
+    and Dr. B on 8 June"), so each doctor gets the dates written after their name."""
+    starts = [match.start() for match in _TITLE.finditer(sentence)][1:]
+    cuts = [0, *starts, len(sentence)]
+    return [sentence[cuts[index]:cuts[index + 1]].strip(" ,;") for index in range(len(cuts) - 1)]
+
+
+def starts_with_month(text: str) -> bool:
+    """Whether text begins with a month name ("January 1", a date wrapped onto a new line)."""
+    first = (text.split()[:1] or [""])[0].lower().rstrip(".,;:")
+    return first in MONTHS

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from services.knowledge_base.models import Clinic, ClinicNumber, Doctor
+from services.knowledge_base.schedule_versions import record_version
 from shared.api import ApiError
-from shared.db import transaction
+from shared.db import transaction, utcnow
 from shared.storage import ObjectStore
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def clinic_json(clinic: Clinic) -> dict[str, Any]:
         "closures": clinic.closures,
         "country": clinic.country,
         "department_synonyms": clinic.department_synonyms,
+        "schedule_version": clinic.schedule_version,
         "numbers": sorted(number.number for number in clinic.numbers),
     }
 
@@ -142,6 +144,8 @@ def upsert_clinic(*, db: Session, definition: dict[str, Any]) -> Clinic:
         doctor.calendly_event_type = entry.get("calendly_event_type")
         db.add(doctor)
     db.flush()
+    if definition.get("doctors"):
+        record_version(db, clinic=clinic, source="definition", now=utcnow())
     return clinic
 
 
@@ -157,6 +161,14 @@ def load_demo_clinics(*, db: sessionmaker[Session], objects: ObjectStore, limits
             slugs.append(upsert_clinic(db=session, definition=definition).slug)
         if definition.get("schedule_pdf"):
             pdf = path.parent / definition["schedule_pdf"]
-            ingest_document(db=db, objects=objects, limits=limits,
+            # Demo data goes into a database with no appointments yet: there are none to check.
+            ingest_document(db=db, objects=objects, limits=limits, appointments=None,
                             upload=Upload(definition["slug"], pdf.name, pdf.read_bytes()))
     return slugs
+
+
+def schedule_versions_after(*, db: Session, after: int) -> dict[str, Any]:
+    """Clinics whose schedule version is newer than `after`, and the newest version of all (the cheap
+    check other services' caches make to see which clinics changed)."""
+    rows = db.execute(select(Clinic.slug, Clinic.schedule_version).where(Clinic.schedule_version > after)).all()
+    return {"latest": max([after, *(version for _, version in rows)]), "clinics": dict(rows)}

@@ -1,4 +1,5 @@
-"""knowledge_base routes: thin views over service functions."""
+"""knowledge_base routes: thin views over service functions. Staff routes take the staff member's
+identity from the `X-Staff-User` header (set by the staff console) and record it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.knowledge_base import ingest, service
 from services.knowledge_base.availability import expand
-from shared.api import ApiError, parse_query
+from shared.api import ApiError, parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
 
@@ -28,6 +29,31 @@ class AvailabilityQuery(BaseModel):
         if self.first and self.last and self.last < self.first:
             raise ValueError("'to' must not be before 'from'")
         return self
+
+
+class RestoreRequest(BaseModel):
+    """POST /kb/clinics/<slug>/schedule/restore."""
+
+    document_id: int = Field(description="the document whose applied schedule comes back")
+
+
+class VersionsQuery(BaseModel):
+    """GET /kb/schedule-versions?after=N."""
+
+    after: int = Field(0, ge=0)
+
+
+_STAFF_HEADER = "X-Staff-User"
+_MAX_STAFF_CHARS = 200
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _staff() -> str | None:
+    """Who is acting, as the staff console says (free text: an id or an e-mail address)."""
+    staff = " ".join(request.headers.get(_STAFF_HEADER, "").split())
+    if len(staff) > _MAX_STAFF_CHARS:
+        raise ApiError(422, "invalid_staff", f"{_STAFF_HEADER} is longer than {_MAX_STAFF_CHARS} characters")
+    return staff or None
 
 
 def list_clinics():
@@ -76,7 +102,8 @@ def doctor_availability(doctor_id: int):
 
 
 def upload_document():
-    """POST /kb/documents (multipart file, clinic, replace): ingest a schedule PDF."""
+    """POST /kb/documents (multipart file, clinic, replace, preview): ingest a schedule PDF; with
+    preview=true, answer what it would change and change nothing."""
     deps = dependencies()
     clinic = request.form.get("clinic", "").strip()
     upload = request.files.get("file")
@@ -84,20 +111,67 @@ def upload_document():
         raise ApiError(422, "missing_clinic", "form field 'clinic' (the clinic's slug) is required")
     if upload is None:
         raise ApiError(422, "missing_file", "form field 'file' (the schedule PDF) is required")
-    replace = request.form.get("replace", "false").strip().lower() in ("1", "true", "yes", "on")
     limits = ingest.UploadLimits(deps.settings.max_upload_bytes, deps.settings.max_pdf_pages)
     status, answer = ingest.ingest_document(
-        db=deps.db, objects=deps.objects, limits=limits,
+        db=deps.db, objects=deps.objects, limits=limits, appointments=deps.appointments, now=utcnow(),
         upload=ingest.Upload(clinic, (upload.filename or "")[:300] or None, upload.stream.read(limits.max_bytes + 1),
-                             replace),
+                             replace=request.form.get("replace", "").strip().lower() in _TRUE,
+                             preview=request.form.get("preview", "").strip().lower() in _TRUE, staff=_staff()),
     )
     return jsonify(answer), status
+
+
+def get_document(document_id: int):
+    """GET /kb/documents/<id>: a document with its preview (what it would change) while one is kept."""
+    with transaction(dependencies().db) as db:
+        document = ingest.get_document(db=db, document_id=document_id)
+        return jsonify({**ingest.document_json(document), "preview": document.report})
+
+
+def apply_document(document_id: int):
+    """POST /kb/documents/<id>/apply: apply exactly what the preview showed (409 when the schedule moved on)."""
+    deps = dependencies()
+    return jsonify(ingest.apply_preview(db=deps.db, appointments=deps.appointments, document_id=document_id,
+                                        staff=_staff(), now=utcnow()))
+
+
+def reject_document(document_id: int):
+    """POST /kb/documents/<id>/reject: discard a preview."""
+    return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=_staff(), now=utcnow()))
 
 
 def list_clinic_documents(slug: str):
     """GET /kb/clinics/<slug>/documents: uploaded schedules with status, page count and errors."""
     with transaction(dependencies().db) as db:
         return jsonify([ingest.document_json(document) for document in ingest.list_documents(db=db, slug=slug)])
+
+
+def list_schedule_versions(slug: str):
+    """GET /kb/clinics/<slug>/schedule/versions: every schedule the clinic has had, newest first."""
+    with transaction(dependencies().db) as db:
+        return jsonify(ingest.clinic_versions(db=db, slug=slug))
+
+
+def restore_schedule(slug: str):
+    """POST /kb/clinics/<slug>/schedule/restore {"document_id"}: bring an earlier schedule back as a new version."""
+    body = parse_json_body(RestoreRequest)
+    deps = dependencies()
+    status, answer = ingest.restore_schedule(db=deps.db, appointments=deps.appointments, slug=slug,
+                                             document_id=body.document_id, staff=_staff(), now=utcnow())
+    return jsonify(answer), status
+
+
+def stranded_appointments(slug: str):
+    """GET /kb/clinics/<slug>/stranded-appointments: booked appointments outside their doctor's current hours."""
+    deps = dependencies()
+    return jsonify(ingest.stranded_appointments(db=deps.db, appointments=deps.appointments, slug=slug, now=utcnow()))
+
+
+def schedule_versions():
+    """GET /kb/schedule-versions?after=N: clinics whose schedule changed since version N (cache revalidation)."""
+    query = parse_query(VersionsQuery)
+    with transaction(dependencies().db) as db:
+        return jsonify(service.schedule_versions_after(db=db, after=query.after))
 
 
 VIEWS = {
@@ -107,5 +181,12 @@ VIEWS = {
     "/kb/doctors/<int:doctor_id>": get_doctor,
     "/kb/doctors/<int:doctor_id>/availability": doctor_availability,
     "/kb/documents": upload_document,
+    "/kb/documents/<int:document_id>": get_document,
+    "/kb/documents/<int:document_id>/apply": apply_document,
+    "/kb/documents/<int:document_id>/reject": reject_document,
     "/kb/clinics/<slug>/documents": list_clinic_documents,
+    "/kb/clinics/<slug>/schedule/versions": list_schedule_versions,
+    "/kb/clinics/<slug>/schedule/restore": restore_schedule,
+    "/kb/clinics/<slug>/stranded-appointments": stranded_appointments,
+    "/kb/schedule-versions": schedule_versions,
 }

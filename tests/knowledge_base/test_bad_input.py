@@ -148,3 +148,25 @@ def test_a_failed_document_can_be_retried_once_the_cause_is_fixed(kb, monkeypatc
     assert retried.status_code == 201
     [document] = kb.documents()
     assert (document["status"], document["errors"]) == ("parsed", [])
+
+
+def test_a_malformed_drawing_does_not_fail_a_readable_schedule(kb):
+    """Borders are read from path operators; one with nonsense operands draws nothing, the text still counts."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    pdf = samples.SchedulePdf()
+    pdf.add_page()
+    pdf.text_line("Dr. Sarah Chen Mon-Fri 9:00-17:00")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf.to_bytes())))
+    page = writer.pages[0]
+    stream = DecodedStreamObject()
+    stream.set_data(page.get_contents().get_data() + b"\n/Foo /Bar 1 2 re S 10 (x) m 5 5 l S\n")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    damaged = io.BytesIO()
+    writer.write(damaged)
+    response = kb.upload(damaged.getvalue())
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["doctors"][0]["weekly_hours"][0] == {"day": "mon", "start": "09:00", "end": "17:00"}

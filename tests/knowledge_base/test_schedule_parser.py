@@ -179,3 +179,141 @@ def test_a_table_heading_repeated_at_the_top_of_every_page_still_defines_the_col
     result = parse(page(1, "Sarah Chen", "General Practice"), page(2, "Tom Becker", "Orthodontics"))
     assert [(doctor["name"], doctor["department"]) for doctor in result.doctors] == [
         ("Dr. Sarah Chen", "General Practice"), ("Dr. Tom Becker", "Orthodontics")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mon 9-12 / 1-5", [(["mon"], [("09:00", "12:00"), ("13:00", "17:00")])]),
+    ("Tue 08.00-12.30, 13.30-17.00", [(["tue"], [("08:00", "12:30"), ("13:30", "17:00")])]),
+    ("Wed 16:00-midnight", [(["wed"], [("16:00", "00:00")])]),
+    ("Sat noon-midnight", [(["sat"], [("12:00", "00:00")])]),
+    ("Fri 08.00-noon", [(["fri"], [("08:00", "12:00")])]),
+    ("Thu 1-5", [(["thu"], [("13:00", "17:00")])]),  # a clinic's afternoon, not the small hours
+])
+def test_split_shifts_dots_noon_and_midnight(text, expected):
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize("cell, shifts, readable", [
+    ("OFF", [], True), ("Closed", [], True), ("-", [], True), ("", [], True), ("n/a", [], True),
+    ("9-12 / 1-5", [(540, 720), (780, 1020)], True),
+    ("08:00-12:30, 13:30-17:00", [(480, 750), (810, 1020)], True),
+    ("9ish", [], False), ("Leave", [], False), ("9-5 (room 2)", [(540, 1020)], False),
+])
+def test_grid_cells(cell, shifts, readable):
+    from services.knowledge_base.schedule_text import read_cell_hours
+
+    assert read_cell_hours(cell) == (shifts, readable)
+
+
+@pytest.mark.parametrize("text, days", [
+    ("closed on 25 and 28 December", [(12, 25), (12, 28)]),
+    ("closed 24, 25 and 26 December 2026", [(12, 24), (12, 25), (12, 26)]),
+    ("closed on December 25 and January 1", [(12, 25), (1, 1)]),
+    ("bank holidays: 1 January, 6 April", [(1, 1), (4, 6)]),
+])
+def test_lists_of_dates(text, days):
+    from services.knowledge_base.schedule_text import find_dates
+
+    assert [(found.start_month, found.start_day) for found in find_dates(text)[0]] == days
+
+
+def test_sentences_are_not_cut_after_a_title_or_an_initial():
+    from services.knowledge_base.schedule_text import sentences
+
+    assert sentences("Closed on 1 January. Dr. A. Kowalski is away 3-5 May; Dr. Chen on 8 June.") == [
+        "Closed on 1 January.", "Dr. A. Kowalski is away 3-5 May;", "Dr. Chen on 8 June."]
+
+
+def test_a_closure_notice_with_times_is_never_a_doctors_hours():
+    result = parse(lines(1, "Dr. Sarah Chen", "Monday: 9-5", "The clinic closes for lunch 12:30-13:30 on Wednesdays",
+                         "Mon-Thu 9-5, closed Fridays"))
+    assert [(hours["day"], hours["start"]) for hours in result.doctors[0]["weekly_hours"]] == [
+        ("mon", "09:00"), ("tue", "09:00"), ("wed", "09:00"), ("thu", "09:00")]
+    assert [warning["reason"] for warning in result.warnings] == [
+        "times in a closure notice are not read as anyone's hours"]
+
+
+def test_notes_in_prose_wrapped_over_lines_give_closures_and_each_doctors_leave():
+    result = parse(lines(1, "Dr. Anna Kowalski", "Mon 9-5", "Dr. Ben Okoro", "Tue 9-5",
+                         "Notes: the office is closed on December 25 and January 1. Dr. Kowalski is",
+                         "away January 11-15, 2027, and Dr. Okoro is on leave",
+                         "3-7 May 2027."), today=date(2026, 11, 22))
+    kowalski, okoro = result.doctors
+    # The year written in the notes (2027) is the document's year for dates written without one.
+    assert [closure["start_date"] for closure in result.closures] == ["2027-01-01", "2027-12-25"]
+    assert [(item["start_date"], item["end_date"]) for item in kowalski["exceptions"]] == [
+        ("2027-01-01", "2027-01-01"), ("2027-01-11", "2027-01-15"), ("2027-12-25", "2027-12-25")]
+    assert ("2027-05-03", "2027-05-07") in [(item["start_date"], item["end_date"]) for item in okoro["exceptions"]]
+    assert result.warnings == []
+
+
+def grid(*rows: tuple[float, list[tuple[float, str]]], top: float = 700) -> list[Line]:
+    """Lines of an unruled table: (y offset, [(x, text), ...]) each."""
+    return [Line(1, top - offset, [Fragment(x, text) for x, text in fragments]) for offset, fragments in rows]
+
+
+def test_a_weekday_grid_with_multi_line_provider_cells():
+    header = [(30, "Clinician"), (170, "Role"), (260, "Monday"), (330, "Tuesday"), (400, "Wednesday"), (470, "Sat")]
+    page = grid(
+        (0, header),
+        (14, [(30, "Dr. Clara Nguyen-"), (170, "Obstetrics &"), (260, "08:00-12:30"), (330, "OFF"), (400, "9ish"),
+              (470, "9am-noon")]),
+        (26, [(30, "Whitfield"), (170, "Gynecology"), (260, "13:30-17:00")]),
+        (38, [(30, "MD, FACOG")]),
+        (52, [(30, "Dr. Ben Okoro"), (170, "Ear/Nose/Throat"), (260, "9-12 / 1-5"), (330, "Closed"), (400, "-")]),
+    )
+    result = parse(page)
+    [nguyen, okoro] = result.doctors
+    assert (nguyen["name"], nguyen["department"]) == ("Dr. Clara Nguyen-Whitfield", "Obstetrics & Gynecology")
+    assert [(hours["day"], hours["start"], hours["end"]) for hours in nguyen["weekly_hours"]] == [
+        ("mon", "08:00", "12:30"), ("mon", "13:30", "17:00"), ("sat", "09:00", "12:00")]
+    assert nguyen["unread_days"] == ["wed"]
+    assert [(warning["doctor"], warning["days"]) for warning in result.warnings] == [
+        ("Dr. Clara Nguyen-Whitfield", ["wed"])]
+    assert (okoro["department"], [hours["start"] for hours in okoro["weekly_hours"]]) == (
+        "Ear/Nose/Throat", ["09:00", "13:00"])
+
+
+def test_day_rows_with_the_department_under_each_doctors_name():
+    page = grid(
+        (0, [(30, "Day"), (150, "Dr. Anna Nowak"), (300, "Dr. Dev Rao")]),
+        (12, [(150, "Cardiology"), (300, "Urgent Care")]),
+        (26, [(30, "Monday"), (150, "08.00-12.00"), (300, "16:00-midnight")]),
+        (40, [(30, "Tuesday"), (150, "08.00-12.00"), (300, "OFF")]),
+        (52, [(150, "13.00-17.00")]),
+        (66, [(30, "Sunday"), (300, "noon-midnight")]),
+    )
+    nowak, rao = parse(page).doctors
+    assert (nowak["department"], rao["department"]) == ("Cardiology", "Urgent Care")
+    assert [(hours["day"], hours["start"], hours["end"]) for hours in nowak["weekly_hours"]] == [
+        ("mon", "08:00", "12:00"), ("tue", "08:00", "12:00"), ("tue", "13:00", "17:00")]
+    assert [(hours["day"], hours["start"], hours["end"]) for hours in rao["weekly_hours"]] == [
+        ("mon", "16:00", "00:00"), ("sun", "12:00", "00:00")]
+
+
+def test_a_ruled_row_is_one_row_whatever_the_order_of_its_lines():
+    """Bottom-aligned cells put a split shift's first line above the doctor's name: the drawn borders
+    still keep them in one row."""
+    edges = (20.0, 160.0, 250.0, 290.0, 360.0)
+
+    def ruled(y: float, top: float, *fragments: tuple[float, str]) -> Line:
+        return Line(1, y, [Fragment(x, text) for x, text in fragments], row_top=top, column_edges=edges)
+
+    page = [ruled(700, 710, (30, "Provider"), (170, "Monday"), (260, "Tuesday"), (300, "Wednesday")),
+            ruled(680, 690, (170, "08:00-12:00")),
+            ruled(668, 690, (30, "Dr. Sarah Chen"), (170, "13:00-17:00"), (260, "OFF"), (300, "9-5")),
+            ruled(650, 660, (30, "Dr. Tom Becker"), (170, "10:00-14:00"))]
+    chen, becker = parse(page).doctors
+    assert [(hours["day"], hours["start"]) for hours in chen["weekly_hours"]] == [
+        ("mon", "08:00"), ("mon", "13:00"), ("wed", "09:00")]
+    assert [(hours["day"], hours["start"]) for hours in becker["weekly_hours"]] == [("mon", "10:00")]
+
+
+def test_a_name_cell_with_the_department_after_the_name_starts_its_own_row():
+    page = grid(
+        (0, [(30, "Doctor"), (220, "Days"), (320, "Hours")]),
+        (14, [(30, "Dr. Sarah Chen, Cardiology"), (220, "Mon-Fri"), (320, "9-5")]),
+        (28, [(30, "Dr. Tom Becker, Family Medicine"), (220, "Mon"), (320, "8-12")]),
+    )
+    assert [(doctor["name"], doctor["department"], len(doctor["weekly_hours"])) for doctor in parse(page).doctors] == [
+        ("Dr. Sarah Chen", "Cardiology", 5), ("Dr. Tom Becker", "Family Medicine", 1)]
