@@ -57,6 +57,10 @@ class CommonSettings(BaseSettings):
         2.5, gt=0, description="time budget of one Twilio webhook turn, internal calls and retries included"
     )
     clinic_cache_ttl_seconds: int = Field(300, ge=0)
+    cache_max_entries: int = Field(
+        4096, ge=1, description="entries each in-process lookup cache (clinics, doctors, voices) keeps; "
+        "when full the least recently used goes first, so size it to the chain (e.g. its number of doctors)",
+    )
     session_ttl_seconds: int = Field(86400, gt=0)
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

@@ -60,10 +60,11 @@ def create_app(
         SERVICE, settings, service_blueprint(SERVICE, {**VIEWS, **WEBHOOK_VIEWS}),
         {"database": lambda: check_database(engine)},
     )
+    doctors = DoctorDirectory(client, settings.clinic_cache_ttl_seconds, settings.cache_max_entries)
     app.extensions["receptionist"] = CalendlyDependencies(
-        settings, make_session_factory(engine), client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds),
-        publisher_from(settings, client, sqs),
+        settings, make_session_factory(engine), client, doctors, publisher_from(settings, client, sqs),
         calendly_api,
-        CalendlyAvailability(calendly_api, settings.calendly_availability_cache_seconds) if calendly_api else None,
+        CalendlyAvailability(calendly_api, settings.calendly_availability_cache_seconds, settings.cache_max_entries)
+        if calendly_api else None,
     )
     return app

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -100,29 +100,46 @@ def _record_once(db_factory: sessionmaker[Session], appointment_id: int, doctor:
     return True
 
 
+def reminder_candidates(*, now: datetime) -> Select:
+    """Booked appointments starting within the look-ahead, read from the index of booked rows by start
+    time: a pass reads the next LOOKAHEAD of bookings, never the whole table."""
+    return (
+        select(Appointment.id, Appointment.doctor_id, Appointment.starts_at, Appointment.version,
+               Appointment.created_at, Appointment.updated_at)
+        .where(Appointment.status == BOOKED, Appointment.starts_at > now, Appointment.starts_at <= now + LOOKAHEAD)
+        .order_by(Appointment.starts_at)
+    )
+
+
 def record_due_reminders(*, db_factory: sessionmaker[Session], doctors: DoctorDirectory, now: datetime,
                          default_hours: float = 24.0, default_quiet: str = "21:00-08:00") -> int:
-    """Write an outbox reminder for every booked appointment whose reminder time has come; returns how many."""
+    """Write an outbox reminder for every booked appointment whose reminder time has come; returns how many.
+
+    The doctors (and their clinics' reminder rules) come from knowledge_base in batches, not one
+    request per appointment; only reminders found due are checked against the outbox and written.
+    """
     with transaction(db_factory) as db:
-        upcoming = db.scalars(
-            select(Appointment).where(Appointment.status == BOOKED, Appointment.starts_at > now,
-                                      Appointment.starts_at <= now + LOOKAHEAD).order_by(Appointment.starts_at)
-        ).all()
-        existing = set(db.scalars(select(NotificationOutbox.idempotency_key).where(
-            NotificationOutbox.kind == KIND,
-            NotificationOutbox.appointment_id.in_([appointment.id for appointment in upcoming]))))
-    recorded = 0
-    for appointment in upcoming:
-        if notification_key(appointment, KIND) in existing:
+        upcoming = db.execute(reminder_candidates(now=now)).all()
+    records = doctors.doctors({row.doctor_id for row in upcoming})
+    due: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row in upcoming:
+        doctor = records.get(row.doctor_id)
+        if doctor is None:
+            log.warning("appointment %s: knowledge_base does not know doctor %s; no reminder", row.id, row.doctor_id)
             continue
-        doctor = doctors.doctor(appointment.doctor_id)
         hours, quiet = clinic_reminder_rules(doctor["clinic"], default_hours, default_quiet)
-        send_at = reminder_send_time(appointment.starts_at, doctor["clinic"]["timezone"], hours, quiet)
-        changed_at = appointment.created_at if appointment.version == 1 else appointment.updated_at
-        if send_at > now or changed_at >= send_at:
-            continue  # not yet, or booked/moved after the reminder time: its own text just told the patient
-        recorded += _record_once(db_factory, appointment.id, doctor)
-    return recorded
+        send_at = reminder_send_time(row.starts_at, doctor["clinic"]["timezone"], hours, quiet)
+        changed_at = row.created_at if row.version == 1 else row.updated_at
+        # not yet, or booked/moved after the reminder time: its own text just told the patient
+        if send_at <= now and changed_at < send_at:
+            due[notification_key(row, KIND)] = (row.id, doctor)
+    if not due:
+        return 0
+    with transaction(db_factory) as db:
+        recorded_before = set(db.scalars(select(NotificationOutbox.idempotency_key)
+                                         .where(NotificationOutbox.idempotency_key.in_(list(due)))))
+    return sum(_record_once(db_factory, appointment_id, doctor)
+               for key, (appointment_id, doctor) in due.items() if key not in recorded_before)
 
 
 def run_reminders(deps, now: datetime | None = None) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from services.calendly import attendance, outbox, service, sync
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.scheduling import nearest
-from shared.api import OffsetDatetime, parse_json_body, parse_query
+from shared.api import DatabaseId, OffsetDatetime, parse_json_body, parse_query
 from shared.db import transaction, utcnow
 from shared.wiring import dependencies
 
@@ -23,7 +23,7 @@ NEAREST_CANDIDATES = 48
 class AvailabilityQuery(BaseModel):
     """GET /calendly/availability parameters."""
 
-    doctor_id: int
+    doctor_id: DatabaseId
     from_: OffsetDatetime | None = Field(None, alias="from")
     to: OffsetDatetime | None = None
     near: OffsetDatetime | None = None
@@ -34,7 +34,7 @@ class AppointmentsQuery(BaseModel):
     """GET /calendly/appointments parameters."""
 
     phone: str = Field(pattern=service.E164)
-    clinic_id: int | None = None
+    clinic_id: DatabaseId | None = None
     status: str | None = None
     upcoming: bool = False
 
@@ -77,7 +77,8 @@ def _list():
             db=db, phone=query.phone, clinic_id=query.clinic_id, status=query.status,
             after=utcnow() if query.upcoming else None,
         )
-    return jsonify([service.appointment_json(item, deps.doctors.doctor(item.doctor_id)["name"]) for item in found])
+    doctors = deps.doctors.doctors(item.doctor_id for item in found)
+    return jsonify([service.appointment_json(item, doctors.get(item.doctor_id, {}).get("name")) for item in found])
 
 
 def _book():

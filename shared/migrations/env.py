@@ -1,7 +1,6 @@
 """Alembic environment: runs the hand-written migrations against the configured URL."""
 
 from alembic import context
-from sqlalchemy import pool
 
 from shared.db import make_engine
 
@@ -11,8 +10,9 @@ config = context.config
 def run_migrations_online() -> None:
     """Apply migrations over a fresh connection, each in its own transaction."""
     url = config.get_main_option("sqlalchemy.url")
+    # The engine's own pool (not one swapped in): its first connect sets up the dialect, which
+    # autocommit blocks (CREATE INDEX CONCURRENTLY) need; dispose() closes the connection at the end.
     engine = make_engine(url)
-    engine.pool = pool.NullPool(engine.pool._creator)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
