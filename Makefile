@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help install lint run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
+.PHONY: help install lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -56,6 +56,10 @@ k8s-manifests: install ## Regenerate k8s/base from tools/k8s_manifests.py and th
 bench: install ## Run the benchmarks and print their figures with the machine they ran on
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
+
+bench-scale: install ## Postgres chain of 500 clinics at 10k/100k/1M appointments: p50/p95/p99 per endpoint, growth, query plans (ARGS=--sizes ...)
+	tools/ensure_backends.sh
+	$(BIN)/python -m tools.bench_scale $(ARGS)
 
 tts-warm: install ## Pre-render every clinic's static prompts in its ElevenLabs voice (needs ELEVENLABS_API_KEY)
 	$(BIN)/python -m services.tts.warm $(ARGS)
