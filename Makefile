@@ -57,7 +57,7 @@ bench: install ## Run the benchmarks and print their figures with the machine th
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
 
-bench-scale: install ## Postgres chain of 500 clinics at 10k/100k/1M appointments: p50/p95/p99 per endpoint, growth, query plans (ARGS=--sizes ...)
+bench-scale: install ## Latency per endpoint as a 500-clinic chain grows to 10k/100k/1M appointments (Postgres; ARGS=--sizes ...)
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench_scale $(ARGS)
 

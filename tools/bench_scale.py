@@ -317,8 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"postgres: {db.execute(text('SHOW server_version')).scalar_one()}, shared_buffers "
               f"{db.execute(text('SHOW shared_buffers')).scalar_one()}")
     admin.dispose()
-    print(f"chain: {scale_data.CLINICS} clinics, {scale_data.DOCTORS:,} doctors ({scale_data.FULLY_BOOKED} booked solid),"
-          f" {scale_data.SPAN_WEEKS} weeks ending {scale_data.HORIZON_DAYS} days ahead, 75% booked; "
+    print(f"chain: {scale_data.CLINICS} clinics, {scale_data.DOCTORS:,} doctors "
+          f"({scale_data.FULLY_BOOKED} booked solid), {scale_data.SPAN_WEEKS} weeks ending {scale_data.HORIZON_DAYS} days ahead, 75% booked; "
           f"{args.samples} requests per endpoint and size, in process, one thread")
     try:
         results = run(url, sizes, args.samples)
