@@ -1,14 +1,18 @@
 """`make bench-scale`: do the costs of a call stay flat as a clinic chain's history grows?
 
 Builds a Postgres database (receptionist_bench_scale unless BENCH_SCALE_DATABASE_URL says otherwise)
-holding a chain of 500 clinics and 5,000 doctors (tools/scale_data.py), grows it to each size asked
-for (default 10k, 100k and 1M appointments over two years, 75% booked, three doctors booked solid),
-and at each size measures, in process through the route table as the services call each other:
-free slots in a window and nearest a time, booking, cancelling, phone lookups with and without a
-clinic, the Twilio turns of whole booking calls (signed as Twilio signs them), and reminders passes
-(each with an empty doctor cache, as the CronJob starts). It prints p50/p95/p99 per endpoint and size,
-the p95 growth from the smallest to the largest size, the query plans of the hot paths, and the
-machine; then drops the database (--keep leaves it).
+holding, for each size asked for (default 10k, 100k and 1M appointments), a chain of 500 clinics and
+5,000 doctors with that many appointments over two years, 75% booked, three doctors booked solid
+(tools/scale_data.py), each chain in a schema of its own, loaded with generate_series. Then, with
+the whole system in process on each chain (services calling each other through the route table),
+it measures free slots in a window and nearest a time, booking, cancelling, phone lookups with and
+without a clinic, the Twilio turns of whole booking calls (signed as Twilio signs them), and
+reminders passes (each starting with an empty doctor cache, as the CronJob does).
+
+The sizes are measured in turns, round after round, so that other work on a shared machine slows
+them alike; of ROUNDS rounds, the one with the lowest p95 counts. It prints p50/p95/p99 per
+endpoint and size, the p95 growth from the smallest size to the largest, the query plans of the hot
+paths at each size, and the machine; then drops the database (--keep leaves it).
 
     python -m tools.bench_scale [--sizes 10000,100000,1000000] [--samples 200] [--keep]
 """
@@ -20,7 +24,6 @@ import io
 import logging
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -52,13 +55,21 @@ SAMPLED_DOCTORS = 100
 REMINDER_PASSES = 5
 ROUNDS = 3
 AUTH = {"Authorization": f"Bearer {LOCAL_INTERNAL_TOKEN}"}
+REMINDERS = "reminders pass (cold doctor cache)"
+
+Timed = list[tuple[float, Any]]
+
+
+def size_name(size: int) -> str:
+    """10000 -> "10k", 1000000 -> "1M"."""
+    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
 
 
 @dataclass
 class Results:
     """Latencies in milliseconds per endpoint and size, in the order endpoints were first measured."""
 
-    sizes: list[int] = field(default_factory=list)
+    sizes: list[int]
     figures: dict[str, dict[int, list[float]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -69,38 +80,64 @@ class Results:
     def table(self) -> str:
         """p50 / p95 / p99 per size and the p95 growth from the first size to the last."""
         first, last = self.sizes[0], self.sizes[-1]
-        header = f"{'endpoint (ms)':<34}" + "".join(f"{_size_name(size) + ' p50/p95/p99':>26}" for size in self.sizes)
+        header = f"{'endpoint (ms)':<36}" + "".join(f"{size_name(size) + ' p50 / p95 / p99':>26}" for size in self.sizes)
         lines = [header + f"{'p95 growth':>12}", "-" * (len(header) + 12)]
         for endpoint, by_size in self.figures.items():
             cells = "".join(f"{_triple(by_size[size]) if size in by_size else '-':>26}" for size in self.sizes)
             growth = (f"{percentile(by_size[last], 0.95) / percentile(by_size[first], 0.95):.2f}x"
                       if first in by_size and last in by_size and first != last else "-")
-            lines.append(f"{endpoint:<34}{cells}{growth:>12}")
+            lines.append(f"{endpoint:<36}{cells}{growth:>12}")
         return "\n".join(lines)
-
-
-def _size_name(size: int) -> str:
-    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
 
 
 def _triple(values: list[float]) -> str:
     return " / ".join(f"{percentile(values, share):.1f}" for share in (0.5, 0.95, 0.99))
 
 
-class ScaleBench:
-    """The in-process system on the bench database, and the measurements at one size."""
+class ChainBench:
+    """The in-process system on one chain, and the requests measured against it."""
 
-    def __init__(self, url: str, chain: scale_data.Chain, samples: int, results: Results):
-        self.url = url
-        self.chain = chain
-        self.samples = samples
-        self.results = results
+    def __init__(self, url: str, chain: scale_data.Chain, size: int, samples: int):
+        self.chain, self.size, self.samples = chain, size, samples
         self.engine = make_engine(url)
         self.app = create_all_in_one({"database_url": url, "local_data_dir": tempfile.mkdtemp()}, engine=self.engine,
                                      sms_sender=LocalOutboxSender(io.StringIO()))
         self.http = Client(self.app)
         self.calendly = self.app.apps["calendly"].extensions["receptionist"]
         self.new_phones = iter(range(10**7))
+        self.notes: list[str] = []
+        self.booked: list[int] = []
+        rng = self.rng = random.Random(2024)  # the same doctors, times and phones in every chain
+        self.doctors = rng.sample(range(scale_data.FULLY_BOOKED + 1, scale_data.DOCTORS + 1), SAMPLED_DOCTORS)
+        self.full = list(range(1, scale_data.FULLY_BOOKED + 1))
+        self.rows = [rng.randrange(scale_data.random_count(chain, size)) for _ in range(samples)]
+        self.near = [(doctor, self._future_start(doctor).isoformat()) for doctor in self._cycle(self.doctors, samples)]
+
+    def endpoints(self) -> dict[str, Callable[[], Timed]]:
+        """What is measured, by name; each call makes one round of requests."""
+        return {
+            "availability (window)": lambda: [self._availability(doctor) for doctor in
+                                              self._cycle(self.doctors, self.samples)],
+            "availability, fully booked doctor": lambda: [self._availability(doctor) for doctor in
+                                                          self._cycle(self.full, self.samples // 2)],
+            "nearest slots": lambda: [self.timed(lambda d=doctor, t=target: self.get(
+                "/calendly/availability", doctor_id=d, near=t, limit=3)) for doctor, target in self.near],
+            "phone lookup (SMS reply, no clinic)": lambda: [self.timed(lambda i=index: self.get(
+                "/calendly/appointments", phone=scale_data.patient_phone(i), status=BOOKED, upcoming="true"))
+                for index in self.rows],
+            "phone lookup in a clinic (call)": lambda: [self.timed(lambda i=index: self.get(
+                "/calendly/appointments", phone=scale_data.patient_phone(i), status=BOOKED, upcoming="true",
+                clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, i)))) for index in self.rows],
+            "booking": self._bookings,
+            "cancel": lambda: [self.timed(lambda a=self.booked.pop(): self._post(
+                f"/calendly/appointments/{a}/cancel", {"reason": "bench"})) for _ in range(self.samples // 2)],
+            "booking call: each Twilio turn": self._calls,
+        }
+
+    def warm(self) -> None:
+        """Fill the doctor cache and Postgres' buffers as a running system has them."""
+        for doctor in self.doctors + self.full:
+            self.get("/calendly/availability", doctor_id=doctor, limit=3)
 
     def timed(self, request: Callable[[], Any]) -> tuple[float, Any]:
         """Milliseconds one request took, and its answer."""
@@ -109,75 +146,45 @@ class ScaleBench:
         return (time.perf_counter() - started) * 1000, answer
 
     def get(self, path: str, **query: Any):
-        """An internal GET with the service token; refuses anything but 200."""
+        """An internal GET with the service token; anything but 200 stops the benchmark."""
         response = self.http.get(path, query_string=query, headers=AUTH)
         assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
         return response
-
-    def measure(self, size: int) -> None:
-        """Every endpoint at the chain's current size."""
-        rng = random.Random(2024)  # the same doctors, times and phones at every size
-        doctors = rng.sample(range(scale_data.FULLY_BOOKED + 1, scale_data.DOCTORS + 1), SAMPLED_DOCTORS)
-        full = list(range(1, scale_data.FULLY_BOOKED + 1))
-        for doctor in doctors + full:  # warm the doctor cache and Postgres' buffers, as in a running system
-            self.get("/calendly/availability", doctor_id=doctor, limit=3)
-        rows = [rng.randrange(scale_data.random_count(self.chain, size)) for _ in range(self.samples)]
-        near = [(doctor, self._future_start(rng, doctor).isoformat()) for doctor in self._cycle(doctors, self.samples)]
-        self.best_of("availability (window)", size, lambda: [self.timed(lambda d=doctor: self.get(
-            "/calendly/availability", doctor_id=d, limit=3)) for doctor in self._cycle(doctors, self.samples)])
-        self.best_of("availability, fully booked doctor", size, lambda: [self.timed(lambda d=doctor: self.get(
-            "/calendly/availability", doctor_id=d, limit=3)) for doctor in self._cycle(full, self.samples // 2)])
-        self.best_of("nearest slots", size, lambda: [self.timed(lambda d=doctor, t=target: self.get(
-            "/calendly/availability", doctor_id=d, near=t, limit=3)) for doctor, target in near])
-        self.best_of("phone lookup (SMS reply, no clinic)", size, lambda: [self.timed(lambda i=index: self.get(
-            "/calendly/appointments", phone=scale_data.patient_phone(i), status=BOOKED, upcoming="true"))
-            for index in rows])
-        self.best_of("phone lookup in a clinic (call)", size, lambda: [self.timed(lambda i=index: self.get(
-            "/calendly/appointments", phone=scale_data.patient_phone(i), status=BOOKED, upcoming="true",
-            clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, i)))) for index in rows])
-        booked: list[int] = []
-        self.best_of("booking", size, lambda: self._bookings(rng, doctors, booked))
-        self.best_of("cancel", size, lambda: [self.timed(lambda a=booked.pop(): self._post(
-            f"/calendly/appointments/{a}/cancel", {"reason": "bench"})) for _ in range(self.samples // 2)])
-        self.best_of("booking call: each Twilio turn", size, lambda: self._calls(rng, size))
-        self._reminders(size)
-
-    def best_of(self, endpoint: str, size: int, measure: Callable[[], list[tuple[float, Any]]]) -> None:
-        """Measure ROUNDS times and keep the round with the lowest p95: other work on a shared machine
-        slows some rounds down, and what is measured here is how the system's own cost grows."""
-        rounds = [[milliseconds for milliseconds, _ in measure()] for _ in range(ROUNDS)]
-        self.results.add(endpoint, size, min(rounds, key=lambda values: percentile(values, 0.95)))
-
-    def _cycle(self, items: list[int], count: int) -> list[int]:
-        return [items[index % len(items)] for index in range(count)]
-
-    def _future_start(self, rng: random.Random, doctor: int) -> datetime:
-        """A slot start (not necessarily free) 3 to 50 days ahead, on a weekday, in the doctor's hours."""
-        day = self.chain.now.date() + timedelta(days=rng.randint(3, 50))
-        while day.weekday() > 4:
-            day += timedelta(days=1)
-        return scale_data.local_start(self.chain, doctor, day, rng.randint(9, 16))
 
     def _post(self, path: str, body: dict[str, Any], expected: tuple[int, ...] = (200, 201)):
         response = self.http.post(path, json=body, headers=AUTH)
         assert response.status_code in expected, (path, response.status_code, response.get_data(as_text=True)[:300])
         return response
 
-    def _bookings(self, rng: random.Random, doctors: list[int], booked: list[int]) -> list[tuple[float, Any]]:
-        """Book free slots (found first, untimed), timing each booking; the new appointments go to `booked`."""
+    def _availability(self, doctor: int) -> tuple[float, Any]:
+        return self.timed(lambda: self.get("/calendly/availability", doctor_id=doctor, limit=3))
+
+    @staticmethod
+    def _cycle(items: list[int], count: int) -> list[int]:
+        return [items[index % len(items)] for index in range(count)]
+
+    def _future_start(self, doctor: int) -> datetime:
+        """A slot start (not necessarily free) 3 to 50 days ahead, on a weekday, in the doctor's hours."""
+        day = self.chain.now.date() + timedelta(days=self.rng.randint(3, 50))
+        while day.weekday() > 4:
+            day += timedelta(days=1)
+        return scale_data.local_start(self.chain, doctor, day, self.rng.randint(9, 16))
+
+    def _bookings(self) -> Timed:
+        """Book free slots (found first, untimed), timing each booking; the new appointments are kept to cancel."""
         timings = []
-        for doctor in self._cycle(doctors, self.samples // 2):
-            near = self._future_start(rng, doctor).isoformat()
+        for doctor in self._cycle(self.doctors, self.samples // 2):
+            near = self._future_start(doctor).isoformat()
             slot = self.get("/calendly/availability", doctor_id=doctor, near=near, limit=1).get_json()["slots"][0]
             body = {"doctor_id": doctor, "start": slot["start"],
                     "patient": {"name": "Bench Caller", "phone": f"+1415{2_000_000 + next(self.new_phones)}"}}
             timings.append(self.timed(lambda b=body: self._post("/calendly/appointments", b, (201,))))
-            booked.append(timings[-1][1].get_json()["id"])
+            self.booked.append(timings[-1][1].get_json()["id"])
         return timings
 
-    def _calls(self, rng: random.Random, size: int) -> list[tuple[float, Any]]:
-        """Whole booking calls, as tools/bench_call.py places them; each turn timed, each booking checked."""
-        turns: list[tuple[float, Any]] = []
+    def _calls(self) -> Timed:
+        """Whole booking calls scripted as tools/bench_call.py places them; each turn timed, each booking checked."""
+        turns: Timed = []
 
         def transport(url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str, str]:
             elapsed, response = self.timed(lambda: self.http.post(url, data=params, headers=headers))
@@ -186,18 +193,16 @@ class ScaleBench:
 
         calls, booked, failures = max(self.samples // 10, 5), 0, []
         for _ in range(calls):
-            clinic = rng.randint(2, scale_data.CLINICS)  # clinic 1 has the fully booked doctors
+            clinic = self.rng.randint(2, scale_data.CLINICS)  # clinic 1 has the fully booked doctors
             doctor = (clinic - 1) * (scale_data.DOCTORS // scale_data.CLINICS) + 1  # "press 1": its first doctor
-            start = self._free_start(rng, doctor)
+            start = self._free_start(doctor)
             call = PhoneCall(transport, "http://localhost", to=scale_data.clinic_number(clinic),
                              caller=f"+1646{2_000_000 + next(self.new_phones)}")
-            hour = start.hour % 12 or 12
+            spoken = f"{start:%B} {start.day} at {start.hour % 12 or 12} {'am' if start.hour < 12 else 'pm'}"
             try:
                 call.start()
-                for answer in ({"digits": "1"}, {"digits": "1"},
-                               {"speech": f"{start:%B} {start.day} at {hour} {'am' if start.hour < 12 else 'pm'}"},
-                               {"speech": "Jane Doe"}, {"digits": "1"}, {"speech": "12 Main Street Boston"},
-                               {"digits": "1"}):
+                for answer in ({"digits": "1"}, {"digits": "1"}, {"speech": spoken}, {"speech": "Jane Doe"},
+                               {"digits": "1"}, {"speech": "12 Main Street Boston"}, {"digits": "1"}):
                     if call.last is None or call.last.ended:
                         break
                     call.answer(**answer)
@@ -206,37 +211,36 @@ class ScaleBench:
             with Session(self.engine) as db:
                 booked += db.scalar(select(Appointment.id).where(Appointment.call_sid == call.call_sid)) is not None
         if booked < calls:
-            self.results.notes.append(f"{_size_name(size)}: {booked} of {calls} scripted booking calls booked"
-                                      + (f" ({failures[0]})" if failures else ""))
+            self.notes.append(f"{size_name(self.size)}: {booked} of {calls} scripted booking calls booked"
+                              + (f" ({failures[0]})" if failures else ""))
         return turns
 
-    def _free_start(self, rng: random.Random, doctor: int) -> datetime:
+    def _free_start(self, doctor: int) -> datetime:
         with Session(self.engine) as db:
             while True:
-                start = self._future_start(rng, doctor)
+                start = self._future_start(doctor)
                 taken = db.scalar(select(Appointment.id).where(Appointment.doctor_id == doctor,
                                                                 Appointment.starts_at == start,
                                                                 Appointment.status == BOOKED))
                 if taken is None:
                     return start
 
-    def _reminders(self, size: int) -> None:
-        """Catch up first (untimed: the reminders that fell due while the chain grew), then time passes a
-        minute apart, each with an empty doctor cache as a CronJob pass starts."""
-        deps, now = self.calendly, utcnow()
+    def catch_up_reminders(self, now: datetime) -> None:
+        """Record and hand over the reminders already due (untimed): what earlier passes would have done."""
+        deps = self.calendly
         run_reminders(deps, now=now)
         while dispatch_pending(db_factory=deps.db, publisher=deps.publisher, now=now, limit=500):
             pass
-        timings = []
-        for minute in range(1, REMINDER_PASSES + 1):
-            deps.doctors.cache.clear()
-            timings.append(self.timed(lambda m=minute: run_reminders(deps, now=now + timedelta(minutes=m)))[0])
-        self.results.add("reminders pass (cold doctor cache)", size, timings)
 
-    def plans(self, size: int) -> list[str]:
-        """EXPLAIN ANALYZE of the hot paths at this size (rolled back)."""
-        rng = random.Random(size)
-        index = rng.randrange(scale_data.random_count(self.chain, size))
+    def reminders_pass(self, now: datetime) -> tuple[float, Any]:
+        """One timed pass, starting with an empty doctor cache as a CronJob's process does."""
+        self.calendly.doctors.cache.clear()
+        return self.timed(lambda: run_reminders(self.calendly, now=now))
+
+    def plans(self) -> list[str]:
+        """EXPLAIN ANALYZE of the hot paths on this chain (rolled back)."""
+        rng = random.Random(self.size)
+        index = rng.randrange(scale_data.random_count(self.chain, self.size))
         doctor = scale_data.random_doctor(self.chain, index)
         with Session(self.engine) as db:
             paths = hot_paths(phone=scale_data.patient_phone(index), clinic_id=scale_data.clinic_of(doctor),
@@ -250,15 +254,6 @@ def _admin(url: str):
     return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
-def _recreate_database(url: str) -> None:
-    name = make_url(url).database
-    admin = _admin(url)
-    with admin.connect() as db:
-        db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        db.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-
-
 def _drop_database(url: str) -> None:
     admin = _admin(url)
     with admin.connect() as db:
@@ -266,71 +261,102 @@ def _drop_database(url: str) -> None:
     admin.dispose()
 
 
-def _forget_bench_bookings(engine, loaded_up_to: int) -> None:
-    """Delete what the measurements booked, so the chain grows into free slots and keeps its shape."""
+def _create_database(url: str) -> None:
+    _drop_database(url)
+    admin = _admin(url)
+    with admin.connect() as db:
+        db.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
+    admin.dispose()
+    engine = create_engine(url)
+    with engine.begin() as db:  # in public, which every chain's search path ends with
+        db.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+    engine.dispose()
+
+
+def _chain_url(url: str, size: int) -> str:
+    """The database URL whose sessions work in this size's schema (created here)."""
+    schema = f"chain_{size}"
+    engine = create_engine(url)
     with engine.begin() as db:
-        db.execute(text("DELETE FROM notification_outbox WHERE appointment_id > :id"), {"id": loaded_up_to})
-        db.execute(text("DELETE FROM appointments WHERE id > :id"), {"id": loaded_up_to})
+        db.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return make_url(url).update_query_dict({"options": f"-csearch_path={schema},public"}).render_as_string(
+        hide_password=False)
 
 
-def run(url: str, sizes: list[int], samples: int) -> Results:
-    """Grow the chain through `sizes`, measuring at each; prints progress and plans as it goes."""
-    _recreate_database(url)
-    migrate(url)
+def build(url: str, sizes: list[int], samples: int) -> dict[int, ChainBench]:
+    """One migrated, loaded chain per size, each printed with its load time and query plans."""
     chain = scale_data.Chain.for_now(datetime.now(timezone.utc))
-    bench = ScaleBench(url, chain, samples, Results(sizes=sizes))
-    scale_data.create_chain(bench.engine, chain)
-    previous = 0
-    try:
-        for size in sizes:
-            started = time.perf_counter()
-            scale_data.grow_to(bench.engine, chain, size, previous)
-            print(f"\n{_size_name(size)}: {scale_data.appointment_count(bench.engine):,} appointments loaded in "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
-            for line in bench.plans(size):
-                print("  " + line)
-            started = time.perf_counter()
-            with bench.engine.connect() as db:
-                loaded_up_to = db.execute(text("SELECT max(id) FROM appointments")).scalar_one()
-            bench.measure(size)
-            _forget_bench_bookings(bench.engine, loaded_up_to)
-            print(f"  measured in {time.perf_counter() - started:.0f} s", flush=True)
-            previous = size
-    finally:
-        bench.engine.dispose()
-    return bench.results
+    benches = {}
+    for size in sizes:
+        started = time.perf_counter()
+        chain_url = _chain_url(url, size)
+        migrate(chain_url)
+        bench = benches[size] = ChainBench(chain_url, chain, size, samples)
+        scale_data.create_chain(bench.engine, chain)
+        scale_data.add_appointments(bench.engine, chain, size)
+        print(f"\n{size_name(size)}: {scale_data.appointment_count(bench.engine):,} appointments loaded in "
+              f"{time.perf_counter() - started:.0f} s; hot-path plans:", flush=True)
+        for line in bench.plans():
+            print("  " + line)
+    return benches
+
+
+def measure(benches: dict[int, ChainBench]) -> Results:
+    """Every endpoint on every chain, the sizes taking turns round after round."""
+    results = Results(sizes=sorted(benches))
+    for bench in benches.values():
+        bench.warm()
+    for endpoint in next(iter(benches.values())).endpoints():
+        rounds: dict[int, list[list[float]]] = {size: [] for size in benches}
+        for _ in range(ROUNDS):
+            for size, bench in benches.items():
+                rounds[size].append([milliseconds for milliseconds, _ in bench.endpoints()[endpoint]()])
+        for size, measured in rounds.items():
+            results.add(endpoint, size, min(measured, key=lambda values: percentile(values, 0.95)))
+    now = utcnow()
+    for bench in benches.values():
+        bench.catch_up_reminders(now)
+    passes: dict[int, list[float]] = {size: [] for size in benches}
+    for minute in range(1, REMINDER_PASSES + 1):
+        for size, bench in benches.items():
+            passes[size].append(bench.reminders_pass(now + timedelta(minutes=minute))[0])
+    for size, measured in passes.items():
+        results.add(REMINDERS, size, measured)
+    results.notes.extend(note for bench in benches.values() for note in bench.notes)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the scale benchmark and print its table."""
     parser = argparse.ArgumentParser(prog="python -m tools.bench_scale", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="appointment counts, ascending")
-    parser.add_argument("--samples", type=int, default=200, help="requests per endpoint and size")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="appointment counts, comma-separated")
+    parser.add_argument("--samples", type=int, default=200, help="requests per endpoint, size and round")
     parser.add_argument("--keep", action="store_true", help="leave the database for inspection")
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
     url = os.environ.get("BENCH_SCALE_DATABASE_URL", DEFAULT_URL)
     logging.disable(logging.WARNING)
     print(f"machine: {machine()}")
-    admin = _admin(url)
-    with admin.connect() as db:
-        print(f"postgres: {db.execute(text('SHOW server_version')).scalar_one()}, shared_buffers "
-              f"{db.execute(text('SHOW shared_buffers')).scalar_one()}")
-    admin.dispose()
-    print(f"chain: {scale_data.CLINICS} clinics, {scale_data.DOCTORS:,} doctors "
-          f"({scale_data.FULLY_BOOKED} booked solid), {scale_data.SPAN_WEEKS} weeks ending {scale_data.HORIZON_DAYS} days ahead, 75% booked; "
-          f"{args.samples} requests per endpoint and size, in process, one thread")
+    _create_database(url)
     try:
-        results = run(url, sizes, args.samples)
+        benches = build(url, sizes, args.samples)
+        with next(iter(benches.values())).engine.connect() as db:
+            print(f"\npostgres {db.execute(text('SHOW server_version')).scalar_one()}, shared_buffers "
+                  f"{db.execute(text('SHOW shared_buffers')).scalar_one()}; chains of {scale_data.CLINICS} clinics, "
+                  f"{scale_data.DOCTORS:,} doctors ({scale_data.FULLY_BOOKED} booked solid), {scale_data.SPAN_WEEKS} "
+                  f"weeks ending {scale_data.HORIZON_DAYS} days ahead, 75% booked; in process, one thread; "
+                  f"{args.samples} requests per endpoint, size and round, best of {ROUNDS} rounds by p95; "
+                  f"{REMINDER_PASSES} reminders passes per size", flush=True)
+        results = measure(benches)
+        for bench in benches.values():
+            bench.engine.dispose()
     finally:
         if not args.keep:
             _drop_database(url)
     print("\n" + results.table())
     for note in results.notes:
         print("note: " + note)
-    print("reminders passes per size: " + ", ".join(
-        f"{_size_name(size)} mean {statistics.mean(values):.0f} ms" for size, values in
-        results.figures["reminders pass (cold doctor cache)"].items()))
     return 0
 
 

@@ -4,9 +4,10 @@ the last HORIZON_DAYS in the past) on distinct 30-minute slots, 75% booked, each
 three appointments, every appointment with its delivered confirmation in the outbox, and a few
 doctors booked solid.
 
-The chain grows in place (`grow_to`), so one database is measured at 10k, 100k and 1M appointments
-with the same shape: the random appointments take slots in the order of a fixed permutation, and
-the fully booked doctors' calendars reach further back as the chain grows, up to the whole two years.
+Chains of different sizes have the same shape: the random appointments take slots in the order of a
+fixed permutation (a smaller chain holds a prefix of a larger one's), each phone has three, and the
+fully booked doctors' calendars reach further back the larger the chain, up to the whole two years
+from FULL_HISTORY_AT appointments on (below it their history is cut to the chain's share of it).
 Used by `make bench-scale` (tools/bench_scale.py) and by the query-plan tests.
 """
 
@@ -129,8 +130,8 @@ _SLOT_START = """((CAST(:first_monday AS date) + ({day} / 5 * 7 + {day} % 5)::in
                   + interval '9 hours' + {slot} * interval '30 minutes') AT TIME ZONE c.timezone"""
 
 
-def _add_random(db, chain: Chain, first: int, last: int) -> None:
-    """Random appointments number first..last-1: distinct slots of the doctors not booked solid."""
+def _add_random(db, chain: Chain, count: int) -> None:
+    """Random appointments number 0..count-1: distinct slots of the doctors not booked solid."""
     db.execute(text(f"""
         INSERT INTO appointments (clinic_id, doctor_id, patient_name, patient_phone, starts_at, ends_at, status,
                                   source, version, created_at, updated_at)
@@ -139,7 +140,7 @@ def _add_random(db, chain: Chain, first: int, last: int) -> None:
                'phone', 1, s.created_at, s.created_at
         FROM (SELECT i, :full + 1 + k % :doctors AS doctor, k / :doctors / :per_day AS day,
                      k / :doctors % :per_day AS slot
-              FROM (SELECT i, i * :prime % :slots AS k FROM generate_series(CAST(:first AS bigint), :last - 1) AS i)
+              FROM (SELECT i, i * :prime % :slots AS k FROM generate_series(CAST(0 AS bigint), :count - 1) AS i)
                    AS permuted) AS p
         JOIN clinics c ON c.id = (p.doctor - 1) / :per_clinic + 1
         CROSS JOIN LATERAL (SELECT {_SLOT_START.format(day="p.day", slot="p.slot")} AS starts_at) AS t
@@ -147,12 +148,12 @@ def _add_random(db, chain: Chain, first: int, last: int) -> None:
                                    least(t.starts_at - (1 + p.i % 30) * interval '1 day',
                                          CAST(:now AS timestamptz) - interval '1 hour') AS created_at) AS s
     """), {"full": FULLY_BOOKED, "doctors": DOCTORS - FULLY_BOOKED, "per_day": SLOTS_PER_DAY,
-           "prime": _PERMUTATION_PRIME, "slots": _random_slots(chain), "first": first, "last": last,
+           "prime": _PERMUTATION_PRIME, "slots": _random_slots(chain), "count": count,
            "per_clinic": DOCTORS // CLINICS, "first_monday": chain.first_monday, "now": chain.now})
 
 
-def _add_fully_booked(db, chain: Chain, first_day: int, last_day: int) -> None:
-    """Every slot of the fully booked doctors on weekdays first_day..last_day-1."""
+def _add_fully_booked(db, chain: Chain, first_day: int) -> None:
+    """Every slot of the fully booked doctors from weekday `first_day` to the end of the calendar."""
     db.execute(text(f"""
         INSERT INTO appointments (clinic_id, doctor_id, patient_name, patient_phone, starts_at, ends_at, status,
                                   source, version, created_at, updated_at)
@@ -165,7 +166,7 @@ def _add_fully_booked(db, chain: Chain, first_day: int, last_day: int) -> None:
         CROSS JOIN generate_series(0, :per_day - 1) AS slot
         CROSS JOIN LATERAL (SELECT {_SLOT_START.format(day="day", slot="slot")} AS starts_at) AS t
         WHERE d.id <= :full
-    """), {"first_day": first_day, "last_day": last_day, "per_day": SLOTS_PER_DAY, "full": FULLY_BOOKED,
+    """), {"first_day": first_day, "last_day": chain.weekdays, "per_day": SLOTS_PER_DAY, "full": FULLY_BOOKED,
            "first_monday": chain.first_monday, "now": chain.now})
 
 
@@ -180,22 +181,19 @@ def random_count(chain: Chain, size: int) -> int:
     return size - chain.fully_booked_rows(size)
 
 
-def grow_to(engine: Engine, chain: Chain, size: int, previous: int = 0) -> None:
-    """Grow the chain from `previous` appointments (0: none yet) to `size`, with their outbox rows,
-    then VACUUM ANALYZE so the planner and index-only scans see the new rows."""
+def add_appointments(engine: Engine, chain: Chain, size: int) -> None:
+    """Give the chain its `size` appointments with their outbox rows, then VACUUM ANALYZE so the
+    planner and index-only scans know them."""
     with engine.begin() as db:
-        last_id = db.execute(text("SELECT coalesce(max(id), 0) FROM appointments")).scalar_one()
-        before = chain.fully_booked_from(previous) if previous else chain.weekdays
-        if chain.fully_booked_from(size) < before:
-            _add_fully_booked(db, chain, chain.fully_booked_from(size), before)
-        _add_random(db, chain, random_count(chain, previous) if previous else 0, random_count(chain, size))
+        _add_fully_booked(db, chain, chain.fully_booked_from(size))
+        _add_random(db, chain, random_count(chain, size))
         db.execute(text("""
             INSERT INTO notification_outbox (idempotency_key, appointment_id, kind, payload, attempts, delivered_at,
                                              created_at, updated_at)
             SELECT 'appointment:' || id || ':booking_confirmation:v1', id, 'booking_confirmation', '{}', 1,
                    created_at, created_at, created_at
-            FROM appointments WHERE id > :last_id
-        """), {"last_id": last_id})
+            FROM appointments
+        """))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
         db.execute(text("VACUUM ANALYZE appointments"))
         db.execute(text("VACUUM ANALYZE notification_outbox"))

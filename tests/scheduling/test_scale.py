@@ -30,7 +30,7 @@ def chain(database) -> scale_data.Chain:
     """The synthetic chain at SIZE appointments, analysed, in the emptied test database."""
     chain = scale_data.Chain.for_now(NOW)
     scale_data.create_chain(database, chain)
-    scale_data.grow_to(database, chain, SIZE)
+    scale_data.add_appointments(database, chain, SIZE)
     return chain
 
 
