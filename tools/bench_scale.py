@@ -9,8 +9,8 @@ it measures free slots in a window and nearest a time, booking, cancelling, phon
 without a clinic, the Twilio turns of whole booking calls (signed as Twilio signs them), and
 reminders passes (each starting with an empty doctor cache, as the CronJob does).
 
-The sizes are measured in turns, round after round, so that other work on a shared machine slows
-them alike; of ROUNDS rounds, the one with the lowest p95 counts. It prints p50/p95/p99 per
+The sizes take turns request by request, so that other work on a shared machine slows them alike,
+and of ROUNDS rounds the one with the lowest p95 counts. It prints p50/p95/p99 per
 endpoint and size, the p95 growth from the smallest size to the largest, the query plans of the hot
 paths at each size, and the machine; then drops the database (--keep leaves it).
 
@@ -57,7 +57,7 @@ ROUNDS = 3
 AUTH = {"Authorization": f"Bearer {LOCAL_INTERNAL_TOKEN}"}
 REMINDERS = "reminders pass (cold doctor cache)"
 
-Timed = list[tuple[float, Any]]
+Request = Callable[[], list[float]]  # makes one request (or a whole call) and returns what it timed
 
 
 def size_name(size: int) -> str:
@@ -80,7 +80,8 @@ class Results:
     def table(self) -> str:
         """p50 / p95 / p99 per size and the p95 growth from the first size to the last."""
         first, last = self.sizes[0], self.sizes[-1]
-        header = f"{'endpoint (ms)':<36}" + "".join(f"{size_name(size) + ' p50 / p95 / p99':>26}" for size in self.sizes)
+        columns = "".join(f"{size_name(size) + ' p50 / p95 / p99':>26}" for size in self.sizes)
+        header = f"{'endpoint (ms)':<36}{columns}"
         lines = [header + f"{'p95 growth':>12}", "-" * (len(header) + 12)]
         for endpoint, by_size in self.figures.items():
             cells = "".join(f"{_triple(by_size[size]) if size in by_size else '-':>26}" for size in self.sizes)
@@ -105,33 +106,33 @@ class ChainBench:
         self.http = Client(self.app)
         self.calendly = self.app.apps["calendly"].extensions["receptionist"]
         self.new_phones = iter(range(10**7))
-        self.notes: list[str] = []
         self.booked: list[int] = []
+        self.calls, self.unbooked_calls = 0, []
         rng = self.rng = random.Random(2024)  # the same doctors, times and phones in every chain
         self.doctors = rng.sample(range(scale_data.FULLY_BOOKED + 1, scale_data.DOCTORS + 1), SAMPLED_DOCTORS)
         self.full = list(range(1, scale_data.FULLY_BOOKED + 1))
         self.rows = [rng.randrange(scale_data.random_count(chain, size)) for _ in range(samples)]
         self.near = [(doctor, self._future_start(doctor).isoformat()) for doctor in self._cycle(self.doctors, samples)]
 
-    def endpoints(self) -> dict[str, Callable[[], Timed]]:
-        """What is measured, by name; each call makes one round of requests."""
+    def endpoints(self) -> dict[str, list[Request]]:
+        """What is measured, by name: one round of requests each, not yet made."""
         return {
-            "availability (window)": lambda: [self._availability(doctor) for doctor in
-                                              self._cycle(self.doctors, self.samples)],
-            "availability, fully booked doctor": lambda: [self._availability(doctor) for doctor in
-                                                          self._cycle(self.full, self.samples // 2)],
-            "nearest slots": lambda: [self.timed(lambda d=doctor, t=target: self.get(
-                "/calendly/availability", doctor_id=d, near=t, limit=3)) for doctor, target in self.near],
-            "phone lookup (SMS reply, no clinic)": lambda: [self.timed(lambda i=index: self.get(
-                "/calendly/appointments", phone=scale_data.patient_phone(i), status=BOOKED, upcoming="true"))
+            "availability (window)": [self._get("/calendly/availability", doctor_id=doctor, limit=3)
+                                      for doctor in self._cycle(self.doctors, self.samples)],
+            "availability, fully booked doctor": [self._get("/calendly/availability", doctor_id=doctor, limit=3)
+                                                  for doctor in self._cycle(self.full, self.samples // 2)],
+            "nearest slots": [self._get("/calendly/availability", doctor_id=doctor, near=target, limit=3)
+                              for doctor, target in self.near],
+            "phone lookup (SMS reply, no clinic)": [
+                self._get("/calendly/appointments", phone=scale_data.patient_phone(index), status=BOOKED,
+                          upcoming="true") for index in self.rows],
+            "phone lookup in a clinic (call)": [
+                self._get("/calendly/appointments", phone=scale_data.patient_phone(index), status=BOOKED,
+                          upcoming="true", clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, index)))
                 for index in self.rows],
-            "phone lookup in a clinic (call)": lambda: [self.timed(lambda i=index: self.get(
-                "/calendly/appointments", phone=scale_data.patient_phone(i), status=BOOKED, upcoming="true",
-                clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, i)))) for index in self.rows],
-            "booking": self._bookings,
-            "cancel": lambda: [self.timed(lambda a=self.booked.pop(): self._post(
-                f"/calendly/appointments/{a}/cancel", {"reason": "bench"})) for _ in range(self.samples // 2)],
-            "booking call: each Twilio turn": self._calls,
+            "booking": [lambda d=doctor: self._book(d) for doctor in self._cycle(self.doctors, self.samples // 2)],
+            "cancel": [self._cancel] * (self.samples // 2),
+            "booking call: each Twilio turn": [self._call] * max(self.samples // 10, 5),
         }
 
     def warm(self) -> None:
@@ -151,13 +152,13 @@ class ChainBench:
         assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
         return response
 
+    def _get(self, path: str, **query: Any) -> Request:
+        return lambda: [self.timed(lambda: self.get(path, **query))[0]]
+
     def _post(self, path: str, body: dict[str, Any], expected: tuple[int, ...] = (200, 201)):
         response = self.http.post(path, json=body, headers=AUTH)
         assert response.status_code in expected, (path, response.status_code, response.get_data(as_text=True)[:300])
         return response
-
-    def _availability(self, doctor: int) -> tuple[float, Any]:
-        return self.timed(lambda: self.get("/calendly/availability", doctor_id=doctor, limit=3))
 
     @staticmethod
     def _cycle(items: list[int], count: int) -> list[int]:
@@ -170,49 +171,50 @@ class ChainBench:
             day += timedelta(days=1)
         return scale_data.local_start(self.chain, doctor, day, self.rng.randint(9, 16))
 
-    def _bookings(self) -> Timed:
-        """Book free slots (found first, untimed), timing each booking; the new appointments are kept to cancel."""
-        timings = []
-        for doctor in self._cycle(self.doctors, self.samples // 2):
-            near = self._future_start(doctor).isoformat()
-            slot = self.get("/calendly/availability", doctor_id=doctor, near=near, limit=1).get_json()["slots"][0]
-            body = {"doctor_id": doctor, "start": slot["start"],
-                    "patient": {"name": "Bench Caller", "phone": f"+1415{2_000_000 + next(self.new_phones)}"}}
-            timings.append(self.timed(lambda b=body: self._post("/calendly/appointments", b, (201,))))
-            self.booked.append(timings[-1][1].get_json()["id"])
-        return timings
+    def _book(self, doctor: int) -> list[float]:
+        """Book a free slot (found first, untimed), timing the booking; the appointment is kept to cancel."""
+        near = self._future_start(doctor).isoformat()
+        slot = self.get("/calendly/availability", doctor_id=doctor, near=near, limit=1).get_json()["slots"][0]
+        body = {"doctor_id": doctor, "start": slot["start"],
+                "patient": {"name": "Bench Caller", "phone": f"+1415{2_000_000 + next(self.new_phones)}"}}
+        elapsed, response = self.timed(lambda: self._post("/calendly/appointments", body, (201,)))
+        self.booked.append(response.get_json()["id"])
+        return [elapsed]
 
-    def _calls(self) -> Timed:
-        """Whole booking calls scripted as tools/bench_call.py places them; each turn timed, each booking checked."""
-        turns: Timed = []
+    def _cancel(self) -> list[float]:
+        appointment = self.booked.pop()
+        return [self.timed(lambda: self._post(f"/calendly/appointments/{appointment}/cancel", {"reason": "bench"}))[0]]
+
+    def _call(self) -> list[float]:
+        """A whole booking call scripted as tools/bench_call.py places them; each turn timed, the booking checked."""
+        turns: list[float] = []
 
         def transport(url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str, str]:
             elapsed, response = self.timed(lambda: self.http.post(url, data=params, headers=headers))
-            turns.append((elapsed, None))
+            turns.append(elapsed)
             return response.status_code, response.headers.get("Content-Type", ""), response.get_data(as_text=True)
 
-        calls, booked, failures = max(self.samples // 10, 5), 0, []
-        for _ in range(calls):
-            clinic = self.rng.randint(2, scale_data.CLINICS)  # clinic 1 has the fully booked doctors
-            doctor = (clinic - 1) * (scale_data.DOCTORS // scale_data.CLINICS) + 1  # "press 1": its first doctor
-            start = self._free_start(doctor)
-            call = PhoneCall(transport, "http://localhost", to=scale_data.clinic_number(clinic),
-                             caller=f"+1646{2_000_000 + next(self.new_phones)}")
-            spoken = f"{start:%B} {start.day} at {start.hour % 12 or 12} {'am' if start.hour < 12 else 'pm'}"
-            try:
-                call.start()
-                for answer in ({"digits": "1"}, {"digits": "1"}, {"speech": spoken}, {"speech": "Jane Doe"},
-                               {"digits": "1"}, {"speech": "12 Main Street Boston"}, {"digits": "1"}):
-                    if call.last is None or call.last.ended:
-                        break
-                    call.answer(**answer)
-            except CallFailed as error:
-                failures.append(str(error)[:120])
-            with Session(self.engine) as db:
-                booked += db.scalar(select(Appointment.id).where(Appointment.call_sid == call.call_sid)) is not None
-        if booked < calls:
-            self.notes.append(f"{size_name(self.size)}: {booked} of {calls} scripted booking calls booked"
-                              + (f" ({failures[0]})" if failures else ""))
+        clinic = self.rng.randint(2, scale_data.CLINICS)  # clinic 1 has the fully booked doctors
+        doctor = (clinic - 1) * (scale_data.DOCTORS // scale_data.CLINICS) + 1  # "press 1": its first doctor
+        start = self._free_start(doctor)
+        call = PhoneCall(transport, "http://localhost", to=scale_data.clinic_number(clinic),
+                         caller=f"+1646{2_000_000 + next(self.new_phones)}")
+        spoken = f"{start:%B} {start.day} at {start.hour % 12 or 12} {'am' if start.hour < 12 else 'pm'}"
+        failure = ""
+        try:
+            call.start()
+            for answer in ({"digits": "1"}, {"digits": "1"}, {"speech": spoken}, {"speech": "Jane Doe"},
+                           {"digits": "1"}, {"speech": "12 Main Street Boston"}, {"digits": "1"}):
+                if call.last is None or call.last.ended:
+                    break
+                call.answer(**answer)
+        except CallFailed as error:
+            failure = f": {str(error)[:120]}"
+        self.calls += 1
+        with Session(self.engine) as db:
+            if db.scalar(select(Appointment.id).where(Appointment.call_sid == call.call_sid)) is None:
+                heard = call.last.text[-100:] if call.last else ""
+                self.unbooked_calls.append(f"the call ended with {heard!r}{failure}")
         return turns
 
     def _free_start(self, doctor: int) -> datetime:
@@ -303,15 +305,21 @@ def build(url: str, sizes: list[int], samples: int) -> dict[int, ChainBench]:
 
 
 def measure(benches: dict[int, ChainBench]) -> Results:
-    """Every endpoint on every chain, the sizes taking turns round after round."""
+    """Every endpoint on every chain, request by request in turns across the sizes, so that whatever
+    else the machine is doing at a moment slows every size alike; best of ROUNDS rounds by p95."""
     results = Results(sizes=sorted(benches))
     for bench in benches.values():
         bench.warm()
     for endpoint in next(iter(benches.values())).endpoints():
         rounds: dict[int, list[list[float]]] = {size: [] for size in benches}
         for _ in range(ROUNDS):
-            for size, bench in benches.items():
-                rounds[size].append([milliseconds for milliseconds, _ in bench.endpoints()[endpoint]()])
+            requests = {size: bench.endpoints()[endpoint] for size, bench in benches.items()}
+            samples: dict[int, list[float]] = {size: [] for size in benches}
+            for turn in zip(*requests.values()):
+                for size, request in zip(requests, turn):
+                    samples[size] += request()
+            for size, measured in samples.items():
+                rounds[size].append(measured)
         for size, measured in rounds.items():
             results.add(endpoint, size, min(measured, key=lambda values: percentile(values, 0.95)))
     now = utcnow()
@@ -323,7 +331,10 @@ def measure(benches: dict[int, ChainBench]) -> Results:
             passes[size].append(bench.reminders_pass(now + timedelta(minutes=minute))[0])
     for size, measured in passes.items():
         results.add(REMINDERS, size, measured)
-    results.notes.extend(note for bench in benches.values() for note in bench.notes)
+    for size, bench in benches.items():
+        if bench.unbooked_calls:
+            results.notes.append(f"{size_name(size)}: {len(bench.unbooked_calls)} of {bench.calls} scripted booking "
+                                 f"calls did not book; first: {bench.unbooked_calls[0]}")
     return results
 
 
