@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from services.calendly.models import BOOKED, CANCELLED, Appointment
@@ -21,6 +21,7 @@ from shared.service_client import ServiceCallError, ServiceClient
 
 E164 = r"^\+[1-9]\d{6,14}$"
 NEAREST_WINDOW = timedelta(days=14)
+DEADLOCK_DETECTED = "40P01"  # Postgres SQLSTATE
 
 
 class PatientDetails(BaseModel):
@@ -153,6 +154,12 @@ def find_nearest_free_slots(
     return nearest(slots, target, limit)
 
 
+def _lost_race(error: DBAPIError) -> bool:
+    """Another booking has the slot: the overlap guard refused this row, or two bookings of one slot
+    each waited on the other's overlap check and Postgres broke the deadlock by failing this one."""
+    return isinstance(error, IntegrityError) or getattr(error.orig, "pgcode", None) == DEADLOCK_DETECTED
+
+
 def book_appointment(
     *, db: Session, doctor: dict[str, Any], booking: BookingRequest, now: datetime
 ) -> tuple[Appointment, bool]:
@@ -194,7 +201,9 @@ def book_appointment(
         with db.begin_nested():
             db.add(appointment)
             db.flush()
-    except IntegrityError:
+    except DBAPIError as error:
+        if not _lost_race(error):
+            raise
         raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
     record_notification(db=db, appointment=appointment, doctor=doctor, kind="booking_confirmation")
     return appointment, True
@@ -282,7 +291,9 @@ def reschedule_appointment(
             appointment.ends_at = start + timedelta(minutes=schedule.slot_minutes)
             appointment.version += 1
             db.flush()
-    except IntegrityError:
+    except DBAPIError as error:
+        if not _lost_race(error):
+            raise
         db.refresh(appointment)
         raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
     record_notification(db=db, appointment=appointment, doctor=doctor, kind="reschedule")
