@@ -6,7 +6,8 @@ holding, for each size asked for (default 10k, 100k and 1M appointments), a chai
 (tools/scale_data.py), each chain in a schema of its own, loaded with generate_series. Then, with
 the whole system in process on each chain (services calling each other through the route table),
 it measures free slots in a window and nearest a time, booking, cancelling, phone lookups with and
-without a clinic, the Twilio turns of whole booking calls (signed as Twilio signs them), and
+without a clinic, the Twilio turns of whole booking calls (signed as Twilio signs them, answered as
+the load test's callers answer), and
 reminders passes (each starting with an empty doctor cache, as the CronJob does).
 
 The sizes take turns request by request, so that other work on a shared machine slows them alike,
@@ -31,13 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
 from services.all_in_one import create_all_in_one
-from services.calendly.models import BOOKED, Appointment
+from services.calendly.models import BOOKED
 from services.calendly.outbox import dispatch_pending
 from services.calendly.reminders import run_reminders
 from services.messaging.senders import LocalOutboxSender
@@ -46,7 +47,8 @@ from shared.settings import LOCAL_INTERNAL_TOKEN
 from tools import scale_data
 from tools.bench import machine
 from tools.bench_call import percentile
-from tools.phone import CallFailed, PhoneCall
+from tools.loadtest.callers import place_call
+from tools.phone import PhoneCall
 from tools.query_plans import explain, hot_paths
 
 DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/receptionist_bench_scale"
@@ -186,7 +188,8 @@ class ChainBench:
         return [self.timed(lambda: self._post(f"/calendly/appointments/{appointment}/cancel", {"reason": "bench"}))[0]]
 
     def _call(self) -> list[float]:
-        """A whole booking call scripted as tools/bench_call.py places them; each turn timed, the booking checked."""
+        """A whole booking call, answered as the load test's callers answer (tools/loadtest/callers.py, which
+        follows the conversation's steps), to a random clinic's number; each Twilio turn timed."""
         turns: list[float] = []
 
         def transport(url: str, params: dict[str, str], headers: dict[str, str]) -> tuple[int, str, str]:
@@ -195,37 +198,13 @@ class ChainBench:
             return response.status_code, response.headers.get("Content-Type", ""), response.get_data(as_text=True)
 
         clinic = self.rng.randint(2, scale_data.CLINICS)  # clinic 1 has the fully booked doctors
-        doctor = (clinic - 1) * (scale_data.DOCTORS // scale_data.CLINICS) + 1  # "press 1": its first doctor
-        start = self._free_start(doctor)
         call = PhoneCall(transport, "http://localhost", to=scale_data.clinic_number(clinic),
                          caller=f"+1646{2_000_000 + next(self.new_phones)}")
-        spoken = f"{start:%B} {start.day} at {start.hour % 12 or 12} {'am' if start.hour < 12 else 'pm'}"
-        failure = ""
-        try:
-            call.start()
-            for answer in ({"digits": "1"}, {"digits": "1"}, {"speech": spoken}, {"speech": "Jane Doe"},
-                           {"digits": "1"}, {"speech": "12 Main Street Boston"}, {"digits": "1"}):
-                if call.last is None or call.last.ended:
-                    break
-                call.answer(**answer)
-        except CallFailed as error:
-            failure = f": {str(error)[:120]}"
+        result = place_call(call, "book", self.rng)
         self.calls += 1
-        with Session(self.engine) as db:
-            if db.scalar(select(Appointment.id).where(Appointment.call_sid == call.call_sid)) is None:
-                heard = call.last.text[-100:] if call.last else ""
-                self.unbooked_calls.append(f"the call ended with {heard!r}{failure}")
+        if result.outcome != "booked":
+            self.unbooked_calls.append(f"{result.outcome}: {result.detail or result.heard[-1:]}"[:200])
         return turns
-
-    def _free_start(self, doctor: int) -> datetime:
-        with Session(self.engine) as db:
-            while True:
-                start = self._future_start(doctor)
-                taken = db.scalar(select(Appointment.id).where(Appointment.doctor_id == doctor,
-                                                                Appointment.starts_at == start,
-                                                                Appointment.status == BOOKED))
-                if taken is None:
-                    return start
 
     def catch_up_reminders(self, now: datetime) -> None:
         """Record and hand over the reminders already due (untimed): what earlier passes would have done."""
