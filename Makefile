@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help runtime install lock audit lint run call test bench migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
+.PHONY: help runtime install lock audit lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -93,6 +93,10 @@ k8s-manifests: install ## Regenerate k8s/base from tools/k8s_manifests.py and th
 bench: install ## Run the benchmarks and print their figures with the machine they ran on
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.bench
+
+bench-scale: install ## Latency per endpoint as a 500-clinic chain grows to 10k/100k/1M appointments (Postgres; ARGS=--sizes ...)
+	tools/ensure_backends.sh
+	$(BIN)/python -m tools.bench_scale $(ARGS)
 
 tts-warm: runtime ## Pre-render every clinic's static prompts in its ElevenLabs voice (needs ELEVENLABS_API_KEY)
 	$(BIN)/python -m services.tts.warm $(ARGS)

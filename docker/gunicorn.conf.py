@@ -33,6 +33,9 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = "*"
+# Batch lookups carry their ids in the query string (GET /kb/doctors?ids=..., up to MAX_DOCTOR_IDS in
+# shared/routes.py); gunicorn's default 4094-byte request line is too short for the longest of them.
+limit_request_line = 8190
 
 
 def on_starting(server) -> None:

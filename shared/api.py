@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from flask import jsonify, request
-from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -19,6 +19,9 @@ def _require_offset(value: datetime) -> datetime:
 
 # A datetime field that refuses naive times with a clear message (times travel as UTC instants).
 OffsetDatetime = Annotated[datetime, AfterValidator(_require_offset)]
+# The id of a row (doctor, clinic, appointment): what a database integer key can hold, so an id no row
+# can have is a clear 422 instead of a lookup.
+DatabaseId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class ApiError(Exception):

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from shared.cache import TTLCache
+from shared.cache import DEFAULT_MAX_ITEMS, TTLCache
 from shared.call_session import AppointmentRef, CallSession, ClinicInfo, FlowName, Slot
 from shared.clock import Clock
 from shared.dialogue import runner
@@ -63,9 +63,10 @@ class ClinicDirectory:
     """Clinic configuration from knowledge_base by dialled number, cached for CLINIC_CACHE_TTL_SECONDS
     and reloaded as soon as the clinic's schedule changes (shared/freshness.py)."""
 
-    def __init__(self, client: ServiceClient, ttl_seconds: float):
+    def __init__(self, client: ServiceClient, ttl_seconds: float, max_items: int = DEFAULT_MAX_ITEMS):
         self.client = client
-        self.cache = FreshCache(client, ttl_seconds, lambda _, clinic: clinic["slug"] if clinic else None)
+        self.cache = FreshCache(client, ttl_seconds, lambda _, clinic: clinic["slug"] if clinic else None,
+                                max_items=max_items, name="clinics_by_number")
 
     def by_number(self, number: str) -> dict[str, Any] | None:
         """The clinic a number rings, or None."""
@@ -83,9 +84,10 @@ class DoctorDirectory:
     """A clinic's active doctors in a stable order, as knowledge_base lists them, cached like clinics
     (and reloaded as soon as the clinic's schedule changes)."""
 
-    def __init__(self, client: ServiceClient, ttl_seconds: float):
+    def __init__(self, client: ServiceClient, ttl_seconds: float, max_items: int = DEFAULT_MAX_ITEMS):
         self.client = client
-        self.cache = FreshCache(client, ttl_seconds, lambda slug, _: slug)
+        self.cache = FreshCache(client, ttl_seconds, lambda slug, _: str(slug), max_items=max_items,
+                                name="clinic_doctors")
 
     def doctors(self, clinic_slug: str) -> list[dict[str, Any]]:
         """The clinic's active doctors."""
@@ -273,17 +275,17 @@ class CallDependencies:
     clinics: ClinicDirectory
     ports: Ports
     extras: dict[str, Any] = field(default_factory=dict)
-    prompt_answers: TTLCache = field(default_factory=lambda: TTLCache(PROMPT_ANSWER_MAX_SECONDS))
+    prompt_answers: TTLCache = field(default_factory=lambda: TTLCache(PROMPT_ANSWER_MAX_SECONDS, name="prompt_answers"))
 
     @classmethod
     def build(cls, settings: Any, sessions: CallSessionStore, client: ServiceClient, clock: Clock,
               **extras: Any) -> "CallDependencies":
         """Dependencies with HTTP ports over `client`."""
-        ttl = settings.clinic_cache_ttl_seconds
-        ports = Ports(doctors=HttpDoctors(DoctorDirectory(client, ttl)), availability=HttpAvailability(client),
+        ttl, size = settings.clinic_cache_ttl_seconds, settings.cache_max_entries
+        ports = Ports(doctors=HttpDoctors(DoctorDirectory(client, ttl, size)), availability=HttpAvailability(client),
                       appointments=HttpAppointments(client), understanding=HttpUnderstanding(client),
                       prompts=PROMPTS, clock=clock)
-        return cls(settings, sessions, client, ClinicDirectory(client, ttl), ports, extras)
+        return cls(settings, sessions, client, ClinicDirectory(client, ttl, size), ports, extras)
 
 
 def clinic_info(clinic: dict[str, Any]) -> ClinicInfo:

@@ -18,12 +18,12 @@ import time
 import weakref
 from typing import Any, Callable, Hashable, Mapping
 
-from shared.cache import TTLCache
+from shared.cache import DEFAULT_MAX_ITEMS, TTLCache
 from shared.service_client import ServiceCallError, ServiceClient
 
 log = logging.getLogger(__name__)
 
-_MISSING = object()
+MISSING = object()  # what `fresh` answers for an entry to load again (None is a value worth caching)
 
 
 class ScheduleVersions:
@@ -82,25 +82,39 @@ class FreshCache:
     clinic (slug) an entry belongs to, or None for entries no schedule changes."""
 
     def __init__(self, client: ServiceClient, ttl_seconds: float,
-                 clinic_of: Callable[[Hashable, Any], str | None], clock: Callable[[], float] = time.monotonic):
-        self.cache = TTLCache(ttl_seconds, clock=clock)
+                 clinic_of: Callable[[Hashable, Any], str | None], clock: Callable[[], float] = time.monotonic,
+                 *, max_items: int = DEFAULT_MAX_ITEMS, name: str = "unnamed"):
+        self.cache = TTLCache(ttl_seconds, max_items, clock=clock, name=name)
         self.versions = schedule_versions(client)
         self.clinic_of = clinic_of
 
+    def versions_now(self, *, revalidate: bool = False) -> Mapping[str, int]:
+        """The schedule versions to judge entries by; `revalidate` asks knowledge_base now rather than
+        within the freshness interval (before writing something that depends on the hours)."""
+        return self.versions.current(now_please=revalidate)
+
+    def fresh(self, key: Hashable, versions: Mapping[str, int]) -> Any:
+        """The cached value for key, or MISSING when absent, expired or older than its clinic's schedule."""
+        found = self.cache.get(key, MISSING)
+        if found is MISSING:
+            return MISSING
+        loaded_at, value = found
+        clinic = self.clinic_of(key, value)
+        return value if clinic is None or versions.get(clinic, 0) <= loaded_at else MISSING
+
+    def keep(self, key: Hashable, value: Any, versions: Mapping[str, int]) -> None:
+        """Cache a value loaded after `versions` was read (so it is at least that fresh)."""
+        clinic = self.clinic_of(key, value)
+        self.cache.put(key, (versions.get(clinic, 0) if clinic else 0, value))
+
     def get_or_load(self, key: Hashable, load: Callable[[], Any], *, revalidate: bool = False) -> Any:
         """The cached value for key unless stale by time or by version; else load (outside any lock) and
-        keep it. `revalidate` checks the version now rather than within the freshness interval."""
-        versions = self.versions.current(now_please=revalidate)
-        found = self.cache.get(key, _MISSING)
-        if found is not _MISSING:
-            loaded_at, value = found
-            clinic = self.clinic_of(key, value)
-            if clinic is None or versions.get(clinic, 0) <= loaded_at:
-                return value
-        value = load()
-        clinic = self.clinic_of(key, value)
-        # The version known before loading: the value is at least that fresh.
-        self.cache.put(key, (versions.get(clinic, 0) if clinic else 0, value))
+        keep it."""
+        versions = self.versions_now(revalidate=revalidate)
+        value = self.fresh(key, versions)
+        if value is MISSING:
+            value = load()
+            self.keep(key, value, versions)
         return value
 
     def clear(self) -> None:

@@ -104,6 +104,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/kb/clinics", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>", "knowledge_base", _GET, _I),
     Route("/kb/clinics/<slug>/doctors", "knowledge_base", _GET, _I),
+    Route("/kb/doctors", "knowledge_base", _GET, _I),
     Route("/kb/doctors/<int:doctor_id>", "knowledge_base", _GET, _I),
     Route("/kb/doctors/<int:doctor_id>/availability", "knowledge_base", _GET, _I),
     Route("/kb/schedule-versions", "knowledge_base", _GET, _I),
@@ -126,6 +127,10 @@ ROUTES: tuple[Route, ...] = (
     Route("/agent/interpret", "receptionist_agent", _POST, _I),
     Route("/agent/validate", "receptionist_agent", _POST, _I),
 )
+
+# The most ids one GET /kb/doctors?ids=1,2,... takes: 500 ids of up to ten digits keep the request line
+# under gunicorn's limit (docker/gunicorn.conf.py), and callers needing more ask in batches of this size.
+MAX_DOCTOR_IDS = 500
 
 
 def routes_for(service: str) -> list[Route]:

@@ -61,6 +61,10 @@ class CommonSettings(BaseSettings):
         2.0, ge=0, description="how often cached clinics and doctors are checked against knowledge_base's schedule "
         "versions, so an applied schedule reaches calls and slots within this many seconds (0: on every lookup)"
     )
+    cache_max_entries: int = Field(
+        4096, ge=1, description="entries each in-process lookup cache (clinics, doctors, voices) keeps; "
+        "when full the least recently used goes first, so size it to the chain (e.g. its number of doctors)",
+    )
     session_ttl_seconds: int = Field(86400, gt=0)
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"

@@ -67,10 +67,11 @@ def create_app(
     db_factory = make_session_factory(engine)
     now = (clock or SYSTEM_CLOCK).now
     metrics.register_state_reader("calendly_sync", lambda: queue_metrics(db_factory=db_factory, now=now()))
+    doctors = DoctorDirectory(client, settings.clinic_cache_ttl_seconds, settings.cache_max_entries)
     app.extensions["receptionist"] = CalendlyDependencies(
-        settings, db_factory, client, DoctorDirectory(client, settings.clinic_cache_ttl_seconds),
-        publisher_from(settings, client, sqs),
+        settings, db_factory, client, doctors, publisher_from(settings, client, sqs),
         calendly_api,
-        CalendlyAvailability(calendly_api, settings.calendly_availability_cache_seconds) if calendly_api else None,
+        CalendlyAvailability(calendly_api, settings.calendly_availability_cache_seconds, settings.cache_max_entries)
+        if calendly_api else None,
     )
     return app

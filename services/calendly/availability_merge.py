@@ -11,7 +11,7 @@ from typing import Any
 
 from services.calendly.calendly_api import CalendlyClient, CalendlyError
 from services.calendly.scheduling import Slot
-from shared.cache import TTLCache
+from shared.cache import DEFAULT_MAX_ITEMS, TTLCache
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ def weekly_windows(start: datetime, end: datetime) -> list[tuple[datetime, datet
 class CalendlyAvailability:
     """Calendly's available start times per event type, fetched a week at a time and cached briefly."""
 
-    def __init__(self, calendly: CalendlyClient, cache_seconds: float = 30):
+    def __init__(self, calendly: CalendlyClient, cache_seconds: float = 30, max_items: int = DEFAULT_MAX_ITEMS):
         self.calendly = calendly
-        self.cache = TTLCache(cache_seconds)
+        self.cache = TTLCache(cache_seconds, max_items, name="calendly_available_times")
 
     def available_starts(self, event_type: str, start: datetime, end: datetime, now: datetime) -> set[datetime]:
         """Every start time Calendly offers in [start, end); raises CalendlyError when it cannot tell."""

@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.calendly.models import BOOKED, Appointment, NotificationOutbox
@@ -134,6 +134,20 @@ def _retry_delay(attempts: int, base: float, cap: float) -> timedelta:
     return timedelta(seconds=step / 2 + random.uniform(0, step / 2))
 
 
+def due_notifications(*, now: datetime, limit: int, appointment_id: int | None = None) -> Select:
+    """Undelivered notifications due by `now` (of one appointment, when given), oldest first, locked
+    with SKIP LOCKED; read from the index of undelivered rows, so a long delivered history costs nothing."""
+    statement = (
+        select(NotificationOutbox)
+        .where(NotificationOutbox.delivered_at.is_(None),
+               or_(NotificationOutbox.next_attempt_at.is_(None), NotificationOutbox.next_attempt_at <= now))
+        .order_by(NotificationOutbox.id).limit(limit).with_for_update(skip_locked=True)
+    )
+    if appointment_id is not None:
+        statement = statement.where(NotificationOutbox.appointment_id == appointment_id)
+    return statement
+
+
 def dispatch_pending(*, db_factory: sessionmaker[Session], publisher: Publisher, now: datetime | None = None,
                      limit: int = 50, appointment_id: int | None = None, retry_base_seconds: float = 5.0,
                      retry_cap_seconds: float = 600.0) -> int:
@@ -143,17 +157,9 @@ def dispatch_pending(*, db_factory: sessionmaker[Session], publisher: Publisher,
     publish and before the commit publishes again, which messaging absorbs by idempotency key.
     """
     now = now or utcnow()
-    statement = (
-        select(NotificationOutbox)
-        .where(NotificationOutbox.delivered_at.is_(None),
-               or_(NotificationOutbox.next_attempt_at.is_(None), NotificationOutbox.next_attempt_at <= now))
-        .order_by(NotificationOutbox.id).limit(limit).with_for_update(skip_locked=True)
-    )
-    if appointment_id is not None:
-        statement = statement.where(NotificationOutbox.appointment_id == appointment_id)
     delivered = 0
     with transaction(db_factory) as db:
-        for entry in db.scalars(statement).all():
+        for entry in db.scalars(due_notifications(now=now, limit=limit, appointment_id=appointment_id)).all():
             if _superseded(db, entry, now):
                 entry.delivered_at, entry.last_error = now, "skipped: appointment cancelled, moved or started"
                 continue

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -100,29 +100,60 @@ def _record_once(db_factory: sessionmaker[Session], appointment_id: int, doctor:
     return True
 
 
+def reminder_candidates(*, now: datetime) -> Select:
+    """Booked appointments starting within the look-ahead, read from the index of booked rows by start
+    time: a pass reads the next LOOKAHEAD of bookings, never the whole table."""
+    return (
+        select(Appointment.id, Appointment.clinic_id, Appointment.doctor_id, Appointment.starts_at,
+               Appointment.version, Appointment.created_at, Appointment.updated_at)
+        .where(Appointment.status == BOOKED, Appointment.starts_at > now, Appointment.starts_at <= now + LOOKAHEAD)
+    )
+
+
+def recorded_keys(keys: list[str]) -> Select:
+    """Which of these notification keys the outbox already holds (its unique index on the key)."""
+    return select(NotificationOutbox.idempotency_key).where(NotificationOutbox.idempotency_key.in_(keys))
+
+
+def _clinics(doctors: DoctorDirectory, rows: list[Row]) -> dict[int, dict[str, Any]]:
+    """The settings of the clinics these appointments belong to, from one doctor of each (every doctor's
+    record carries its clinic): a few hundred records decide every reminder time, not one per doctor."""
+    one_each = {row.clinic_id: row.doctor_id for row in rows}
+    records = doctors.doctors(one_each.values())
+    return {clinic_id: records[doctor_id]["clinic"] for clinic_id, doctor_id in one_each.items()
+            if doctor_id in records}
+
+
 def record_due_reminders(*, db_factory: sessionmaker[Session], doctors: DoctorDirectory, now: datetime,
                          default_hours: float = 24.0, default_quiet: str = "21:00-08:00") -> int:
-    """Write an outbox reminder for every booked appointment whose reminder time has come; returns how many."""
+    """Write an outbox reminder for every booked appointment whose reminder time has come; returns how many.
+
+    Knowledge_base is asked in batches: for the clinics' reminder rules, then for the doctors of the
+    reminders to write; appointments already reminded are skipped before their doctors are asked for.
+    """
     with transaction(db_factory) as db:
-        upcoming = db.scalars(
-            select(Appointment).where(Appointment.status == BOOKED, Appointment.starts_at > now,
-                                      Appointment.starts_at <= now + LOOKAHEAD).order_by(Appointment.starts_at)
-        ).all()
-        existing = set(db.scalars(select(NotificationOutbox.idempotency_key).where(
-            NotificationOutbox.kind == KIND,
-            NotificationOutbox.appointment_id.in_([appointment.id for appointment in upcoming]))))
-    recorded = 0
-    for appointment in upcoming:
-        if notification_key(appointment, KIND) in existing:
+        upcoming = db.execute(reminder_candidates(now=now)).all()
+    clinics = _clinics(doctors, upcoming)
+    rules = {clinic_id: clinic_reminder_rules(clinic, default_hours, default_quiet)
+             for clinic_id, clinic in clinics.items()}
+    due: dict[str, Row] = {}
+    for row in upcoming:
+        if row.clinic_id not in clinics:
+            log.warning("appointment %s: knowledge_base does not know its clinic; no reminder", row.id)
             continue
-        doctor = doctors.doctor(appointment.doctor_id)
-        hours, quiet = clinic_reminder_rules(doctor["clinic"], default_hours, default_quiet)
-        send_at = reminder_send_time(appointment.starts_at, doctor["clinic"]["timezone"], hours, quiet)
-        changed_at = appointment.created_at if appointment.version == 1 else appointment.updated_at
-        if send_at > now or changed_at >= send_at:
-            continue  # not yet, or booked/moved after the reminder time: its own text just told the patient
-        recorded += _record_once(db_factory, appointment.id, doctor)
-    return recorded
+        hours, quiet = rules[row.clinic_id]
+        send_at = reminder_send_time(row.starts_at, clinics[row.clinic_id]["timezone"], hours, quiet)
+        changed_at = row.created_at if row.version == 1 else row.updated_at
+        # not yet, or booked/moved after the reminder time: its own text just told the patient
+        if send_at <= now and changed_at < send_at:
+            due[notification_key(row, KIND)] = row
+    if not due:
+        return 0
+    with transaction(db_factory) as db:
+        recorded_before = set(db.scalars(recorded_keys(list(due))))
+    waiting = [row for key, row in due.items() if key not in recorded_before]
+    records = doctors.doctors({row.doctor_id for row in waiting})
+    return sum(_record_once(db_factory, row.id, records[row.doctor_id]) for row in waiting if row.doctor_id in records)
 
 
 def run_reminders(deps, now: datetime | None = None) -> int:

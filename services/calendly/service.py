@@ -4,22 +4,25 @@ guarantee, lookups by phone, and the notification outbox written in the same tra
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from services.calendly.models import BOOKED, CANCELLED, Appointment
 from services.calendly.outbox import record_notification
 from services.calendly.scheduling import Schedule, Slot, bookable_window, free_slots, nearest, slot_problem
-from shared.api import ApiError, OffsetDatetime
-from shared.freshness import FreshCache
+from shared.api import ApiError, DatabaseId, OffsetDatetime
+from shared.cache import DEFAULT_MAX_ITEMS
+from shared.freshness import MISSING, FreshCache
+from shared.routes import MAX_DOCTOR_IDS
 from shared.service_client import ServiceCallError, ServiceClient
 
 E164 = r"^\+[1-9]\d{6,14}$"
 NEAREST_WINDOW = timedelta(days=14)
+DEADLOCK_DETECTED = "40P01"  # Postgres SQLSTATE
 
 
 class PatientDetails(BaseModel):
@@ -41,7 +44,7 @@ class PatientDetails(BaseModel):
 class BookingRequest(BaseModel):
     """POST /calendly/appointments."""
 
-    doctor_id: int
+    doctor_id: DatabaseId
     start: OffsetDatetime
     patient: PatientDetails
     call_sid: str | None = Field(None, max_length=64)
@@ -61,26 +64,44 @@ class RescheduleRequest(BaseModel):
 
 
 class DoctorDirectory:
-    """Doctors (with clinic settings) from knowledge_base, cached for the clinic-config TTL and
-    reloaded as soon as their clinic's schedule changes (shared/freshness.py)."""
+    """Doctors (with clinic settings) from knowledge_base, cached for the clinic-config TTL and reloaded as
+    soon as their clinic's schedule changes (shared/freshness.py); many at once are asked for in batches
+    (GET /kb/doctors?ids=...), never one request per doctor."""
 
-    def __init__(self, client: ServiceClient, ttl_seconds: float):
+    def __init__(self, client: ServiceClient, ttl_seconds: float, max_items: int = DEFAULT_MAX_ITEMS):
         self.client = client
-        self.cache = FreshCache(client, ttl_seconds, lambda _, doctor: doctor["clinic"]["slug"])
+        self.cache = FreshCache(client, ttl_seconds, lambda _, doctor: doctor["clinic"]["slug"],
+                                max_items=max_items, name="calendly_doctors")
 
     def doctor(self, doctor_id: int, *, revalidate: bool = False) -> dict[str, Any]:
         """A doctor's record; ApiError 404 when knowledge_base does not know it. `revalidate` before
         booking: an appointment is checked against the hours knowledge_base has right now."""
+        found = self.doctors([doctor_id], revalidate=revalidate).get(doctor_id)
+        if found is None:
+            raise ApiError(404, "doctor_not_found", f"no doctor with id {doctor_id}")
+        return found
 
-        def load() -> dict[str, Any]:
-            answer = self.client.call("GET", "knowledge_base", f"/kb/doctors/{doctor_id}")
-            if answer.status == 404:
-                raise ApiError(404, "doctor_not_found", f"no doctor with id {doctor_id}")
+    def doctors(self, doctor_ids: Iterable[int], *, revalidate: bool = False) -> dict[int, dict[str, Any]]:
+        """Records of the doctors asked for by id (ids knowledge_base does not know are left out)."""
+        versions = self.cache.versions_now(revalidate=revalidate)
+        found: dict[int, dict[str, Any]] = {}
+        missing: list[int] = []
+        for doctor_id in sorted(set(doctor_ids)):
+            record = self.cache.fresh(doctor_id, versions)
+            if record is MISSING:
+                missing.append(doctor_id)
+            else:
+                found[doctor_id] = record
+        for first in range(0, len(missing), MAX_DOCTOR_IDS):
+            batch = missing[first:first + MAX_DOCTOR_IDS]
+            # commas stay literal in the query string: three times shorter than "%2C" under the request-line limit
+            answer = self.client.call("GET", "knowledge_base", f"/kb/doctors?ids={','.join(map(str, batch))}")
             if not answer.ok:
                 raise ServiceCallError("knowledge_base", "/kb/doctors", answer.status, "lookup failed")
-            return answer.data
-
-        return self.cache.get_or_load(doctor_id, load, revalidate=revalidate)
+            for record in answer.data:
+                self.cache.keep(record["id"], record, versions)
+                found[record["id"]] = record
+        return found
 
 
 def appointment_json(appointment: Appointment, doctor_name: str | None = None) -> dict[str, Any]:
@@ -103,17 +124,18 @@ def slot_json(slot: Slot) -> dict[str, str]:
     return {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
 
 
-def booked_intervals(*, db: Session, doctor_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """The doctor's booked appointments overlapping [start, end)."""
-    rows = db.execute(
-        select(Appointment.starts_at, Appointment.ends_at).where(
-            Appointment.doctor_id == doctor_id,
-            Appointment.status == BOOKED,
-            Appointment.starts_at < end,
-            Appointment.ends_at > start,
-        )
+def booked_in_window(*, doctor_id: int, start: datetime, end: datetime) -> Select:
+    """The doctor's booked appointments overlapping [start, end), as (starts_at, ends_at).
+
+    Read from the index on (doctor_id, ends_at) of booked rows, which holds starts_at too: the scan
+    starts at `start` and so never reads the doctor's past, however long their history.
+    """
+    return select(Appointment.starts_at, Appointment.ends_at).where(
+        Appointment.doctor_id == doctor_id,
+        Appointment.status == BOOKED,
+        Appointment.ends_at > start,
+        Appointment.starts_at < end,
     )
-    return [(row.starts_at, row.ends_at) for row in rows]
 
 
 def find_free_slots(
@@ -121,7 +143,11 @@ def find_free_slots(
 ) -> list[Slot]:
     """The doctor's free slots in [start, end)."""
     schedule = Schedule.from_doctor(doctor)
-    busy = booked_intervals(db=db, doctor_id=doctor["id"], start=start - timedelta(days=1), end=end + timedelta(days=1))
+    earliest, latest = bookable_window(schedule, now)
+    start, end = max(start, earliest), min(end, latest)
+    if start >= end:
+        return []
+    busy = db.execute(booked_in_window(doctor_id=doctor["id"], start=start, end=end)).all()
     return free_slots(schedule, busy, start, end, now)
 
 
@@ -134,6 +160,12 @@ def find_nearest_free_slots(
     centre = min(max(target, earliest), latest)
     slots = find_free_slots(db=db, doctor=doctor, start=centre - NEAREST_WINDOW, end=centre + NEAREST_WINDOW, now=now)
     return nearest(slots, target, limit)
+
+
+def _lost_race(error: DBAPIError) -> bool:
+    """Another booking has the slot: the overlap guard refused this row, or two bookings of one slot
+    each waited on the other's overlap check and Postgres broke the deadlock by failing this one."""
+    return isinstance(error, IntegrityError) or getattr(error.orig, "pgcode", None) == DEADLOCK_DETECTED
 
 
 def book_appointment(
@@ -177,7 +209,9 @@ def book_appointment(
         with db.begin_nested():
             db.add(appointment)
             db.flush()
-    except IntegrityError:
+    except DBAPIError as error:
+        if not _lost_race(error):
+            raise
         raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
     record_notification(db=db, appointment=appointment, doctor=doctor, kind="booking_confirmation")
     return appointment, True
@@ -205,18 +239,31 @@ def booked_time_json(appointment: Appointment) -> dict[str, Any]:
             "end": appointment.ends_at.isoformat()}
 
 
-def appointments_for_phone(
-    *, db: Session, phone: str, clinic_id: int | None = None, status: str | None = None, after: datetime | None = None
-) -> list[Appointment]:
+def has_phone(phone: str) -> ColumnElement[bool]:
+    """The condition that picks a phone number's appointments: the one place that knows how phones are
+    stored and looked up (index on (patient_phone, starts_at))."""
+    return Appointment.patient_phone == phone
+
+
+def phone_lookup(
+    *, phone: str, clinic_id: int | None = None, status: str | None = None, after: datetime | None = None
+) -> Select:
     """A phone number's appointments in time order, optionally by clinic, status and start time."""
-    statement = select(Appointment).where(Appointment.patient_phone == phone).order_by(Appointment.starts_at)
+    statement = select(Appointment).where(has_phone(phone)).order_by(Appointment.starts_at)
     if clinic_id is not None:
         statement = statement.where(Appointment.clinic_id == clinic_id)
     if status is not None:
         statement = statement.where(Appointment.status == status)
     if after is not None:
         statement = statement.where(Appointment.starts_at > after)
-    return list(db.scalars(statement))
+    return statement
+
+
+def appointments_for_phone(
+    *, db: Session, phone: str, clinic_id: int | None = None, status: str | None = None, after: datetime | None = None
+) -> list[Appointment]:
+    """A phone number's appointments in time order, optionally by clinic, status and start time."""
+    return list(db.scalars(phone_lookup(phone=phone, clinic_id=clinic_id, status=status, after=after)))
 
 
 def locked_appointment(*, db: Session, appointment_id: int) -> Appointment:
@@ -274,7 +321,9 @@ def reschedule_appointment(
             appointment.ends_at = start + timedelta(minutes=schedule.slot_minutes)
             appointment.version += 1
             db.flush()
-    except IntegrityError:
+    except DBAPIError as error:
+        if not _lost_race(error):
+            raise
         db.refresh(appointment)
         raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
     record_notification(db=db, appointment=appointment, doctor=doctor, kind="reschedule")

@@ -13,10 +13,10 @@ from services.calendly import attendance, outbox, service, sync, verification
 from services.calendly.models import BOOKED
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.scheduling import Schedule, nearest, slot_problem
-from shared.api import ApiError, OffsetDatetime, parse_json_body, parse_query
-from shared.service_client import ServiceCallError
+from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query
 from shared.clock import now as clock_now
 from shared.db import transaction
+from shared.service_client import ServiceCallError
 from shared.wiring import dependencies
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ NEAREST_CANDIDATES = 48
 class AvailabilityQuery(BaseModel):
     """GET /calendly/availability parameters."""
 
-    doctor_id: int
+    doctor_id: DatabaseId
     from_: OffsetDatetime | None = Field(None, alias="from")
     to: OffsetDatetime | None = None
     near: OffsetDatetime | None = None
@@ -37,7 +37,7 @@ class AppointmentsQuery(BaseModel):
     """GET /calendly/appointments parameters."""
 
     phone: str = Field(pattern=service.E164)
-    clinic_id: int | None = None
+    clinic_id: DatabaseId | None = None
     status: str | None = None
     upcoming: bool = False
 
@@ -97,7 +97,8 @@ def _list():
             db=db, phone=query.phone, clinic_id=query.clinic_id, status=query.status,
             after=clock_now() if query.upcoming else None,
         )
-    return jsonify([service.appointment_json(item, deps.doctors.doctor(item.doctor_id)["name"]) for item in found])
+    doctors = deps.doctors.doctors(item.doctor_id for item in found)
+    return jsonify([service.appointment_json(item, doctors.get(item.doctor_id, {}).get("name")) for item in found])
 
 
 def _book():

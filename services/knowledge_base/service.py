@@ -111,12 +111,18 @@ def list_doctors(*, db: Session, slug: str) -> list[Doctor]:
 
 def get_doctor(*, db: Session, doctor_id: int) -> Doctor:
     """A doctor by id with its clinic; 404 when unknown."""
-    doctor = db.scalars(
-        select(Doctor).where(Doctor.id == doctor_id).options(selectinload(Doctor.clinic).selectinload(Clinic.numbers))
-    ).first()
+    doctor = next(iter(get_doctors(db=db, doctor_ids=[doctor_id])), None)
     if doctor is None:
         raise ApiError(404, "doctor_not_found", f"no doctor with id {doctor_id}")
     return doctor
+
+
+def get_doctors(*, db: Session, doctor_ids: list[int]) -> list[Doctor]:
+    """Doctors by id with their clinics, in the order asked; unknown ids are left out."""
+    statement = (select(Doctor).where(Doctor.id.in_(doctor_ids))
+                 .options(selectinload(Doctor.clinic).selectinload(Clinic.numbers)))
+    found = {doctor.id: doctor for doctor in db.scalars(statement)}
+    return [found[doctor_id] for doctor_id in doctor_ids if doctor_id in found]
 
 
 def upsert_clinic(*, db: Session, definition: dict[str, Any]) -> Clinic:

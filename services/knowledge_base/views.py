@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.knowledge_base import ingest, service
 from services.knowledge_base.availability import expand
-from shared.api import ApiError, parse_json_body, parse_query
+from shared.api import ApiError, DatabaseId, parse_json_body, parse_query
 from shared.db import transaction, utcnow
+from shared.routes import MAX_DOCTOR_IDS
 from shared.wiring import dependencies
 
 
@@ -29,6 +30,22 @@ class AvailabilityQuery(BaseModel):
         if self.first and self.last and self.last < self.first:
             raise ValueError("'to' must not be before 'from'")
         return self
+
+
+class DoctorsQuery(BaseModel):
+    """?ids=1,2,3: doctor ids, comma-separated, at most MAX_DOCTOR_IDS (repeats count once)."""
+
+    ids: list[DatabaseId] = Field(min_length=1, max_length=MAX_DOCTOR_IDS)
+
+    @field_validator("ids", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("ids")
+    @classmethod
+    def _once_each(cls, value: list[int]) -> list[int]:
+        return list(dict.fromkeys(value))
 
 
 class RestoreRequest(BaseModel):
@@ -82,6 +99,15 @@ def get_doctor(doctor_id: int):
     """GET /kb/doctors/<id>: a doctor with the clinic's scheduling settings."""
     with transaction(dependencies().db) as db:
         return jsonify(service.doctor_json(service.get_doctor(db=db, doctor_id=doctor_id), with_clinic=True))
+
+
+def list_doctors_by_id():
+    """GET /kb/doctors?ids=1,2,3: those doctors with their clinics' settings, in the order asked; unknown
+    ids are left out (one request instead of one per doctor, for batch jobs such as reminders)."""
+    query = parse_query(DoctorsQuery)
+    with transaction(dependencies().db) as db:
+        return jsonify([service.doctor_json(doctor, with_clinic=True)
+                        for doctor in service.get_doctors(db=db, doctor_ids=query.ids)])
 
 
 def doctor_availability(doctor_id: int):
@@ -178,6 +204,7 @@ VIEWS = {
     "/kb/clinics": list_clinics,
     "/kb/clinics/<slug>": get_clinic,
     "/kb/clinics/<slug>/doctors": list_clinic_doctors,
+    "/kb/doctors": list_doctors_by_id,
     "/kb/doctors/<int:doctor_id>": get_doctor,
     "/kb/doctors/<int:doctor_id>/availability": doctor_availability,
     "/kb/documents": upload_document,

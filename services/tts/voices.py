@@ -80,7 +80,8 @@ class ClinicVoices:
     def __init__(self, client: ServiceClient, settings):
         self.client = client
         self.settings = settings
-        self.cache = TTLCache(settings.clinic_cache_ttl_seconds)
+        self.cache = TTLCache(settings.clinic_cache_ttl_seconds, settings.cache_max_entries,
+                              name="tts_clinic_config")
 
     def voice(self, slug: str) -> ClinicVoice | None:
         """The clinic's voice, or None when the clinic is unknown or knowledge_base is unreachable."""

@@ -11,7 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from services import all_models
@@ -100,3 +101,75 @@ def test_autogenerate_against_a_migrated_database_finds_nothing_to_do(tmp_path):
         assert statements == ["Expr", "Pass"], f"{name}() is not empty: {ast.unparse(functions[name])}"
     assigned = {node.targets[0].id: ast.literal_eval(node.value) for node in generated.body if isinstance(node, ast.Assign)}
     assert assigned["down_revision"] == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+HOT_PATH_REVISION = "0012_hot_path_indexes"
+
+
+def _before_hot_path_indexes(url: str) -> str:
+    return ScriptDirectory.from_config(alembic_config(url)).get_revision(HOT_PATH_REVISION).down_revision
+
+
+HOT_PATH_INDEXES = {"ix_appointments_phone_start", "ix_appointments_booked_doctor_end", "ix_appointments_booked_start"}
+
+
+def _indexes(url: str) -> dict[str, set[str]]:
+    engine = make_engine(url)
+    found = {table: {index["name"] for index in inspect(engine).get_indexes(table)}
+             for table in ("appointments", "notification_outbox")}
+    engine.dispose()
+    return found
+
+
+def _assert_hot_path_indexes(url: str, present: bool) -> None:
+    found = _indexes(url)
+    assert HOT_PATH_INDEXES & found["appointments"] == (HOT_PATH_INDEXES if present else set())
+    assert ("ix_outbox_undelivered_appointment" in found["notification_outbox"]) is present
+    assert ("ix_appointments_patient_phone" in found["appointments"]) is not present
+
+
+def _up_down_up(url: str) -> None:
+    migrate(url)
+    _assert_hot_path_indexes(url, present=True)
+    command.downgrade(alembic_config(url), _before_hot_path_indexes(url))
+    _assert_hot_path_indexes(url, present=False)
+    migrate(url)
+    _assert_hot_path_indexes(url, present=True)
+
+
+def test_hot_path_indexes_upgrade_and_downgrade_on_sqlite(tmp_path):
+    _up_down_up(f"sqlite:///{tmp_path}/indexes.db")
+
+
+@pytest.fixture
+def scratch_postgres_url(database_url):
+    """An empty Postgres database of its own (CREATE INDEX CONCURRENTLY waits for other sessions)."""
+    url = make_url(database_url).set(database=f"{make_url(database_url).database}_migrations")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_hot_path_indexes_upgrade_and_downgrade_on_postgres(scratch_postgres_url):
+    _up_down_up(scratch_postgres_url)
+
+
+def test_an_index_left_invalid_by_a_failed_concurrent_build_is_built_again(scratch_postgres_url):
+    migrate(scratch_postgres_url, _before_hot_path_indexes(scratch_postgres_url))
+    engine = make_engine(scratch_postgres_url)
+    with engine.begin() as connection:  # what an interrupted CREATE INDEX CONCURRENTLY leaves behind
+        connection.execute(text("CREATE INDEX ix_appointments_booked_start ON appointments (id)"))
+        connection.execute(text("UPDATE pg_index SET indisvalid = false WHERE indexrelid = "
+                                "'ix_appointments_booked_start'::regclass"))
+    migrate(scratch_postgres_url)
+    with engine.connect() as connection:
+        valid, definition = connection.execute(text(
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indexrelid = 'ix_appointments_booked_start'::regclass")).one()
+    engine.dispose()
+    assert valid and "(starts_at) WHERE" in definition and "'booked'" in definition

@@ -2,7 +2,7 @@
 anything about an appointment is said or changed.
 
 Revision ID: 0013_phone_verifications
-Revises: 0011_schedule_versions
+Revises: 0012_hot_path_indexes
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from shared.db import UTCDateTime
 
 revision = "0013_phone_verifications"
-down_revision = "0011_schedule_versions"
+down_revision = "0012_hot_path_indexes"
 branch_labels = None
 depends_on = None
 
