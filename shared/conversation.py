@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 MAX_SPEECH_CHARS = 500
 PROMPT_ANSWER_MAX_SECONDS = 300  # tts says how long each answer may be reused; never longer than this
 TRANSFER_ENDED_ROUTE = "/transfer-ended"
+BOOKING_LIMITS: dict[str, Literal["phone_limit", "call_limit"]] = {"phone_limit": "phone_limit",
+                                                                   "call_limit": "call_limit"}
 CODE_ERRORS: dict[str, CodeCheck] = {"wrong_code": "wrong_code", "expired": "expired", "too_many_tries": "too_many_tries",
                                      "already_used": "already_used", "verification_not_found": "not_found"}
 WHISPER_ROUTE = "/staff-whisper"
@@ -166,7 +168,8 @@ class HttpAppointments:
             "patient": {"name": details["name"], "phone": details["phone"], "address": details.get("address")},
         })
         if answer.status == 409:
-            return Booked("taken")
+            error = (answer.data or {}).get("error") if isinstance(answer.data, dict) else None
+            return Booked(BOOKING_LIMITS.get(error or "", "taken"))
         if answer.status == 422:
             return Booked("not_bookable")
         if not answer.ok:
@@ -183,10 +186,11 @@ class HttpAppointments:
             raise ServiceCallError("calendly", "/calendly/appointments/cancel", answer.status, "cancel refused")
         return Changed("done")
 
-    def send_code(self, *, clinic_id: int, phone: str, caller: str, call_sid: str) -> int | None:
+    def send_code(self, *, clinic: ClinicInfo, phone: str, caller: str, call_sid: str, purpose: str) -> int | None:
         """Ask calendly to text a one-time code (it decides whether the number has appointments)."""
         answer = self.client.call("POST", "calendly", "/calendly/verifications", json={
-            "clinic_id": clinic_id, "phone": phone, "caller": caller[:40], "call_sid": call_sid})
+            "clinic_id": clinic.id, "clinic_name": clinic.name, "purpose": purpose, "phone": phone,
+            "caller": caller[:40], "call_sid": call_sid})
         if answer.status == 429:
             return None
         if not answer.ok:

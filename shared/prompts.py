@@ -104,6 +104,9 @@ ENGLISH: dict[str, Prompt] = _catalogue({
     "booking.start_over": "No problem, let's start again.",
     "booking.booked": "You're booked with {doctor} for {when}.",
     "booking.farewell": "We'll text you a confirmation. Goodbye.",
+    "booking.code_sent": "I've texted a code to that number.",
+    "booking.phone_limit": "That number already has as many upcoming appointments with us as we can book by phone.",
+    "booking.call_limit": "I can book one appointment per call.",
     # cancelling and rescheduling
     "manage.none_for_caller": "I couldn't find an upcoming appointment for the number you're calling from.",
     "manage.booking_phone": "Please enter the phone number you booked with, then the pound key. "
@@ -163,6 +166,7 @@ ENGLISH: dict[str, Prompt] = _catalogue({
     "whisper.appointment_not_found": "The caller wanted to change an appointment, and it could not be found.",
     "whisper.cannot_change": "The caller's appointment could not be changed by phone.",
     "whisper.manage": "The caller wanted to change an appointment, and could not finish.",
+    "whisper.booking_limit": "The caller wanted another appointment, past what can be booked by phone.",
     "whisper.verification": "The caller wanted to change an appointment, and could not confirm who they are.",
     "whisper.other": "The caller needs help from staff.",
 })

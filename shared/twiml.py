@@ -5,6 +5,7 @@ conversation is loaded and the clinic is closed, a callback request)."""
 from __future__ import annotations
 
 import logging
+import unicodedata
 from functools import wraps
 from typing import Callable, Iterable
 
@@ -19,6 +20,12 @@ from shared.service_client import ServiceCallError, ServiceClient
 log = logging.getLogger(__name__)
 
 MAX_HINTS = 500
+
+
+def speakable(text: str) -> str:
+    """Text safe to put in TwiML and say: control, private-use and unassigned characters (which XML
+    cannot carry, or a caller's input may smuggle in) become spaces, and spaces are folded."""
+    return " ".join("".join(char if unicodedata.category(char)[0] != "C" else " " for char in text).split())
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -114,6 +121,7 @@ class Prompter:
 
     def speak(self, node, text: str, *, patient_data: bool = False) -> None:
         """Add one prompt to a VoiceResponse or Gather."""
+        text = speakable(text)
         url = self.audio_url(text, patient_data)
         if url:
             node.play(url)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -192,6 +192,7 @@ def book_appointment(
     problem = slot_problem(schedule, start, now)
     if problem:
         raise ApiError(422, "slot_not_bookable", problem.message, reason=problem.code)
+    _within_booking_limits(db=db, clinic=doctor["clinic"], booking=booking, now=now)
     appointment = Appointment(
         clinic_id=doctor["clinic"]["id"],
         doctor_id=doctor["id"],
@@ -215,6 +216,30 @@ def book_appointment(
         raise ApiError(409, "slot_taken", "that slot has just been booked by someone else") from None
     record_notification(db=db, appointment=appointment, doctor=doctor, kind="booking_confirmation")
     return appointment, True
+
+
+# A clinic sets its own limits in its options; these are the defaults.
+DEFAULT_MAX_UPCOMING_PER_PHONE = 3
+DEFAULT_MAX_BOOKINGS_PER_CALL = 1
+
+
+def _within_booking_limits(*, db: Session, clinic: dict[str, Any], booking: BookingRequest, now: datetime) -> None:
+    """Refuse (409) a booking past the clinic's limits: upcoming appointments per phone number, and
+    bookings per call (slot hoarding, and texting one number again and again)."""
+    options = clinic.get("options") or {}
+    per_phone = int(options.get("max_upcoming_per_phone", DEFAULT_MAX_UPCOMING_PER_PHONE))
+    upcoming = db.scalar(select(func.count()).select_from(
+        phone_lookup(phone=booking.patient.phone, clinic_id=clinic["id"], status=BOOKED, after=now).subquery()))
+    if upcoming >= per_phone:
+        raise ApiError(409, "phone_limit", f"this number already has {upcoming} upcoming appointments here",
+                       limit=per_phone)
+    if booking.call_sid:
+        per_call = int(options.get("max_bookings_per_call", DEFAULT_MAX_BOOKINGS_PER_CALL))
+        booked = db.scalar(select(func.count()).select_from(Appointment).where(
+            Appointment.call_sid == booking.call_sid, Appointment.status == BOOKED))
+        if booked >= per_call:
+            raise ApiError(409, "call_limit", "this call has already booked as many appointments as allowed",
+                           limit=per_call)
 
 
 BOOKED_PAGE = 2000

@@ -10,6 +10,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -23,9 +24,13 @@ CODE_DIGITS = 6
 
 
 class VerificationRequest(BaseModel):
-    """POST /calendly/verifications."""
+    """POST /calendly/verifications: `appointments` texts a code only to a number with upcoming
+    appointments at the clinic (to reveal or change them); `booking` to any number (to text a new
+    booking's confirmation to a number the caller typed)."""
 
     clinic_id: int = Field(ge=1, le=2**31 - 1)
+    clinic_name: str = Field(min_length=1, max_length=200)
+    purpose: Literal["appointments", "booking"] = "appointments"
     phone: str = Field(pattern=E164)
     caller: str = Field(max_length=40)
     call_sid: str = Field(min_length=1, max_length=64)
@@ -59,13 +64,15 @@ def _recent(db: Session, column, value: str, since: datetime) -> int:
 
 def start(*, db: Session, request: VerificationRequest, has_appointments: bool, limits: Limits,
           now: datetime) -> tuple[PhoneVerification, str | None]:
-    """A new verification and the code to text (None when the number has no appointments here)."""
+    """A new verification and the code to text (None when it is about appointments and the number has
+    none here)."""
     hour_ago = now - timedelta(hours=1)
     if _recent(db, PhoneVerification.phone, request.phone, hour_ago) >= limits.per_phone_per_hour:
         raise ApiError(429, "rate_limited", "too many codes for this number; try again later", limit="phone")
     if _recent(db, PhoneVerification.caller, request.caller, hour_ago) >= limits.per_caller_per_hour:
         raise ApiError(429, "rate_limited", "too many codes asked for by this caller; try again later", limit="caller")
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}" if has_appointments else None
+    texted = has_appointments or request.purpose == "booking"
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}" if texted else None
     salt = secrets.token_hex(16)
     verification = PhoneVerification(
         clinic_id=request.clinic_id, phone=request.phone, caller=request.caller, call_sid=request.call_sid,

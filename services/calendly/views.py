@@ -193,21 +193,20 @@ def start_verification():
                                                   status=BOOKED, after=now)
         started, code = verification.start(db=db, request=asked, has_appointments=bool(upcoming),
                                            limits=_verification_limits(), now=now)
-        doctor_id = upcoming[0].doctor_id if upcoming else None
-    if code is not None and doctor_id is not None:
-        _text_code(started.id, asked.phone, code, deps.doctors.doctor(doctor_id)["clinic"])
+    if code is not None:
+        _text_code(started.id, asked, code)
     response = jsonify({"id": started.id, "expires_at": started.expires_at.isoformat()})
     response.status_code = 201
     return response
 
 
-def _text_code(verification_id: int, phone: str, code: str, clinic: dict) -> None:
+def _text_code(verification_id: int, asked: verification.VerificationRequest, code: str) -> None:
     """Hand the code to messaging once (its idempotency key makes a retried hand-over harmless)."""
     key = f"verification:{verification_id}"
     try:
         dependencies().client.call("POST", "messaging", "/messaging/sms", idempotency_key=key, json={
-            "idempotency_key": key, "kind": "verification_code", "to": phone, "clinic_id": clinic["id"],
-            "clinic_name": clinic["name"], "code": code,
+            "idempotency_key": key, "kind": "verification_code", "to": asked.phone, "clinic_id": asked.clinic_id,
+            "clinic_name": asked.clinic_name, "code": code,
             "valid_minutes": dependencies().settings.verification_code_minutes,
         })
     except ServiceCallError as error:

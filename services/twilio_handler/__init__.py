@@ -6,7 +6,7 @@ import requests
 from flask import Flask
 from sqlalchemy import Engine
 
-from services.twilio_handler.rate_limit import CallRateLimiter, EmbeddedCallRateLimiter, RedisCallRateLimiter
+from services.twilio_handler.rate_limit import CallRateLimiter, Counters, Limits, MemoryCounters, RedisCounters
 from services.twilio_handler.settings import TwilioHandlerSettings
 from services.twilio_handler.views import VIEWS
 from shared.app import create_service_app, service_blueprint
@@ -48,10 +48,14 @@ def create_app(
 
 def rate_limiter_from(settings: TwilioHandlerSettings, sessions: CallSessionStore) -> CallRateLimiter:
     """Counters next to the sessions: in their Redis, or in memory with the embedded store."""
-    limits = (settings.voice_rate_limit_per_caller, settings.voice_rate_limit_per_clinic,
-              settings.voice_rate_limit_window_seconds)
+    window = settings.voice_rate_limit_window_seconds
+    limits = Limits(settings.voice_rate_limit_per_caller, settings.voice_rate_limit_per_clinic,
+                    settings.voice_rate_limit_per_prefix, window)
+    counters: Counters
     if isinstance(sessions, RedisCallSessionStore):
-        return RedisCallRateLimiter(sessions.client, *limits)
-    if settings.redis_url:
-        return RedisCallRateLimiter(make_redis(settings.redis_url), *limits)
-    return EmbeddedCallRateLimiter(*limits)
+        counters = RedisCounters(sessions.client, window)
+    elif settings.redis_url:
+        counters = RedisCounters(make_redis(settings.redis_url), window)
+    else:
+        counters = MemoryCounters(window)
+    return CallRateLimiter(counters, limits)

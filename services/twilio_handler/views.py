@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from twilio.twiml.voice_response import VoiceResponse
 
 from services.twilio_handler import service
+from services.twilio_handler.rate_limit import Caller
 from shared.api import ApiError, parse_query
 from shared.clock import now as clock_now
 from shared.conversation import clinic_info, load_conversation, respond, step_views
@@ -36,13 +37,15 @@ def voice():
     if clinic is None or not g.call_sid:
         return _polite_goodbye("unknown_number", deps.settings.say_voice)
     g.staff_number = clinic["staff_number"]
-    limited = deps.extras["rate_limiter"].over_limit(g.call_sid, request.form.get("From", ""), clinic["id"])
-    if limited:
-        log.warning("call refused: %s rate limit reached", limited, extra={"clinic_id": clinic["id"]})
-        return _polite_goodbye(f"too_many_calls.{limited}", deps.settings.say_voice)
+    caller = Caller(g.call_sid, request.form.get("From", ""), request.form.get("StirVerstat", ""))
+    refused = deps.extras["rate_limiter"].refuse(caller, clinic["id"])
+    if refused:
+        log.warning("call refused: %s limit reached", refused, extra={"clinic_id": clinic["id"]})
+        return _polite_goodbye("too_many_calls.clinic" if refused == "clinic" else "too_many_calls.caller",
+                               deps.settings.say_voice)
     session = service.start_call(
         db_factory=deps.extras["db"], sessions=deps.sessions, call_sid=g.call_sid, clinic=clinic_info(clinic),
-        caller=request.form.get("From", ""), caller_id_trusted=caller_id_trusted(request.form.get("StirVerstat", "")),
+        caller=caller.number, caller_id_trusted=caller_id_trusted(caller.stir_verstat),
         now=clock_now(),
     )
     conversation = Conversation(session, deps.ports)

@@ -23,7 +23,8 @@ from shared.dialogue.engine import (
     yes_or_no,
 )
 from shared.dialogue.filling import doctor_from_reading, take_time
-from shared.dialogue.handover import callback_number
+from shared.dialogue.handover import callback_number, hand_over
+from shared.dialogue.identity import VERIFY_CODE, needs_code, send_code
 from shared.dialogue.ports import Doctor, Reading
 from shared.dialogue.slots import CHOOSE_SLOT, check_wanted, settle_time
 from shared.phone_numbers import phone_from_keys
@@ -175,12 +176,12 @@ def _caller_id_usable(session: CallSession) -> bool:
 
 
 def _read_phone_entry(conversation: Conversation, given: Input, reading: Reading | None) -> Outcome:
+    """A typed number gets the confirmation only once the caller proves it is theirs (a texted code)."""
     phone = phone_from_keys(given.digits, conversation.clinic.country) if given.digits else (
         reading.phone if reading else None)
     if not phone:
         return NOT_UNDERSTOOD
-    conversation.request.phone = phone
-    return None
+    return send_code(conversation, phone)
 
 
 PHONE_ENTRY = Step(
@@ -290,6 +291,9 @@ def book(conversation: Conversation) -> Reply | None:
         conversation.say("time.just_taken")
         request.wanted, request.start = request.start, None
         return check_wanted(conversation)
+    if booked.status in ("phone_limit", "call_limit"):
+        conversation.say(f"booking.{booked.status}")
+        return hand_over(conversation, "booking_limit")
     if booked.status == "not_bookable":
         conversation.say("time.gone")
         request.forget_time()
@@ -312,7 +316,8 @@ BOOKING = Flow(
         Row(CHOOSE_SLOT, lambda s: bool(s.offered)),
         Row(TIME, lambda s: s.request.start is None),
         Row(NAME, lambda s: not s.request.name),
-        Row(PHONE_ENTRY, lambda s: not s.request.phone),
+        Row(PHONE_ENTRY, lambda s: not s.request.phone and s.request.verification_id is None),
+        Row(VERIFY_CODE, needs_code),
         Row(ADDRESS, lambda s: not s.request.address),
         Row(CONFIRM_BOOKING, lambda s: not s.request.confirmed),
     ),

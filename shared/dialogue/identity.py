@@ -22,10 +22,22 @@ MAX_LISTED = 9
 CODE_DIGITS = 6
 
 
+def attestation(stir_verstat: str) -> str:
+    """What Twilio's `StirVerstat` says of the caller ID: "A", "B" or "C" (passed, at that level),
+    "failed", "unvalidated" (No-TN-Validation), or "none" (no STIR/SHAKEN information)."""
+    verstat = stir_verstat.strip().lower()
+    if verstat.startswith("tn-validation-passed-"):
+        level = verstat.rsplit("-", 1)[-1].upper()
+        return level if level in ("A", "B", "C") else "C"
+    if "failed" in verstat:
+        return "failed"
+    return "unvalidated" if verstat.startswith("no-tn-validation") else "none"
+
+
 def caller_id_trusted(stir_verstat: str) -> bool:
-    """False when Twilio reports the caller ID failed STIR/SHAKEN attestation (`StirVerstat` carries
-    "Failed"); a call without the parameter, or one that passed, keeps its caller ID."""
-    return "failed" not in stir_verstat.lower()
+    """False when Twilio reports the caller ID failed STIR/SHAKEN attestation; a call without the
+    parameter, or one that passed, keeps its caller ID."""
+    return attestation(stir_verstat) != "failed"
 
 
 def _take_found(conversation: Conversation, found: list[AppointmentRef]) -> None:
@@ -59,17 +71,20 @@ def verified_lookup(conversation: Conversation) -> Reply | None:
     return None
 
 
-def _send_code(conversation: Conversation, phone: str) -> Reply | None:
-    """Ask for a code to be texted to `phone`; say only that one is sent if the number has appointments."""
+def send_code(conversation: Conversation, phone: str) -> Reply | None:
+    """Ask for a code to be texted to `phone`: to reveal appointments (said to be sent only "if we find
+    an appointment"), or, in the booking flow, to text a confirmation to a number the caller typed."""
     session, request = conversation.session, conversation.request
-    sent = conversation.ports.appointments.send_code(clinic_id=conversation.clinic.id, phone=phone,
+    booking = session.flow == "book"
+    sent = conversation.ports.appointments.send_code(clinic=conversation.clinic, phone=phone,
                                                      caller=session.caller or session.call_sid,
-                                                     call_sid=session.call_sid)
+                                                     call_sid=session.call_sid,
+                                                     purpose="booking" if booking else "appointments")
     if sent is None:
         conversation.say("manage.too_many_codes")
         return hand_over(conversation, "verification")
     request.lookup_phone, request.verification_id = phone, sent
-    conversation.say("manage.code_sent")
+    conversation.say("booking.code_sent" if booking else "manage.code_sent")
     return None
 
 
@@ -80,7 +95,7 @@ def _read_booking_phone(conversation: Conversation, given: Input, reading: Readi
         reading.phone if reading else None)
     if not phone:
         return NOT_UNDERSTOOD
-    return _send_code(conversation, phone)
+    return send_code(conversation, phone)
 
 
 BOOKING_PHONE = Step(
@@ -102,11 +117,14 @@ def _read_code(conversation: Conversation, given: Input, reading: Reading | None
         return Retry("manage.code_wrong")
     if checked == "expired":
         conversation.say("manage.code_expired")
-        return _send_code(conversation, request.lookup_phone)
+        return send_code(conversation, request.lookup_phone)
     if checked != "verified":
         conversation.say("manage.code_failed")
         return hand_over(conversation, "verification")
     request.verification_id = None
+    if session.flow == "book":
+        request.phone = request.lookup_phone
+        return None
     session.verified_phone = request.lookup_phone
     found = conversation.ports.appointments.upcoming(clinic_id=conversation.clinic.id, phone=request.lookup_phone)
     if not found:

@@ -58,7 +58,7 @@ class FreeSlots:
 class Booked:
     """What booking an appointment came to."""
 
-    status: Literal["booked", "taken", "not_bookable", "invalid_phone", "invalid_name"]
+    status: Literal["booked", "taken", "not_bookable", "invalid_phone", "invalid_name", "phone_limit", "call_limit"]
     appointment_id: int | None = None
     start: datetime | None = None
 
@@ -143,9 +143,9 @@ class AppointmentsPort(Protocol):
         """Move to another free time."""
         ...
 
-    def send_code(self, *, clinic_id: int, phone: str, caller: str, call_sid: str) -> int | None:
-        """Text a one-time code to the number if it has upcoming appointments here; the verification's
-        id either way, None when too many codes were asked for."""
+    def send_code(self, *, clinic: ClinicInfo, phone: str, caller: str, call_sid: str, purpose: str) -> int | None:
+        """Text a one-time code to the number (for `appointments`: only if it has upcoming appointments
+        here); the verification's id either way, None when too many codes were asked for."""
         ...
 
     def check_code(self, *, verification_id: int, call_sid: str, code: str) -> CodeCheck:

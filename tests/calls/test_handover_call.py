@@ -5,9 +5,10 @@ callback, emergencies are told the emergency number first, and a call in progres
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from tests.calls.conftest import appointments, recorded_call
+from tests.calls.conftest import appointments, recorded_call, texts
 from tests.conftest import CALLER
 
 EVENING = datetime.fromisoformat("2026-11-30T23:45:00+00:00")  # 6:45 PM in Boston: the clinic closed at 6
@@ -123,8 +124,11 @@ def test_a_call_in_progress_across_a_deploy_finishes(system):
         "outcome": None,
     })
     status, _, body = call.post("/capture-user-phone", {"Digits": "6175550123#"})
-    assert status == 200 and "home address" in body
-    call.pending_action = "/capture-user-address"
+    assert status == 200 and "texted a code" in body
+    call.pending_action = "/capture-verification-code"
+    [code_text] = [text for text in texts(system) if text["kind"] == "verification_code"]
+    reply = call.answer(digits=re.search(r"\d{6}", code_text["body"]).group(0))
+    assert "home address" in reply.text
     reply = call.answer(speech="12 Main Street, Boston")
     assert reply.text.startswith("Dr. Sarah Chen, tomorrow at 10 AM, for Jane Doe")
     reply = call.answer(digits="1")

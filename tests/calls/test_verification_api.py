@@ -11,9 +11,11 @@ from tests.calls.conftest import book, texts
 PATIENT = "+16175550177"
 
 
-def start(system, phone: str = PATIENT, caller: str = "+16175550999", call_sid: str = "CA" + "1" * 32):
-    return system.internal("POST", "/calendly/verifications",
-                           json={"clinic_id": 1, "phone": phone, "caller": caller, "call_sid": call_sid})
+def start(system, phone: str = PATIENT, caller: str = "+16175550999", call_sid: str = "CA" + "1" * 32,
+          purpose: str = "appointments"):
+    return system.internal("POST", "/calendly/verifications", json={
+        "clinic_id": 1, "clinic_name": "Riverside Family Clinic", "purpose": purpose, "phone": phone,
+        "caller": caller, "call_sid": call_sid})
 
 
 def check(system, verification_id: int, code: str, call_sid: str = "CA" + "1" * 32):
@@ -44,6 +46,31 @@ def test_a_number_without_appointments_gets_the_same_answer_and_no_text(system):
     assert texts(system, PATIENT) == []
     wrong = check(system, started.get_json()["id"], "123456")
     assert wrong.status_code == 422 and wrong.get_json()["error"] == "wrong_code"
+
+
+def test_a_code_for_a_booking_is_texted_to_any_number(system):
+    started = start(system, purpose="booking")
+    assert started.status_code == 201
+    assert check(system, started.get_json()["id"], texted_code(system)).status_code == 200
+
+
+def test_booking_limits_per_number_and_per_call(system):
+    for index, day in enumerate(("02", "03", "04")):
+        booked = system.internal("POST", "/calendly/appointments", json={
+            "doctor_id": 1, "start": f"2026-12-{day}T15:00:00+00:00", "call_sid": f"CA{index:032d}",
+            "patient": {"name": "Jane Doe", "phone": PATIENT}})
+        assert booked.status_code == 201
+    fourth = system.internal("POST", "/calendly/appointments", json={
+        "doctor_id": 1, "start": "2026-12-07T15:00:00+00:00", "patient": {"name": "Jane Doe", "phone": PATIENT}})
+    assert fourth.status_code == 409 and fourth.get_json()["error"] == "phone_limit"
+    second_in_call = system.internal("POST", "/calendly/appointments", json={
+        "doctor_id": 1, "start": "2026-12-07T15:00:00+00:00", "call_sid": f"CA{0:032d}",
+        "patient": {"name": "Joe Bloggs", "phone": "+16175550150"}})
+    assert second_in_call.status_code == 409 and second_in_call.get_json()["error"] == "call_limit"
+    retried = system.internal("POST", "/calendly/appointments", json={
+        "doctor_id": 1, "start": "2026-12-02T15:00:00+00:00", "call_sid": f"CA{0:032d}",
+        "patient": {"name": "Jane Doe", "phone": PATIENT}})
+    assert retried.status_code == 200, "a retry of the call's own booking is not a second booking"
 
 
 def test_wrong_codes_use_up_the_tries(system):

@@ -56,6 +56,7 @@ class Appointment:
     phone: str
     name: str
     status: str = "booked"
+    call_sid: str = ""
 
 
 @dataclass
@@ -128,7 +129,11 @@ class MemoryClinic:
             return Booked("not_bookable")
         if not any(slot.start == start for slot in self._free(doctor, start, start + timedelta(minutes=1))):
             return Booked("taken")
-        appointment = Appointment(len(self.appointments) + 1, doctor_id, start, phone, name)
+        if len(self.upcoming(clinic_id=self.clinic.id, phone=phone)) >= 3:
+            return Booked("phone_limit")
+        if any(item.call_sid == call_sid and item.status == "booked" for item in self.appointments):
+            return Booked("call_limit")
+        appointment = Appointment(len(self.appointments) + 1, doctor_id, start, phone, name, call_sid=call_sid)
         self.appointments.append(appointment)
         return Booked("booked", appointment.id, start)
 
@@ -146,11 +151,12 @@ class MemoryClinic:
         appointment.start = start
         return Changed("done", start)
 
-    def send_code(self, *, clinic_id: int, phone: str, caller: str, call_sid: str) -> int | None:
-        """A code to the number when it has appointments (three per number, as calendly limits)."""
+    def send_code(self, *, clinic: ClinicInfo, phone: str, caller: str, call_sid: str, purpose: str) -> int | None:
+        """A code to the number when it has appointments or for a booking (three per number, as calendly)."""
         if sum(1 for number, *_ in self.codes.values() if number == phone) >= 3:
             return None
-        code = f"{len(self.codes) + 123456}" if self.upcoming(clinic_id=clinic_id, phone=phone) else None
+        texted = purpose == "booking" or self.upcoming(clinic_id=clinic.id, phone=phone)
+        code = f"{len(self.codes) + 123456}" if texted else None
         self.codes[len(self.codes) + 1] = [phone, code, 0]
         if code:
             self.texts.append((phone, code))

@@ -196,9 +196,35 @@ def test_another_number_for_the_text(call, clinic):
     call.press("4")
     assert call.asked == "phone_entry"
     call.press("6175550177")
+    assert call.heard == "I've texted a code to that number. Please enter the 6-digit code."
+    [(number, code)] = clinic.texts
+    assert number == "+16175550177"
+    call.press(code)
     assert "we'll text 0 1 7 7" in call.heard
     call.press("1")
     assert clinic.appointments[0].phone == "+16175550177"
+
+
+def test_a_typed_number_that_is_not_the_callers_gets_no_confirmation(call, clinic):
+    """Slot hoarding and texting someone else: a typed number must prove it is the caller's."""
+    call.say("This is Jane Doe, book me with Dr. Chen tomorrow at 10")
+    call.say("12 Main Street")
+    call.press("4")
+    call.press("6175550177")
+    for guess in ("000000", "111111", "222222"):
+        call.press(guess)
+    assert call.last.transfer is not None and clinic.appointments == []
+
+
+def test_a_number_with_three_upcoming_appointments_is_handed_to_staff(call, clinic):
+    for day in ("2026-12-07T09:00", "2026-12-08T09:00", "2026-12-09T09:00"):
+        clinic.add_appointment(1, at(day))
+    call.say("This is Jane Doe, book me with Dr. Chen tomorrow at 10")
+    call.say("12 Main Street")
+    call.press("1")
+    assert call.heard.startswith("That number already has as many upcoming appointments with us as we can book")
+    assert call.last.transfer is not None and call.last.transfer.reason == "booking_limit"
+    assert len(clinic.appointments) == 3
 
 
 @pytest.mark.parametrize("said, refusal", [

@@ -4,6 +4,8 @@ whether or not the call it names exists."""
 
 from __future__ import annotations
 
+import re
+
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -106,6 +108,20 @@ def test_an_unusable_caller_id_is_not_offered_again(system):
     assert reply.text == ("Sorry, that phone number doesn't look right. "
                           "Please enter your phone number, then the pound key.")
     reply = call.answer(digits="6175550142")
+    assert reply.text == "I've texted a code to that number. Please enter the 6-digit code."
+    [code_text] = system.internal("GET", "/messaging/sms", query_string={"to": "+16175550142"}).get_json()
+    reply = call.answer(digits=re.search(r"\d{6}", code_text["body"]).group(0))
     assert "we'll text 0 1 4 2" in reply.text
     reply = call.answer(digits="1")
     assert "You're booked" in reply.text
+
+
+def test_control_characters_in_the_caller_id_never_break_the_twiml(system):
+    """A From carrying control characters is read back (the number the text goes to) as valid TwiML."""
+    call = system.phone(caller="+1617555\x0201\x1b23")
+    call.start()
+    reply = call.answer(speech="This is Jane Doe, I'd like to see Dr. Chen on Wednesday at 10am")
+    reply = call.answer(speech="12 Main Street\x07 Boston")
+    for document in reply.documents:
+        assert all("\x02" not in (element.text or "") and "\x1b" not in (element.text or "")
+                   for element in document.iter())

@@ -4,6 +4,8 @@ The clock is Monday 30 November 2026, just before 9 AM in Boston (tests/calls/co
 
 from __future__ import annotations
 
+import re
+
 from tests.calls.conftest import appointments, book, texts
 from tests.conftest import CALLER
 
@@ -105,6 +107,9 @@ def test_another_number_is_typed_at_the_read_back(system):
     assert reply.text == "Please enter your phone number, then the pound key."
     assert reply.gather["finishOnKey"] == "#"
     reply = call.answer(digits="6175550177")
+    assert reply.text == "I've texted a code to that number. Please enter the 6-digit code."
+    [code_text] = texts(system, "+16175550177")
+    reply = call.answer(digits=re.search(r"\d{6}", code_text["body"]).group(0))
     assert "we'll text 0 1 7 7" in reply.text
     call.answer(digits="1")
     assert len(appointments(system, "+16175550177")) == 1 and appointments(system) == []
