@@ -34,7 +34,7 @@ class Spoken:
     patient_data: bool = False
 
 
-MENU_KEYS = "Press 1 to book, 2 to cancel, 3 to reschedule, 4 for availability, or 5 for staff."
+MENU_KEYS = "Press 1 to book, 2 to cancel, 3 to reschedule, 4 for availability, 5 for staff."
 
 def _catalogue(texts: dict[str, str | Prompt]) -> dict[str, Prompt]:
     """Plain strings are prompts without patient data."""
@@ -55,8 +55,8 @@ ENGLISH: dict[str, Prompt] = _catalogue({
                              "Please try again in a few minutes. Thank you for your patience, goodbye.",
     "apology": "I'm sorry, something went wrong on our side.",
     # which doctor
-    "doctor.question": "Which doctor? Say a name or specialty, or press {choices}; or 0 for anyone.",
-    "doctor.retry": "Sorry, which doctor? Press {keys}; or 0 for anyone.",
+    "doctor.question": "Which doctor? Say a name or specialty, or press {choices}; 0 for anyone.",
+    "doctor.retry": "Sorry, which doctor? Press {keys}; 0 for anyone.",
     "doctor.confirm": "Did you mean {doctor}? Press 1 for yes, or 2 for no.",
     "doctor.confirm_retry": "Sorry, did you mean {doctor}? Press 1 for yes, or 2 for no.",
     "doctor.of_department": "That's {doctor}, {department}.",
@@ -92,7 +92,7 @@ ENGLISH: dict[str, Prompt] = _catalogue({
     "phone.entry": "Please enter your phone number, then the pound key.",
     "phone.entry_retry": "Sorry, that didn't work. Please enter your phone number, then the pound key.",
     "phone.invalid": "Sorry, that phone number doesn't look right.",
-    "address.question": "And please say your home address.",
+    "address.question": "Please say your home address.",
     "address.retry": "Sorry, I didn't catch that. Please say your street address.",
     # read-back and booking
     "booking.read_back": Prompt("{doctor}, {when}, for {name}; we'll text {last4}. "

@@ -24,7 +24,7 @@ def test_a_keypad_only_caller_books_speaking_only_name_and_address(call, clinic)
         call.press(key)
     assert call.asked == "name" and call.heard == "Please say your full name."
     call.say("Jane Doe")
-    assert call.heard == "And please say your home address."
+    assert call.heard == "Please say your home address."
     call.say("12 Main Street, Boston")
     assert call.heard.startswith("Dr. Sarah Chen, today at 11 AM, for Jane Doe; we'll text 0 1 2 3.")
     call.press("1")
@@ -46,7 +46,7 @@ def test_speech_only_questions_say_so(call):
     call.say("tomorrow at 10am")
     assert call.heard == "Please say your full name."
     call.say("Jane Doe")
-    assert call.heard == "And please say your home address."
+    assert call.heard == "Please say your home address."
 
 
 def test_one_sentence_books_in_three_turns_and_nothing_is_asked_twice(call, clinic):
@@ -275,7 +275,7 @@ def test_a_lost_race_at_the_confirmation_offers_the_nearest(call, clinic):
 def test_retries_say_only_the_part_that_failed_then_staff(call):
     call.press("1")
     call.press("8")
-    assert call.heard == ("Sorry, which doctor? Press 1 for Dr. Chen; 2, Dr. Okafor; 3, Dr. Lopez; or 0 for anyone.")
+    assert call.heard == ("Sorry, which doctor? Press 1 for Dr. Chen; 2, Dr. Okafor; 3, Dr. Lopez; 0 for anyone.")
     call.say("the plumber")
     assert call.heard.startswith("Sorry, which doctor?")
     call.press("9")

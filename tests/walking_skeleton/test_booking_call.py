@@ -43,7 +43,7 @@ def test_booking_by_keypad_books_and_texts(system):
     reply = call.answer(speech="Tuesday at 10am")
     assert reply.text == "Please say your full name." and reply.gather["input"] == "speech"
     reply = call.answer(speech="my name is Jane Doe")
-    assert reply.text == "And please say your home address."
+    assert reply.text == "Please say your home address."
     reply = call.answer(speech="12 Main Street, Boston")
     assert reply.text.startswith("Dr. Sarah Chen, tomorrow at 10 AM, for Jane Doe; we'll text 0 1 2 3.")
     assert "3 to change the time" in reply.text
@@ -78,7 +78,7 @@ def test_one_sentence_books_in_three_turns(system):
     call = system.phone()
     call.start()
     reply = call.answer(speech="This is Jane Doe, I'd like to see Dr. Chen on Tuesday at 10")
-    assert reply.text == "And please say your home address."
+    assert reply.text == "Please say your home address."
     reply = call.answer(speech="12 Main Street, Boston")
     assert reply.text.startswith("Dr. Sarah Chen, tomorrow at 10 AM, for Jane Doe")
     reply = call.answer(speech="yes")

@@ -13,7 +13,7 @@ def test_greeting_names_the_clinic_dialled(system):
     reply = system.phone(to=HARBOR_NUMBER, caller="+14155550123").start()
     assert reply.prompts == ["Thank you for calling Harbor Dental.",
                              "How can I help? Press 1 to book, 2 to cancel, 3 to reschedule, 4 for availability, "
-                             "or 5 for staff."]
+                             "5 for staff."]
     gather = reply.gather
     assert gather["numDigits"] == "1" and gather["actionOnEmptyResult"] == "true"
 
@@ -53,7 +53,7 @@ def test_no_input_and_unknown_choices_reprompt_briefly_then_transfer(system):
     call.start()
     reply = call.answer()
     assert reply.text == ("Sorry, I didn't catch that. Press 1 to book, 2 to cancel, 3 to reschedule, "
-                          "4 for availability, or 5 for staff.")
+                          "4 for availability, 5 for staff.")
     assert reply.gather["action"] == "/process-selection"
     reply = call.answer(digits="8")
     assert reply.text.startswith("Sorry, I didn't catch that.")

@@ -160,18 +160,26 @@ def webhook_table(summary: dict) -> list[str]:
 
 
 def call_table(summary: dict) -> tuple[list[str], int, int]:
-    """Per-kind call rows, and the totals of calls completed and failed."""
+    """Per-kind call rows (with the mean caller turns and words said, over all calls of the kind and over
+    the booked ones that took the time first named), and the totals of calls completed and failed."""
     calls = [item for item in summary["entries"] if item["method"] == "CALL"]
-    rows = [f"  {'call kind':<14} {'calls':>6} {'failed':>7} {'p50 s':>7} {'p95 s':>7} {'turns':>6} {'words':>6}"
-            "  outcomes   (turns and words: means per call; words the receptionist said)"]
+    rows = [f"  {'call kind':<14} {'calls':>6} {'failed':>7} {'p50 s':>7} {'p95 s':>7} {'turns':>6} {'words':>6} "
+            f"{'direct':>13}  outcomes",
+            "  (turns and words: means per call, words the receptionist said; direct: turns/words of the booked"
+            " calls whose first named time was free)"]
+    direct = summary.get("direct", {})
     for item in sorted(calls, key=lambda item: -item["requests"]):
+        name = item["name"]
         outcomes = ", ".join(f"{key.split(':', 1)[1]} {count}" for key, count in sorted(summary["outcomes"].items())
-                             if key.startswith(item["name"] + ":"))
+                             if key.startswith(name + ":"))
         count = max(item["requests"], 1)
-        turns = summary.get("turns", {}).get(item["name"], 0) / count
-        words = summary.get("words", {}).get(item["name"], 0) / count
-        rows.append(f"  {item['name']:<14} {item['requests']:>6} {item['failures']:>7} {item['p50'] / 1000:>7.1f} "
-                    f"{item['p95'] / 1000:>7.1f} {turns:>6.1f} {words:>6.0f}  {outcomes}")
+        turns = summary.get("turns", {}).get(name, 0) / count
+        words = summary.get("words", {}).get(name, 0) / count
+        booked_direct = direct.get(f"{name}:calls", 0)
+        typical = (f"{direct[f'{name}:turns'] / booked_direct:.1f}/{direct[f'{name}:words'] / booked_direct:.0f}"
+                   f" ({booked_direct})" if booked_direct else "-")
+        rows.append(f"  {name:<14} {item['requests']:>6} {item['failures']:>7} {item['p50'] / 1000:>7.1f} "
+                    f"{item['p95'] / 1000:>7.1f} {turns:>6.1f} {words:>6.0f} {typical:>13}  {outcomes}")
     return rows, sum(item["requests"] for item in calls), sum(item["failures"] for item in calls)
 
 

@@ -50,6 +50,11 @@ class CallResult:
         return sum(len(text.split()) for text in self.heard)
 
     @property
+    def offered_times(self) -> bool:
+        """The receptionist offered free times (the time first named was not free, or none was named)."""
+        return any("free times" in text for text in self.heard)
+
+    @property
     def failed(self) -> bool:
         """A call the system let down: an HTTP/TwiML failure, an apology, or a conversation going nowhere."""
         return self.outcome in ("failed", "apology", "stuck")

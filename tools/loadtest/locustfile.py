@@ -48,6 +48,8 @@ FAILURE_EXAMPLES: list[str] = []
 FAILED_CALLS: Counter = Counter()
 TURNS: Counter = Counter()
 WORDS: Counter = Counter()
+# The same for calls that took the time first named (no free times offered): the typical booking.
+DIRECT: Counter = Counter()
 WEBHOOK_MS: list[float] = []
 PROGRESS_SECONDS = float(os.environ.get("LOADTEST_PROGRESS_SECONDS", "0"))
 # (seconds since the first turn, milliseconds, failed) of every webhook turn, for the timeline and progress
@@ -109,6 +111,10 @@ class Caller(FastHttpUser):
             self.booked_with.remove(clinic)
         TURNS[kind] += result.answers
         WORDS[kind] += result.words
+        if not result.offered_times and result.outcome == "booked":
+            DIRECT[f"{kind}:calls"] += 1
+            DIRECT[f"{kind}:turns"] += result.answers
+            DIRECT[f"{kind}:words"] += result.words
         failure = None
         if result.failed:
             failure = RuntimeError(f"{result.outcome}: {result.detail or (result.heard or [''])[-1][:160]}")
@@ -163,7 +169,7 @@ def _write_summary(environment, **_kwargs) -> None:
     with open(target, "w", encoding="utf-8") as handle:
         json.dump({
             "entries": entries, "outcomes": dict(OUTCOMES), "failure_examples": FAILURE_EXAMPLES,
-            "turns": dict(TURNS), "words": dict(WORDS), "duration_seconds": duration,
+            "turns": dict(TURNS), "words": dict(WORDS), "direct": dict(DIRECT), "duration_seconds": duration,
             "webhook_requests": webhook_requests, "webhook_ms": webhooks, "timeline": timeline(TURN_LOG),
             "errors": [{"name": error.name, "error": str(error.error)[:200], "count": error.occurrences}
                        for error in stats.errors.values()][:20],
