@@ -32,7 +32,9 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-forwarded_allow_ips = "*"
+# X-Forwarded-* headers only from the configured proxies (the ALB's addresses; Twilio signatures are
+# checked against PUBLIC_BASE_URL regardless, which production requires).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Batch lookups carry their ids in the query string (GET /kb/doctors?ids=..., up to MAX_DOCTOR_IDS in
 # shared/routes.py); gunicorn's default 4094-byte request line is too short for the longest of them.
 limit_request_line = 8190

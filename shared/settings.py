@@ -93,4 +93,7 @@ class CommonSettings(BaseSettings):
             raise ValueError("DATABASE_URL must point at Postgres in production")
         if not self.redis_url:
             raise ValueError("REDIS_URL must be set in production")
+        if not (self.public_base_url or "").startswith("https://"):
+            # Without it the URL a signature is checked against would come from the request's Host header.
+            raise ValueError("PUBLIC_BASE_URL (https) must be set in production")
         return self

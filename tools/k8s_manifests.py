@@ -505,6 +505,8 @@ def config_map() -> dict:
             "HTTP_CONNECT_TIMEOUT_SECONDS": "0.5",
             "WEB_CONCURRENCY": "2",
             "WEB_THREADS": "8",
+            # X-Forwarded-* headers are trusted only from the ALB, which reaches pods from inside the VPC.
+            "FORWARDED_ALLOW_IPS": VPC_CIDR,
         },
     }
 
