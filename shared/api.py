@@ -11,13 +11,19 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
+# Times a clinic could mean: anything outside is refused before arithmetic on it could overflow.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2200
+
+
 def _require_offset(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("must include a UTC offset")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return value
 
 
-# A datetime field that refuses naive times with a clear message (times travel as UTC instants).
+# A datetime field that refuses naive times (times travel as UTC instants) and years no clinic books.
 OffsetDatetime = Annotated[datetime, AfterValidator(_require_offset)]
 # The id of a row (doctor, clinic, appointment): what a database integer key can hold, so an id no row
 # can have is a clear 422 instead of a lookup.
@@ -53,7 +59,10 @@ def field_errors(error: ValidationError) -> dict[str, str]:
 
 def parse_json_body(model: type[ModelT]) -> ModelT:
     """Validate the request's JSON body against a model; raise ApiError 400/422 with per-field messages."""
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "the JSON body is nested too deeply") from None
     if not isinstance(payload, dict):
         raise ApiError(400, "invalid_json", "the request body must be a JSON object")
     try:

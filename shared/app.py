@@ -8,7 +8,8 @@ import time
 import uuid
 from typing import Callable, Mapping
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, g, jsonify, request
+from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from shared import metrics
@@ -86,6 +87,12 @@ def create_service_app(
             return json_error(400, "invalid_characters", "NUL characters are not allowed in paths, queries or bodies")
         return None
 
+    @app.url_value_preprocessor
+    def _refuse_impossible_ids(endpoint: str | None, values: dict | None) -> None:
+        """An id in a path that no database row can have is simply not found."""
+        if values and any(isinstance(value, int) and not 0 <= value <= MAX_ROW_ID for value in values.values()):
+            abort(404)
+
     @app.after_request
     def _record(response: Response) -> Response:
         rule = request.url_rule.rule if request.url_rule else "unmatched"
@@ -141,12 +148,17 @@ def _is_twilio_route() -> bool:
     return route is not None and route.exposure is Exposure.TWILIO
 
 
+MAX_ROW_ID = 2**31 - 1
+MAX_INHERITED_DEADLINE_MS = 600_000  # a caller's budget longer than ten minutes is not a budget
+
+
 def _turn_deadline(settings) -> float | None:
     """When this request's work must be done (time.monotonic): a Twilio turn gets TURN_DEADLINE_SECONDS,
-    an internal request inherits what is left of its caller's budget (X-Deadline-Ms); others none."""
+    an internal request inherits what is left of its caller's budget (X-Deadline-Ms, at most ten
+    minutes; anything else in the header is ignored); others none."""
     inherited = request.headers.get(DEADLINE_HEADER, "")
-    if inherited.isdigit():
-        return time.monotonic() + int(inherited) / 1000
+    if inherited.isascii() and inherited.isdigit() and len(inherited) <= 9:
+        return time.monotonic() + min(int(inherited), MAX_INHERITED_DEADLINE_MS) / 1000
     if _is_twilio_route():
         return time.monotonic() + settings.turn_deadline_seconds
     return None
@@ -174,8 +186,17 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if _is_twilio_route():
+            # Twilio reads TwiML whatever the status (a bad signature, a body over the limit, ...).
+            return Response(str(VoiceResponse()), status=error.code or 500, mimetype="text/xml")
         code = (error.name or "error").lower().replace(" ", "_")
         return json_error(error.code or 500, code, error.description or error.name)
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(error: RecursionError):
+        if _is_twilio_route():
+            return failure_response()
+        return json_error(400, "invalid_input", "the request is nested too deeply")
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -53,10 +53,6 @@ CODE_ERRORS: dict[str, CodeCheck] = {"wrong_code": "wrong_code", "expired": "exp
 WHISPER_ROUTE = "/staff-whisper"
 
 
-class CallSessionMissing(Exception):
-    """A Twilio request arrived for a call this system has no session for."""
-
-
 class UnknownClinicNumber(Exception):
     """The dialled number belongs to no clinic."""
 
@@ -303,8 +299,10 @@ def current_input() -> Input:
     return Input.of(request.form.get("Digits", ""), request.form.get("SpeechResult", "")[:MAX_SPEECH_CHARS * 2])
 
 
-def load_conversation(deps: CallDependencies) -> Conversation:
-    """The call's conversation: its clinic first (so any later failure can still offer staff), then its session."""
+def load_conversation(deps: CallDependencies) -> tuple[Conversation, Reply | None]:
+    """The call's conversation: its clinic first (so any later failure can still offer staff), then its
+    session. A call whose session is gone (expired, or lost with Redis) starts over politely: a fresh
+    session and the reply that says so, instead of an error."""
     call_sid = request.form.get("CallSid", "")
     g.call_sid = call_sid or None
     clinic = deps.clinics.by_number(request.form.get("To", ""))
@@ -312,12 +310,17 @@ def load_conversation(deps: CallDependencies) -> Conversation:
         raise UnknownClinicNumber()
     g.staff_number = clinic["staff_number"]
     data = deps.sessions.load(call_sid) if call_sid else None
+    restart = None
     if data is None:
-        raise CallSessionMissing(call_sid)
-    conversation = Conversation(CallSession.load(data), deps.ports)
+        log.info("no session for this call; starting over")
+        conversation = Conversation(CallSession(call_sid=call_sid or "unknown", clinic=clinic_info(clinic),
+                                                caller=request.form.get("From", "")[:40]), deps.ports)
+        restart = runner.start_over(conversation)
+    else:
+        conversation = Conversation(CallSession.load(data), deps.ports)
     register_sensitive(conversation.request.name, conversation.request.address, conversation.request.phone)
     g.failure_reply = lambda: _failure_reply(deps, conversation)
-    return conversation
+    return conversation, restart
 
 
 def respond(deps: CallDependencies, conversation: Conversation, reply: Reply) -> Response:
@@ -364,7 +367,9 @@ def step_view(step_name: str, endpoint: str | None = None) -> Callable[[], Respo
 
     def view() -> Response:
         deps = dependencies()
-        conversation = load_conversation(deps)
+        conversation, restart = load_conversation(deps)
+        if restart is not None:
+            return respond(deps, conversation, restart)
         given = current_input()
         if step.expects in ("name", "address", "phone"):
             register_sensitive(given.speech)
@@ -380,8 +385,8 @@ def flow_entry_view(flow: FlowName) -> Callable[[], Response]:
 
     def view() -> Response:
         deps = dependencies()
-        conversation = load_conversation(deps)
-        return respond(deps, conversation, runner.start_flow(conversation, flow))
+        conversation, restart = load_conversation(deps)
+        return respond(deps, conversation, restart or runner.start_flow(conversation, flow))
 
     view.__name__ = f"start_{flow}"
     view.__doc__ = f"Start the {flow} flow."

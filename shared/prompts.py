@@ -54,6 +54,7 @@ ENGLISH: dict[str, Prompt] = _catalogue({
     "too_many_calls.clinic": "We're receiving an unusually high number of calls right now. "
                              "Please try again in a few minutes. Thank you for your patience, goodbye.",
     "apology": "I'm sorry, something went wrong on our side.",
+    "lost_track": "I'm sorry, I lost track of our conversation. Let's start again.",
     # which doctor
     "doctor.question": "Which doctor? Say a name or specialty, or press {choices}; 0 for anyone.",
     "doctor.retry": "Sorry, which doctor? Press {keys}; 0 for anyone.",

@@ -165,7 +165,11 @@ def queue_sms(*, db_factory: sessionmaker[Session], request: SmsRequest) -> tupl
                 db.add(message)
                 db.flush()
         except IntegrityError:
-            return _by_key(db, request.idempotency_key), False
+            # Either the same key was stored meanwhile (a concurrent retry), or a reference is wrong.
+            stored = _by_key(db, request.idempotency_key)
+            if stored is None:
+                raise ApiError(422, "unknown_reference", "clinic_id does not name a clinic") from None
+            return stored, False
         return message, True
 
 

@@ -43,6 +43,8 @@ def sms_status():
     form = request.form
     message_id = request.args.get("message_id", type=int)
     error_code = form.get("ErrorCode", type=int)
+    if error_code is not None and not 0 <= error_code < 1_000_000:
+        error_code = None  # Twilio's codes have five digits; anything else is not one
     with transaction(dependencies().db) as db:
         found = delivery.record_status_callback(db=db, message_id=message_id, sid=form.get("MessageSid", ""),
                                                 status=form.get("MessageStatus", ""), error_code=error_code)

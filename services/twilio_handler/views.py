@@ -84,7 +84,7 @@ def staff_whisper():
 def transfer_ended():
     """The transfer to staff ended: nothing more when they talked; a callback request when nobody answered."""
     deps = dependencies()
-    conversation = load_conversation(deps)
+    conversation, _ = load_conversation(deps)
     if request.form.get("DialCallStatus", "") == "completed":
         return respond(deps, conversation, conversation.reply(hang_up=True))
     conversation.session.record_step("transfer_failed")

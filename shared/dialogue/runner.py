@@ -47,6 +47,12 @@ def greet(conversation: Conversation) -> Reply:
     return ask(conversation, MENU)
 
 
+def start_over(conversation: Conversation) -> Reply:
+    """A call this system lost track of (its session is gone): say so and offer the menu."""
+    conversation.say("lost_track")
+    return ask(conversation, MENU)
+
+
 def answer(conversation: Conversation, step: Step, given: Input) -> Reply:
     """Read the caller's answer to `step` and reply with what comes next."""
     session = conversation.session

@@ -103,3 +103,32 @@ def test_calendly_webhooks_with_random_bodies_get_a_clear_answer(signed_webhooks
     assert_clear_answer(response)
     if not sign or stale:
         assert response.status_code in (400, 401, 403)
+
+
+def test_inputs_that_used_to_answer_500_are_clear_4xx(system):
+    """Ids past what a row can have, years no clinic books, JSON nested too deeply, an unknown clinic."""
+    assert system.internal("POST", f"/calendly/appointments/{2**64}/cancel", json={}).status_code == 404
+    assert system.internal("GET", f"/kb/doctors/{10**30}").status_code == 404
+    for year in ("9999-12-31T10:00:00+00:00", "0001-01-01T10:00:00+00:00"):
+        answer = system.internal("GET", "/calendly/availability", query_string={"doctor_id": 1, "near": year})
+        assert answer.status_code == 422 and answer.is_json
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = system.internal("POST", "/agent/interpret", data=deep, content_type="application/json")
+    assert answer.status_code == 400 and answer.get_json()["error"] == "invalid_json"
+    answer = system.internal("POST", "/messaging/sms", json={
+        "idempotency_key": "k" * 10, "kind": "verification_code", "to": "+16175550123", "clinic_id": 999999,
+        "clinic_name": "Nowhere", "code": "123456"})
+    assert answer.status_code == 422 and answer.get_json()["error"] == "unknown_reference"
+
+
+def test_an_absurd_deadline_header_is_ignored_not_a_500(system):
+    answer = system.http.get("/kb/clinics/riverside", headers={"Authorization": "Bearer local-internal-token",
+                                                               "X-Deadline-Ms": "9" * 400})
+    assert answer.status_code == 200
+    unsigned = system.http.post("/voice", data={"CallSid": "CA1"}, headers={"X-Deadline-Ms": "9" * 400})
+    assert unsigned.status_code == 403 and unsigned.mimetype == "text/xml"
+
+
+def test_twilio_routes_answer_twiml_even_for_a_body_over_the_limit(system):
+    answer = system.http.post("/voice", data={"CallSid": "CA1", "Junk": "x" * (2 * 1024 * 1024)})
+    assert answer.status_code == 413 and answer.mimetype == "text/xml" and b"<Response" in answer.data

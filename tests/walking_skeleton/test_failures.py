@@ -58,12 +58,17 @@ def test_database_down_mid_call_gives_apology(system, monkeypatch):
     assert "something went wrong" in reply.text and reply.dialled == "+16175550199"
 
 
-def test_session_missing_gives_apology_not_error(system):
+def test_a_lost_session_starts_over_politely(system, caplog):
     call = system.phone()
     call.start()
     system.sessions.delete(call.call_sid)
+    with caplog.at_level(logging.INFO):
+        reply = call.answer(digits="1")
+    assert reply.text.startswith("I'm sorry, I lost track of our conversation. Let's start again. How can I help?")
+    assert reply.gather["action"] == "/process-selection"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     reply = call.answer(digits="1")
-    assert "something went wrong" in reply.text and reply.dialled == "+16175550199"
+    assert reply.text.startswith("Which doctor?")
 
 
 def test_knowledge_base_down_at_greeting_still_answers_twiml(engine, database, redis_client, settings_overrides):
