@@ -126,11 +126,10 @@ class ChainBench:
             "nearest slots": [self._get("/calendly/availability", doctor_id=doctor, near=target, limit=3)
                               for doctor, target in self.near],
             "phone lookup (SMS reply, no clinic)": [
-                self._get("/calendly/appointments", phone=scale_data.patient_phone(index), status=BOOKED,
-                          upcoming="true") for index in self.rows],
+                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True) for index in self.rows],
             "phone lookup in a clinic (call)": [
-                self._get("/calendly/appointments", phone=scale_data.patient_phone(index), status=BOOKED,
-                          upcoming="true", clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, index)))
+                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True,
+                             clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, index)))
                 for index in self.rows],
             "booking": [lambda d=doctor: self._book(d) for doctor in self._cycle(self.doctors, self.samples // 2)],
             "cancel": [self._cancel] * (self.samples // 2),
@@ -156,6 +155,9 @@ class ChainBench:
 
     def _get(self, path: str, **query: Any) -> Request:
         return lambda: [self.timed(lambda: self.get(path, **query))[0]]
+
+    def _search(self, **body: Any) -> Request:
+        return lambda: [self.timed(lambda: self._post("/calendly/appointments/search", body, (200,)))[0]]
 
     def _post(self, path: str, body: dict[str, Any], expected: tuple[int, ...] = (200, 201)):
         response = self.http.post(path, json=body, headers=AUTH)
