@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from services.calendly import service
 from services.calendly.models import Appointment, NotificationOutbox, PhoneVerification
@@ -128,20 +126,6 @@ def _encrypt_and_back(url: str, monkeypatch) -> None:
 def test_migration_encrypts_existing_rows_and_its_downgrade_decrypts_them_on_sqlite(tmp_path, monkeypatch,
                                                                                    process_keyring):
     _encrypt_and_back(f"sqlite:///{tmp_path}/encrypt.db", monkeypatch)
-
-
-@pytest.fixture
-def scratch_postgres_url(database_url):
-    """An empty Postgres database of this test's own."""
-    url = make_url(database_url).set(database=f"{make_url(database_url).database}_encryption")
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migration_encrypts_existing_rows_and_its_downgrade_decrypts_them_on_postgres(scratch_postgres_url,

@@ -6,7 +6,8 @@
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
-data "aws_iam_policy_document" "key" {
+# Every key is administered by the account (its IAM policies then grant roles what they may do).
+data "aws_iam_policy_document" "administered" {
   #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; account administration is AWS's default key policy
   #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
   #checkov:skip=CKV_AWS_109:the account root must keep key administration or the key becomes unmanageable
@@ -19,6 +20,12 @@ data "aws_iam_policy_document" "key" {
       identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
     }
   }
+}
+
+data "aws_iam_policy_document" "key" {
+  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only
+  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
+  source_policy_documents = [data.aws_iam_policy_document.administered.json]
   statement {
     sid       = "CloudWatchLogsEncrypts"
     actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
@@ -52,23 +59,8 @@ resource "aws_kms_key" "patient_data" {
   description             = "${var.name} patient data keys (envelope: wraps the application's data keys)"
   enable_key_rotation     = true
   deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.patient_data.json
+  policy                  = data.aws_iam_policy_document.administered.json
   tags                    = var.tags
-}
-
-data "aws_iam_policy_document" "patient_data" {
-  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; account administration is AWS's default key policy
-  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
-  #checkov:skip=CKV_AWS_109:the account root must keep key administration or the key becomes unmanageable
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
 }
 
 resource "aws_kms_alias" "patient_data" {
