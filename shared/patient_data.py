@@ -231,11 +231,15 @@ def local_keyring(folder: Path) -> Keyring:
         folder.mkdir(parents=True, exist_ok=True)
         keys = {"data_keys": {LOCAL_KEY_ID: encode_key(new_key())}, "data_key_id": LOCAL_KEY_ID,
                 "index_keys": {LOCAL_KEY_ID: encode_key(new_key())}, "index_key_id": LOCAL_KEY_ID}
+        draft = folder / f".{LOCAL_KEY_FILE}.{os.getpid()}.{threading.get_ident()}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            json.dump(keys, file)
         try:
-            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
-                json.dump(keys, file)
+            os.link(draft, path)  # whole or not at all: processes starting together all read one file
         except FileExistsError:
-            pass  # another process of `make run` wrote it first; read theirs
+            pass  # another process wrote it first; read theirs
+        finally:
+            draft.unlink()
     stored = json.loads(path.read_text())
     return Keyring({key_id: _decode_key(text, key_id) for key_id, text in stored["data_keys"].items()},
                    stored["data_key_id"],
