@@ -147,6 +147,10 @@ def _decode_key(text: str, what: str) -> bytes:
         raise KeyConfigError(f"{what} is not base64") from None
 
 
+def _decoded(keys: Mapping[str, str], what: str) -> dict[str, bytes]:
+    return {key_id: _decode_key(text, f"{what} key {key_id!r}") for key_id, text in keys.items()}
+
+
 def _parse_keys(value: str, name: str) -> dict[str, str]:
     try:
         keys = json.loads(value)
@@ -218,8 +222,7 @@ def _build(settings, cache_key: tuple, kms) -> Keyring:
         open_data = {key_id: _unwrap(kms, blob, key_id, DATA_PURPOSE, kms_key_id) for key_id, blob in data.items()}
         open_index = {key_id: _unwrap(kms, blob, key_id, INDEX_PURPOSE, kms_key_id) for key_id, blob in index.items()}
     else:
-        open_data = {key_id: _decode_key(text, f"data key {key_id!r}") for key_id, text in data.items()}
-        open_index = {key_id: _decode_key(text, f"index key {key_id!r}") for key_id, text in index.items()}
+        open_data, open_index = _decoded(data, "data"), _decoded(index, "index")
     return Keyring(open_data, _current(data, data_id, "PATIENT_DATA_KEYS"),
                    open_index, _current(index, index_id, "PATIENT_INDEX_KEYS"))
 
@@ -241,10 +244,8 @@ def local_keyring(folder: Path) -> Keyring:
         finally:
             draft.unlink()
     stored = json.loads(path.read_text())
-    return Keyring({key_id: _decode_key(text, key_id) for key_id, text in stored["data_keys"].items()},
-                   stored["data_key_id"],
-                   {key_id: _decode_key(text, key_id) for key_id, text in stored["index_keys"].items()},
-                   stored["index_key_id"])
+    return Keyring(_decoded(stored["data_keys"], "data"), stored["data_key_id"],
+                   _decoded(stored["index_keys"], "index"), stored["index_key_id"])
 
 
 _active: Keyring | None = None
