@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help runtime install lock audit lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
+.PHONY: help runtime install lock audit lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders retention reencrypt sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -109,6 +109,13 @@ bench-nlu: install ## Interpretation latency percentiles in-process (and datepar
 
 reminders: migrate ## Record and hand over due appointment reminders once (a CronJob in the cluster)
 	$(BIN)/python -m services.calendly.reminders
+
+retention: migrate ## Empty texts' bodies and delete one-time codes past their retention periods, once (daily CronJobs in the cluster)
+	$(BIN)/python -m services.messaging.retention
+	$(BIN)/python -m services.calendly.retention
+
+reencrypt: migrate ## Re-encrypt and re-index patient data under the current keys after a rotation (resumable; ARGS=--batch-size N)
+	$(BIN)/python -m tools.manage reencrypt $(ARGS)
 
 sms-worker: migrate ## Run the messaging worker: SQS intake, retries with backoff, reconciliation (ARGS=--once)
 	$(BIN)/python -m services.messaging.worker $(ARGS)

@@ -1,4 +1,4 @@
-"""Command-line jobs (outbox dispatcher, messaging worker, reminders) run with a service's own
+"""Command-line jobs (outbox dispatcher, messaging worker, reminders, retention) run with a service's own
 dependency bundle: its app alone in the cluster, or inside the all-in-one system in local mode, where
 services call each other in-process."""
 
@@ -59,23 +59,31 @@ def run_loop(name: str, one_pass: Callable[[], int], poll_seconds: float, argv: 
             return
 
 
-def start_local_jobs(system, poll_seconds: float = 5.0, reminder_seconds: float = 60.0) -> threading.Thread:
-    """Local mode (`make run`): the dispatcher, the messaging worker and reminders in one daemon thread."""
+def start_local_jobs(system, poll_seconds: float = 5.0, reminder_seconds: float = 60.0,
+                     retention_seconds: float = 3600.0) -> threading.Thread:
+    """Local mode (`make run`): the dispatcher, the messaging worker, reminders and retention in one daemon thread."""
+    from services.calendly import retention as calendly_retention
     from services.calendly.dispatcher import dispatch_once
     from services.calendly.reminders import run_reminders
+    from services.messaging import retention as messaging_retention
     from services.messaging.worker import work_once
+    from shared.clock import SYSTEM_CLOCK
 
     calendly = system.apps["calendly"].extensions["receptionist"]
     messaging = system.apps["messaging"].extensions["receptionist"]
 
     def loop() -> None:
-        next_reminders = 0.0
+        next_reminders = next_retention = 0.0
         while True:
             jobs: list[tuple[str, Callable[[], Any]]] = [("dispatcher", lambda: dispatch_once(calendly)),
                                                          ("sms worker", lambda: work_once(messaging))]
             if time.monotonic() >= next_reminders:
                 jobs.append(("reminders", lambda: run_reminders(calendly)))
                 next_reminders = time.monotonic() + reminder_seconds
+            if time.monotonic() >= next_retention:
+                jobs += [("text retention", lambda: messaging_retention.run_retention(messaging, SYSTEM_CLOCK.now())),
+                         ("code retention", lambda: calendly_retention.run_retention(calendly, SYSTEM_CLOCK.now()))]
+                next_retention = time.monotonic() + retention_seconds
             for name, job in jobs:
                 try:
                     job()

@@ -57,6 +57,19 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     return fields
 
 
+STAFF_HEADER = "X-Staff-User"
+MAX_STAFF_CHARS = 200
+
+
+def staff_user() -> str | None:
+    """Who is acting, as the staff console says in X-Staff-User (free text: an id or an e-mail address);
+    None when no staff member is named; ApiError 422 when it is too long."""
+    staff = " ".join(request.headers.get(STAFF_HEADER, "").split())
+    if len(staff) > MAX_STAFF_CHARS:
+        raise ApiError(422, "invalid_staff", f"{STAFF_HEADER} is longer than {MAX_STAFF_CHARS} characters")
+    return staff or None
+
+
 def parse_json_body(model: type[ModelT]) -> ModelT:
     """Validate the request's JSON body against a model; raise ApiError 400/422 with per-field messages."""
     try:

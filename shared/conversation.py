@@ -145,8 +145,8 @@ class HttpAppointments:
 
     def upcoming(self, *, clinic_id: int, phone: str) -> list[AppointmentRef]:
         """Booked appointments still to come for a number at the clinic."""
-        found = self.client.get("calendly", "/calendly/appointments", phone=phone, clinic_id=clinic_id,
-                                status="booked", upcoming="true")
+        found = self.client.post("calendly", "/calendly/appointments/search", {
+            "phone": phone, "clinic_id": clinic_id, "status": "booked", "upcoming": True}, read_only=True)
         return [AppointmentRef(id=item["id"], doctor_id=item["doctor_id"], doctor_name=item["doctor"],
                                start=datetime.fromisoformat(item["start"])) for item in found]
 

@@ -92,7 +92,10 @@ ROUTES: tuple[Route, ...] = (
     Route("/capture-user-phone", "booking_handler", _POST, _T),
     # calendly: appointments, the system of record
     Route("/calendly/availability", "calendly", _GET, _I),
-    Route("/calendly/appointments", "calendly", ("GET", "POST"), _I),
+    # lookups by phone number are POSTs: a number never travels in a URL (access logs, traces)
+    Route("/calendly/appointments", "calendly", _POST, _I),
+    Route("/calendly/appointments/search", "calendly", _POST, _I),
+    Route("/calendly/appointments/<int:appointment_id>/audit", "calendly", _GET, _I),
     Route("/calendly/appointments/<int:appointment_id>/cancel", "calendly", _POST, _I),
     Route("/calendly/appointments/<int:appointment_id>/reschedule", "calendly", _POST, _I),
     Route("/calendly/appointments/<int:appointment_id>/confirm", "calendly", _POST, _I),
@@ -117,7 +120,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/kb/clinics/<slug>/schedule/restore", "knowledge_base", _POST, _A),
     Route("/kb/clinics/<slug>/stranded-appointments", "knowledge_base", _GET, _A),
     # messaging: SMS
-    Route("/messaging/sms", "messaging", ("GET", "POST"), _I),
+    Route("/messaging/sms", "messaging", _POST, _I),
+    Route("/messaging/sms/search", "messaging", _POST, _I),
     Route("/sms/status", "messaging", _POST, _T),
     Route("/sms/inbound", "messaging", _POST, _T),
     # tts: speech for prompts

@@ -1,5 +1,6 @@
 """The one client services use to call each other: JSON over HTTP with the service token,
-timeouts, bounded retries on idempotent calls, and request id / CallSid propagation."""
+timeouts, bounded retries on idempotent calls, request id / CallSid propagation, and the calling
+service's name (for the audit log of whoever is called)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 
 from shared.routes import SERVICES, dashed
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 IN_PROCESS_BASE_URL = "http://in-process"
 _RETRYABLE_STATUS = frozenset({502, 503, 504})
 DEADLINE_HEADER = "X-Deadline-Ms"
+SERVICE_HEADER = "X-Service-Name"
 MIN_CALL_SECONDS = 0.05  # less time than this left in the turn: do not start another call
 
 
@@ -76,6 +78,8 @@ class ServiceClient:
 
     def _headers(self, idempotency_key: str | None, remaining: float | None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if has_app_context() and current_app.config.get("SERVICE"):
+            headers[SERVICE_HEADER] = current_app.config["SERVICE"]
         if remaining is not None:
             headers[DEADLINE_HEADER] = str(int(remaining * 1000))
         if has_request_context():
@@ -97,16 +101,18 @@ class ServiceClient:
         json: Any = None,
         idempotency_key: str | None = None,
         timeout: float | None = None,
+        read_only: bool = False,
     ) -> ServiceResponse:
         """Make one call; 4xx come back as a ServiceResponse, transport errors and 5xx raise.
 
-        GETs and calls carrying an idempotency key are retried (bounded) on transport errors
-        and 502/503/504; other calls are attempted once, because repeating them could act twice.
+        GETs, calls carrying an idempotency key and `read_only` POSTs (a search whose criteria must not
+        travel in the URL) are retried (bounded) on transport errors and 502/503/504; other calls are
+        attempted once, because repeating them could act twice.
         Inside a Twilio turn (or a request made for one) every attempt fits in what is left of the
         turn's deadline, and no attempt starts once it has passed, so the caller is answered in time.
         """
         url = self.base_url(service) + path
-        retryable = method.upper() == "GET" or idempotency_key is not None
+        retryable = method.upper() == "GET" or idempotency_key is not None or read_only
         attempts = 1 + (self.settings.http_retries if retryable else 0)
         read_timeout = timeout or self.settings.http_timeout_seconds
         deadline = g.get("deadline") if has_request_context() else None
@@ -153,9 +159,10 @@ class ServiceClient:
         """GET and return the JSON body; any non-2xx raises ServiceCallError."""
         return self._expect_ok(self.call("GET", service, path, params=params or None), service, path)
 
-    def post(self, service: str, path: str, payload: Any, *, idempotency_key: str | None = None) -> Any:
+    def post(self, service: str, path: str, payload: Any, *, idempotency_key: str | None = None,
+             read_only: bool = False) -> Any:
         """POST JSON and return the JSON body; any non-2xx raises ServiceCallError."""
-        answer = self.call("POST", service, path, json=payload, idempotency_key=idempotency_key)
+        answer = self.call("POST", service, path, json=payload, idempotency_key=idempotency_key, read_only=read_only)
         return self._expect_ok(answer, service, path)
 
     @staticmethod

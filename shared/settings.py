@@ -73,6 +73,19 @@ class CommonSettings(BaseSettings):
         None, ge=1, le=65535, description="port of /metrics in background workers (web services serve it on PORT)"
     )
     say_voice: str = Field("Polly.Joanna", description="Twilio <Say> voice when no audio URL")
+    patient_data_keys: SecretStr | None = Field(
+        None, description="keys that encrypt patient data at rest, as JSON {key id: base64 key} (KMS-wrapped when "
+        "PATIENT_DATA_KMS_KEY_ID is set); unset outside production = keys generated into LOCAL_DATA_DIR",
+    )
+    patient_data_key_id: str | None = Field(
+        None, description="the data key new values are encrypted with (needed when PATIENT_DATA_KEYS has several)")
+    patient_index_keys: SecretStr | None = Field(
+        None, description="keys of the blind indexes (keyed hashes phone numbers are looked up by), same format")
+    patient_index_key_id: str | None = Field(
+        None, description="the index key new hashes use (needed when PATIENT_INDEX_KEYS has several)")
+    patient_data_kms_key_id: str | None = Field(
+        None, description="KMS key (ARN or alias) that wraps the patient data and index keys; required in production",
+    )
 
     @model_validator(mode="after")
     def _know_every_service_url(self) -> "CommonSettings":

@@ -72,6 +72,21 @@ def database_url() -> str:
     return TEST_DATABASE_URL
 
 
+@pytest.fixture
+def scratch_postgres_url(database_url):
+    """An empty Postgres database of the test's own, dropped after it (migration tests; CREATE INDEX
+    CONCURRENTLY waits for other sessions)."""
+    url = make_url(database_url).set(database=f"{make_url(database_url).database}_scratch")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(database_url):
     """One engine for the whole run."""

@@ -100,10 +100,11 @@ def _triple(values: list[float]) -> str:
 class ChainBench:
     """The in-process system on one chain, and the requests measured against it."""
 
-    def __init__(self, url: str, chain: scale_data.Chain, size: int, samples: int):
+    def __init__(self, url: str, chain: scale_data.Chain, size: int, samples: int, data_dir: str):
         self.chain, self.size, self.samples = chain, size, samples
         self.engine = make_engine(url)
-        self.app = create_all_in_one({"database_url": url, "local_data_dir": tempfile.mkdtemp()}, engine=self.engine,
+        # one data folder for every chain: its generated keys encrypt all of them (one keyring per process)
+        self.app = create_all_in_one({"database_url": url, "local_data_dir": data_dir}, engine=self.engine,
                                      sms_sender=LocalOutboxSender(io.StringIO()))
         self.http = Client(self.app)
         self.calendly = self.app.apps["calendly"].extensions["receptionist"]
@@ -126,11 +127,10 @@ class ChainBench:
             "nearest slots": [self._get("/calendly/availability", doctor_id=doctor, near=target, limit=3)
                               for doctor, target in self.near],
             "phone lookup (SMS reply, no clinic)": [
-                self._get("/calendly/appointments", phone=scale_data.patient_phone(index), status=BOOKED,
-                          upcoming="true") for index in self.rows],
+                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True) for index in self.rows],
             "phone lookup in a clinic (call)": [
-                self._get("/calendly/appointments", phone=scale_data.patient_phone(index), status=BOOKED,
-                          upcoming="true", clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, index)))
+                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True,
+                             clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, index)))
                 for index in self.rows],
             "booking": [lambda d=doctor: self._book(d) for doctor in self._cycle(self.doctors, self.samples // 2)],
             "cancel": [self._cancel] * (self.samples // 2),
@@ -156,6 +156,9 @@ class ChainBench:
 
     def _get(self, path: str, **query: Any) -> Request:
         return lambda: [self.timed(lambda: self.get(path, **query))[0]]
+
+    def _search(self, **body: Any) -> Request:
+        return lambda: [self.timed(lambda: self._post("/calendly/appointments/search", body, (200,)))[0]]
 
     def _post(self, path: str, body: dict[str, Any], expected: tuple[int, ...] = (200, 201)):
         response = self.http.post(path, json=body, headers=AUTH)
@@ -268,12 +271,13 @@ def _chain_url(url: str, size: int) -> str:
 def build(url: str, sizes: list[int], samples: int) -> dict[int, ChainBench]:
     """One migrated, loaded chain per size, each printed with its load time and query plans."""
     chain = scale_data.Chain.for_now(datetime.now(timezone.utc))
+    data_dir = tempfile.mkdtemp()
     benches = {}
     for size in sizes:
         started = time.perf_counter()
         chain_url = _chain_url(url, size)
         migrate(chain_url)
-        bench = benches[size] = ChainBench(chain_url, chain, size, samples)
+        bench = benches[size] = ChainBench(chain_url, chain, size, samples, data_dir)
         scale_data.create_chain(bench.engine, chain)
         scale_data.add_appointments(bench.engine, chain, size)
         print(f"\n{size_name(size)}: {scale_data.appointment_count(bench.engine):,} appointments loaded in "

@@ -70,23 +70,29 @@ class Workload:
         return "job"
 
 
+# Workloads that read or write patient data get its keys (KMS-wrapped, secret PATIENT_DATA) and an IAM
+# role that may unwrap them (aws=True: kms:Decrypt on the patient data key, terraform/modules/iam).
+PATIENT_DATA = "patient-data"
 # Calls to other services follow the ServiceClient calls in the code (tests/infra checks it): every
 # Twilio-facing service runs the conversation engine (shared/dialogue), which reads clinics and doctors
 # (knowledge_base), free times and appointments (calendly), what callers say (receptionist_agent) and
 # speaks prompts (tts).
 CONVERSATION_CALLS = ("calendly", "knowledge_base", "receptionist_agent", "tts")
 WEB: tuple[Workload, ...] = (
-    Workload("twilio_handler", "twilio_handler", calls=CONVERSATION_CALLS, database=True, redis=True),
+    Workload("twilio_handler", "twilio_handler", calls=CONVERSATION_CALLS, database=True, redis=True, aws=True,
+             secrets=(PATIENT_DATA,)),
     Workload("intent_handler", "intent_handler", calls=CONVERSATION_CALLS, redis=True),
     Workload("booking_handler", "booking_handler", calls=CONVERSATION_CALLS, redis=True),
     Workload(
-        "calendly", "calendly", calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
+        "calendly", "calendly", calls=("knowledge_base", "messaging"), database=True, aws=True,
+        secrets=("calendly", PATIENT_DATA),
     ),
     # knowledge_base asks calendly which booked appointments a new schedule would strand
     Workload("knowledge_base", "knowledge_base", calls=("calendly",), database=True, aws=True,
              s3_bucket_key="DOCUMENTS_BUCKET"),
     # SMS replies: C confirms and X cancels through calendly, which names the doctor from knowledge_base
-    Workload("messaging", "messaging", calls=("calendly", "knowledge_base"), database=True, secrets=("twilio",)),
+    Workload("messaging", "messaging", calls=("calendly", "knowledge_base"), database=True, aws=True,
+             secrets=("twilio", PATIENT_DATA)),
     Workload(
         "tts", "tts", calls=("knowledge_base",), redis=True, aws=True, secrets=("elevenlabs",),
         s3_bucket_key="AUDIO_BUCKET",
@@ -98,24 +104,34 @@ WEB: tuple[Workload, ...] = (
 BACKGROUND: tuple[Workload, ...] = (
     Workload(
         "messaging_worker", "messaging", command=("python", "-m", "services.messaging.worker"),
-        calls=("calendly",), database=True, aws=True, secrets=("twilio",),
+        calls=("calendly",), database=True, aws=True, secrets=("twilio", PATIENT_DATA),
     ),
     Workload(
         "calendly_dispatcher", "calendly", command=("python", "-m", "services.calendly.dispatcher"),
-        calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
+        calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly", PATIENT_DATA),
     ),
     Workload(
         "calendly_sync", "calendly", command=("python", "-m", "services.calendly.sync_runner"),
-        calls=("knowledge_base", "messaging"), database=True, secrets=("calendly",),
+        calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly", PATIENT_DATA),
     ),
     Workload(
         "calendly_reminders", "calendly", kind="CronJob", command=("python", "-m", "services.calendly.reminders"),
-        calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly",),
+        calls=("knowledge_base", "messaging"), database=True, aws=True, secrets=("calendly", PATIENT_DATA),
         schedule="*/15 * * * *",
     ),
+    # retention: texts' bodies emptied and one-time codes deleted past their periods, once a day
+    Workload(
+        "messaging_retention", "messaging", kind="CronJob", command=("python", "-m", "services.messaging.retention"),
+        database=True, aws=True, secrets=("twilio", PATIENT_DATA), schedule="17 3 * * *",
+    ),
+    Workload(
+        "calendly_retention", "calendly", kind="CronJob", command=("python", "-m", "services.calendly.retention"),
+        database=True, aws=True, secrets=("calendly", PATIENT_DATA), schedule="27 3 * * *",
+    ),
+    # the migration encrypts patient data (0015), so it unwraps the keys too
     Workload(
         "db_migrate", "knowledge_base", kind="Job", command=("python", "-m", "tools.manage", "migrate"),
-        database=True,
+        database=True, aws=True, secrets=(PATIENT_DATA,),
     ),
     Workload(
         "tts_warm", "tts", kind="Job", command=("python", "-m", "services.tts.warm"),
@@ -125,11 +141,14 @@ BACKGROUND: tuple[Workload, ...] = (
 )
 WORKLOADS: tuple[Workload, ...] = WEB + BACKGROUND
 
-# Vendor secrets in AWS Secrets Manager, one JSON secret each, synced by External Secrets.
+# Vendor secrets and the patient data keys in AWS Secrets Manager, one JSON secret each, synced by External
+# Secrets to the workloads that name them.
 VENDOR_SECRETS: dict[str, tuple[str, ...]] = {
     "calendly": ("CALENDLY_TOKEN", "CALENDLY_WEBHOOK_SIGNING_KEY"),
     "twilio": ("TWILIO_ACCOUNT_SID", "TWILIO_API_KEY_SID", "TWILIO_API_KEY_SECRET"),
     "elevenlabs": ("ELEVENLABS_API_KEY",),
+    PATIENT_DATA: ("PATIENT_DATA_KEYS", "PATIENT_DATA_KEY_ID", "PATIENT_INDEX_KEYS", "PATIENT_INDEX_KEY_ID",
+                   "PATIENT_DATA_KMS_KEY_ID"),
 }
 APP_SECRET_KEYS = ("INTERNAL_API_TOKEN", "ADMIN_API_TOKEN", "TWILIO_AUTH_TOKEN", "SENTRY_DSN")
 
@@ -430,7 +449,7 @@ def shared_network_policies() -> list[dict]:
             },
         },
         {
-            # AWS APIs (STS for IRSA, S3, SQS), Twilio, Calendly, ElevenLabs and Sentry are public HTTPS
+            # AWS APIs (STS for IRSA, S3, SQS, KMS), Twilio, Calendly, ElevenLabs and Sentry are public HTTPS
             # endpoints that a NetworkPolicy cannot name; private ranges stay closed so that calls inside
             # the cluster and the VPC are only the ones the per-workload policies allow.
             "apiVersion": "networking.k8s.io/v1",

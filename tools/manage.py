@@ -1,4 +1,4 @@
-"""Management commands: `python -m tools.manage migrate|load-demo`."""
+"""Management commands: `python -m tools.manage migrate|load-demo|reencrypt|new-key` (`--help` on each)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from services.knowledge_base.settings import KnowledgeBaseSettings
+from shared import patient_data
 from shared.db import make_engine, make_session_factory, migrate
 from shared.log import configure_logging
 from shared.storage import LocalObjectStore, make_object_store
@@ -40,18 +41,64 @@ def local_demo_database(folder: str | Path) -> tuple[str, Engine]:
     return url, engine
 
 
+def reencrypt(settings, *, batch_size: int = 500, tables: list[str] | None = None) -> dict[str, int]:
+    """Bring every encrypted column to the current keys (after a rotation); rows rewritten per table."""
+    from services import all_models
+
+    keyring = patient_data.keyring_from(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        return {spec.name: patient_data.rewrite_table(engine.begin, spec, keyring, batch_size=batch_size)
+                for spec in patient_data.encrypted_tables(all_models()) if not tables or spec.name in tables}
+    finally:
+        engine.dispose()
+
+
+def new_key(settings, key_id: str, *, index: bool, kms_key_id: str | None = None) -> str:
+    """A new key as a JSON member to add to PATIENT_DATA_KEYS (PATIENT_INDEX_KEYS with `index`), made and
+    wrapped by KMS when a KMS key is named (PATIENT_DATA_KMS_KEY_ID or `kms_key_id`), else random."""
+    import json
+
+    if not patient_data.KEY_ID.match(key_id):
+        raise SystemExit(f"key ids are 1-16 of A-Z a-z 0-9 _ -, not {key_id!r}")
+    kms_key_id = kms_key_id or settings.patient_data_kms_key_id
+    if kms_key_id:
+        import boto3
+
+        value = patient_data.wrap_new_key(boto3.client("kms", region_name=settings.aws_region), kms_key_id, key_id,
+                                          index=index)
+    else:
+        value = patient_data.encode_key(patient_data.new_key())
+    return json.dumps({key_id: value})
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=("migrate", "load-demo"))
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the database migrations to DATABASE_URL")
+    commands.add_parser("load-demo", help="load the demo clinics")
+    rotate = commands.add_parser("reencrypt", help="re-encrypt and re-index patient data under the current keys "
+                                 "(resumable: rows already current are skipped)")
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction")
+    rotate.add_argument("--table", action="append", help="only this table (repeatable)")
+    making = commands.add_parser("new-key", help="print a new patient data key (wrapped by KMS when one is named)")
+    making.add_argument("key_id", help="its id, e.g. 2027-01 (1-16 of A-Z a-z 0-9 _ -)")
+    making.add_argument("--index", action="store_true", help="a blind index key (PATIENT_INDEX_KEYS)")
+    making.add_argument("--kms-key-id", help="KMS key to wrap it with (default PATIENT_DATA_KMS_KEY_ID)")
     args = parser.parse_args(argv)
     settings = KnowledgeBaseSettings()
     configure_logging("manage", settings.log_level, "text")
     if args.command == "migrate":
         migrate(settings.database_url)
         log.info("database migrated")
-    else:
+    elif args.command == "load-demo":
         log.info("loaded demo clinics: %s", ", ".join(load_demo(settings)))
+    elif args.command == "reencrypt":
+        counts = reencrypt(settings, batch_size=args.batch_size, tables=args.table)
+        log.info("rows rewritten under the current keys: %s", ", ".join(f"{name} {count}" for name, count in counts.items()))
+    else:
+        print(new_key(settings, args.key_id, index=args.index, kms_key_id=args.kms_key_id))
 
 
 if __name__ == "__main__":

@@ -8,17 +8,24 @@ Chains of different sizes have the same shape: the random appointments take slot
 fixed permutation (a smaller chain holds a prefix of a larger one's), each phone has three, and the
 fully booked doctors' calendars reach further back the larger the chain, up to the whole two years
 from FULL_HISTORY_AT appointments on (below it their history is cut to the chain's share of it).
+Patient data is stored as the services store it: names and numbers encrypted, numbers with their
+blind index, under the process's keyring (shared/patient_data.py), computed here once per number and
+loaded with COPY (every row has the same synthetic name, stored as one ciphertext).
+
 Used by `make bench-scale` (tools/bench_scale.py) and by the query-plan tests.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
+
+from shared import patient_data
 
 CLINICS = 500
 DOCTORS = 5_000
@@ -130,12 +137,31 @@ _SLOT_START = """((CAST(:first_monday AS date) + ({day} / 5 * 7 + {day} % 5)::in
                   + interval '9 hours' + {slot} * interval '30 minutes') AT TIME ZONE c.timezone"""
 
 
-def _add_random(db, chain: Chain, count: int) -> None:
+def _fully_booked_phone(doctor_id: int, day: int, slot: int) -> str:
+    return f"+1313{2_000_000 + doctor_id * 100_000 + day * SLOTS_PER_DAY + slot}"
+
+
+def _load_phones(db, chain: Chain, random_rows: int, first_full_day: int) -> None:
+    """A temporary table of every patient number of the chain with its stored (encrypted) form and blind
+    index, as the services would write them."""
+    keyring = patient_data.active()
+    phones = {patient_phone(index) for index in range(0, random_rows, 3)}
+    phones.update(_fully_booked_phone(doctor, day, slot) for doctor in range(1, FULLY_BOOKED + 1)
+                  for day in range(first_full_day, chain.weekdays) for slot in range(SLOTS_PER_DAY))
+    rows = io.StringIO("".join(f"{phone}\t{keyring.encrypt(phone, 'appointments.patient_phone')}\t"
+                               f"{keyring.blind_index(phone)}\n" for phone in phones))
+    db.execute(text("CREATE TEMPORARY TABLE chain_phones (phone text PRIMARY KEY, stored text, hash text) "
+                    "ON COMMIT DROP"))
+    with db.connection.driver_connection.cursor() as cursor:
+        cursor.copy_expert("COPY chain_phones FROM STDIN", rows)
+
+
+def _add_random(db, chain: Chain, count: int, name: str) -> None:
     """Random appointments number 0..count-1: distinct slots of the doctors not booked solid."""
     db.execute(text(f"""
-        INSERT INTO appointments (clinic_id, doctor_id, patient_name, patient_phone, starts_at, ends_at, status,
-                                  source, version, created_at, updated_at)
-        SELECT c.id, p.doctor, 'Chain Patient', '+1212' || (2000000 + p.i / 3), s.starts_at,
+        INSERT INTO appointments (clinic_id, doctor_id, patient_name, patient_phone, patient_phone_hash, starts_at,
+                                  ends_at, status, source, version, created_at, updated_at)
+        SELECT c.id, p.doctor, :name, ph.stored, ph.hash, s.starts_at,
                s.starts_at + interval '30 minutes', CASE WHEN p.i % 4 = 3 THEN 'cancelled' ELSE 'booked' END,
                'phone', 1, s.created_at, s.created_at
         FROM (SELECT i, :full + 1 + k % :doctors AS doctor, k / :doctors / :per_day AS day,
@@ -143,31 +169,33 @@ def _add_random(db, chain: Chain, count: int) -> None:
               FROM (SELECT i, i * :prime % :slots AS k FROM generate_series(CAST(0 AS bigint), :count - 1) AS i)
                    AS permuted) AS p
         JOIN clinics c ON c.id = (p.doctor - 1) / :per_clinic + 1
+        JOIN chain_phones ph ON ph.phone = '+1212' || (2000000 + p.i / 3)
         CROSS JOIN LATERAL (SELECT {_SLOT_START.format(day="p.day", slot="p.slot")} AS starts_at) AS t
         CROSS JOIN LATERAL (SELECT t.starts_at,
                                    least(t.starts_at - (1 + p.i % 30) * interval '1 day',
                                          CAST(:now AS timestamptz) - interval '1 hour') AS created_at) AS s
     """), {"full": FULLY_BOOKED, "doctors": DOCTORS - FULLY_BOOKED, "per_day": SLOTS_PER_DAY,
            "prime": _PERMUTATION_PRIME, "slots": _random_slots(chain), "count": count,
-           "per_clinic": DOCTORS // CLINICS, "first_monday": chain.first_monday, "now": chain.now})
+           "per_clinic": DOCTORS // CLINICS, "first_monday": chain.first_monday, "now": chain.now, "name": name})
 
 
-def _add_fully_booked(db, chain: Chain, first_day: int) -> None:
+def _add_fully_booked(db, chain: Chain, first_day: int, name: str) -> None:
     """Every slot of the fully booked doctors from weekday `first_day` to the end of the calendar."""
     db.execute(text(f"""
-        INSERT INTO appointments (clinic_id, doctor_id, patient_name, patient_phone, starts_at, ends_at, status,
-                                  source, version, created_at, updated_at)
-        SELECT c.id, d.id, 'Chain Patient', '+1313' || (2000000 + d.id * 100000 + day * 16 + slot),
+        INSERT INTO appointments (clinic_id, doctor_id, patient_name, patient_phone, patient_phone_hash, starts_at,
+                                  ends_at, status, source, version, created_at, updated_at)
+        SELECT c.id, d.id, :name, ph.stored, ph.hash,
                t.starts_at, t.starts_at + interval '30 minutes', 'booked', 'phone', 1,
                least(t.starts_at - interval '7 days', CAST(:now AS timestamptz) - interval '1 hour'),
                least(t.starts_at - interval '7 days', CAST(:now AS timestamptz) - interval '1 hour')
         FROM doctors d JOIN clinics c ON c.id = d.clinic_id
         CROSS JOIN generate_series(:first_day, :last_day - 1) AS day
         CROSS JOIN generate_series(0, :per_day - 1) AS slot
+        JOIN chain_phones ph ON ph.phone = '+1313' || (2000000 + d.id * 100000 + day * 16 + slot)
         CROSS JOIN LATERAL (SELECT {_SLOT_START.format(day="day", slot="slot")} AS starts_at) AS t
         WHERE d.id <= :full
     """), {"first_day": first_day, "last_day": chain.weekdays, "per_day": SLOTS_PER_DAY, "full": FULLY_BOOKED,
-           "first_monday": chain.first_monday, "now": chain.now})
+           "first_monday": chain.first_monday, "now": chain.now, "name": name})
 
 
 def appointment_count(engine: Engine) -> int:
@@ -184,16 +212,21 @@ def random_count(chain: Chain, size: int) -> int:
 def add_appointments(engine: Engine, chain: Chain, size: int) -> None:
     """Give the chain its `size` appointments with their outbox rows, then VACUUM ANALYZE so the
     planner and index-only scans know them."""
+    keyring = patient_data.active()
+    # one ciphertext for every row's equal synthetic name (and payload): equal plaintexts under one nonce
+    # reveal only that they are equal, which is what synthetic data is
+    name = keyring.encrypt("Chain Patient", "appointments.patient_name")
     with engine.begin() as db:
-        _add_fully_booked(db, chain, chain.fully_booked_from(size))
-        _add_random(db, chain, random_count(chain, size))
+        _load_phones(db, chain, random_count(chain, size), chain.fully_booked_from(size))
+        _add_fully_booked(db, chain, chain.fully_booked_from(size), name)
+        _add_random(db, chain, random_count(chain, size), name)
         db.execute(text("""
             INSERT INTO notification_outbox (idempotency_key, appointment_id, kind, payload, attempts, delivered_at,
                                              created_at, updated_at)
-            SELECT 'appointment:' || id || ':booking_confirmation:v1', id, 'booking_confirmation', '{}', 1,
+            SELECT 'appointment:' || id || ':booking_confirmation:v1', id, 'booking_confirmation', :payload, 1,
                    created_at, created_at, created_at
             FROM appointments
-        """))
+        """), {"payload": keyring.encrypt("{}", "notification_outbox.payload")})
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
         db.execute(text("VACUUM ANALYZE appointments"))
         db.execute(text("VACUUM ANALYZE notification_outbox"))

@@ -18,7 +18,7 @@ from services.calendly.settings import CalendlySettings
 from services.calendly.sync import queue_metrics
 from services.calendly.views import VIEWS
 from services.calendly.webhooks import WEBHOOK_VIEWS
-from shared import metrics
+from shared import metrics, patient_data
 from shared.app import create_service_app, service_blueprint
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import check_database, make_session_factory
@@ -57,6 +57,7 @@ def create_app(
     alone serves.
     """
     settings = settings or CalendlySettings()
+    patient_data.activate(patient_data.keyring_from(settings))
     engine = engine_from(settings, engine)
     client = client_from(settings, http)
     calendly_api = calendly_api or CalendlyClient.from_settings(settings)

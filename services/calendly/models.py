@@ -1,4 +1,6 @@
-"""Tables the calendly service owns: appointments (the system of record) and its notification outbox."""
+"""Tables the calendly service owns: appointments (the system of record), its notification outbox, and
+the one-time codes that prove a caller is the patient. Patient data is stored encrypted, phone numbers
+found by their blind index (shared/patient_data.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, utcnow
+from shared.patient_data import Encrypted, EncryptedJSON, EncryptedText, keep_blind_indexes
 
 BOOKED = "booked"
 CANCELLED = "cancelled"
@@ -24,10 +27,11 @@ class Appointment(Base):
     # the ORM must not name tables this service does not load, or a flush fails when it runs alone.
     clinic_id: Mapped[int]
     doctor_id: Mapped[int]
-    patient_name: Mapped[str] = mapped_column(String(200))
-    patient_phone: Mapped[str] = mapped_column(String(20))
-    patient_email: Mapped[str | None] = mapped_column(String(254))
-    patient_address: Mapped[str | None] = mapped_column(Text)
+    patient_name: Mapped[str] = mapped_column(Encrypted("appointments.patient_name"))
+    patient_phone: Mapped[str] = mapped_column(Encrypted("appointments.patient_phone", "patient_phone_hash"))
+    patient_phone_hash: Mapped[str | None] = mapped_column(String(100))
+    patient_email: Mapped[str | None] = mapped_column(Encrypted("appointments.patient_email"))
+    patient_address: Mapped[str | None] = mapped_column(EncryptedText("appointments.patient_address"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default=BOOKED)
@@ -52,7 +56,7 @@ class NotificationOutbox(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
     kind: Mapped[str] = mapped_column(String(30))
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("notification_outbox.payload"))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
@@ -106,8 +110,10 @@ class PhoneVerification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int]
-    phone: Mapped[str] = mapped_column(String(20))
-    caller: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(Encrypted("phone_verifications.phone", "phone_hash"))
+    phone_hash: Mapped[str | None] = mapped_column(String(100))
+    caller: Mapped[str] = mapped_column(Encrypted("phone_verifications.caller", "caller_hash"))
+    caller_hash: Mapped[str | None] = mapped_column(String(100))
     call_sid: Mapped[str] = mapped_column(String(64))
     code_salt: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str | None] = mapped_column(String(64))
@@ -115,3 +121,24 @@ class PhoneVerification(Base):
     tries: Mapped[int] = mapped_column(default=0)
     verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppointmentAudit(Base):
+    """One read or change of an appointment through the API: when, who (a service or a staff member),
+    what, and why (the call or request it served). Never patient data. Append-only: no code updates
+    or deletes a row, and the database refuses to (a trigger on Postgres and SQLite)."""
+
+    __tablename__ = "appointment_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(30))
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor: Mapped[str] = mapped_column(String(200))
+    call_sid: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+for _model in (Appointment, PhoneVerification):
+    keep_blind_indexes(_model)

@@ -16,6 +16,7 @@ from services.calendly.outbox import record_notification
 from services.calendly.scheduling import Schedule, Slot, bookable_window, free_slots, nearest, slot_problem
 from shared.api import ApiError, DatabaseId, OffsetDatetime
 from shared.cache import DEFAULT_MAX_ITEMS
+from shared import patient_data
 from shared.freshness import MISSING, FreshCache
 from shared.routes import MAX_DOCTOR_IDS
 from shared.service_client import ServiceCallError, ServiceClient
@@ -39,6 +40,16 @@ class PatientDetails(BaseModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return value.strip()
+
+
+class AppointmentSearch(BaseModel):
+    """POST /calendly/appointments/search: a phone number's appointments (the number travels in the body,
+    never in a URL)."""
+
+    phone: str = Field(pattern=E164)
+    clinic_id: DatabaseId | None = None
+    status: str | None = Field(None, max_length=20)
+    upcoming: bool = False
 
 
 class BookingRequest(BaseModel):
@@ -266,8 +277,8 @@ def booked_time_json(appointment: Appointment) -> dict[str, Any]:
 
 def has_phone(phone: str) -> ColumnElement[bool]:
     """The condition that picks a phone number's appointments: the one place that knows how phones are
-    stored and looked up (index on (patient_phone, starts_at))."""
-    return Appointment.patient_phone == phone
+    looked up, by their blind index (index on (patient_phone_hash, starts_at))."""
+    return patient_data.matches(Appointment.patient_phone_hash, phone)
 
 
 def phone_lookup(

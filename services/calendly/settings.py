@@ -24,6 +24,8 @@ class CalendlySettings(CommonSettings):
     verification_tries: int = Field(3, ge=1, le=10, description="wrong codes allowed before a code is void")
     verification_codes_per_phone_per_hour: int = Field(3, ge=1, description="codes texted to one number per hour")
     verification_codes_per_caller_per_hour: int = Field(5, ge=1, description="codes one caller may ask for per hour")
+    verification_retention_days: int = Field(
+        30, ge=1, description="days a one-time code's row (number, caller, tries) is kept; then deleted")
 
     calendly_token: SecretStr | None = Field(
         None, description="Calendly personal access token; unset = the local scheduler alone serves"

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from services.calendly.models import PhoneVerification
 from services.calendly.service import E164
+from shared import patient_data
 from shared.api import ApiError
 
 CODE_DIGITS = 6
@@ -57,9 +58,14 @@ def _digest(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
 
 
-def _recent(db: Session, column, value: str, since: datetime) -> int:
-    return db.scalar(select(func.count()).select_from(PhoneVerification)
-                     .where(column == value, PhoneVerification.created_at >= since)) or 0
+def recent_query(index_column, value: str, since: datetime) -> Select:
+    """How many verifications a number had (or a caller asked for) since `since`, by its blind index."""
+    return (select(func.count()).select_from(PhoneVerification)
+            .where(patient_data.matches(index_column, value), PhoneVerification.created_at >= since))
+
+
+def _recent(db: Session, index_column, value: str, since: datetime) -> int:
+    return db.scalar(recent_query(index_column, value, since)) or 0
 
 
 def start(*, db: Session, request: VerificationRequest, has_appointments: bool, limits: Limits,
@@ -67,9 +73,9 @@ def start(*, db: Session, request: VerificationRequest, has_appointments: bool, 
     """A new verification and the code to text (None when it is about appointments and the number has
     none here)."""
     hour_ago = now - timedelta(hours=1)
-    if _recent(db, PhoneVerification.phone, request.phone, hour_ago) >= limits.per_phone_per_hour:
+    if _recent(db, PhoneVerification.phone_hash, request.phone, hour_ago) >= limits.per_phone_per_hour:
         raise ApiError(429, "rate_limited", "too many codes for this number; try again later", limit="phone")
-    if _recent(db, PhoneVerification.caller, request.caller, hour_ago) >= limits.per_caller_per_hour:
+    if _recent(db, PhoneVerification.caller_hash, request.caller, hour_ago) >= limits.per_caller_per_hour:
         raise ApiError(429, "rate_limited", "too many codes asked for by this caller; try again later", limit="caller")
     texted = has_appointments or request.purpose == "booking"
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}" if texted else None

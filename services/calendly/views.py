@@ -1,4 +1,5 @@
-"""calendly routes: availability and appointments (internal, service token)."""
+"""calendly routes: availability, appointments and their audit log, one-time codes (internal, service
+token). Every read or change of an appointment is written to the audit log in its own transaction."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from datetime import timedelta
 
 from flask import jsonify, request
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.calendly import attendance, outbox, service, sync, verification
-from services.calendly.models import BOOKED
+from services.calendly import attendance, audit, outbox, service, sync, verification
+from services.calendly.models import BOOKED, Appointment
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.scheduling import Schedule, nearest, slot_problem
 from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query
@@ -33,13 +35,10 @@ class AvailabilityQuery(BaseModel):
     limit: int = Field(3, ge=1, le=100)
 
 
-class AppointmentsQuery(BaseModel):
-    """GET /calendly/appointments parameters."""
+class AuditQuery(BaseModel):
+    """GET /calendly/appointments/<id>/audit parameters."""
 
-    phone: str = Field(pattern=service.E164)
-    clinic_id: DatabaseId | None = None
-    status: str | None = None
-    upcoming: bool = False
+    after_id: int = Field(0, ge=0, description="the last id of the previous page")
 
 
 class BookedQuery(BaseModel):
@@ -84,31 +83,35 @@ def _requested(doctor: dict, start, free: list, now) -> dict:
             "problem": problem.code if problem else None if is_free else "taken"}
 
 
-def appointments():
-    """GET lists a phone number's appointments; POST books one."""
-    return _book() if request.method == "POST" else _list()
-
-
-def _list():
-    query = parse_query(AppointmentsQuery)
+def search_appointments():
+    """POST /calendly/appointments/search: a phone number's appointments, optionally by clinic, status and
+    still to come."""
+    query = parse_json_body(service.AppointmentSearch)
     deps = dependencies()
+    now = clock_now()
     with transaction(deps.db) as db:
         found = service.appointments_for_phone(
             db=db, phone=query.phone, clinic_id=query.clinic_id, status=query.status,
-            after=clock_now() if query.upcoming else None,
+            after=now if query.upcoming else None,
         )
+        audit.record(db=db, appointment_ids=[item.id for item in found], action=audit.READ, actor=audit.requester(),
+                     at=now)
     doctors = deps.doctors.doctors(item.doctor_id for item in found)
     return jsonify([service.appointment_json(item, doctors.get(item.doctor_id, {}).get("name")) for item in found])
 
 
-def _book():
+def book():
+    """POST /calendly/appointments: book a slot (201), or the same call's earlier booking of it (200)."""
     booking = parse_json_body(service.BookingRequest)
     deps = dependencies()
     doctor = deps.doctors.doctor(booking.doctor_id, revalidate=True)
+    now = clock_now()
     with transaction(deps.db) as db:
-        appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=clock_now())
+        appointment, created = service.book_appointment(db=db, doctor=doctor, booking=booking, now=now)
         if created and deps.calendly:
             sync.enqueue_booking(db=db, appointment=appointment, doctor=doctor)
+        audit.record(db=db, appointment_ids=[appointment.id], action=audit.BOOK if created else audit.READ,
+                     actor=audit.requester(), at=now)
     if created:
         try:
             outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment.id)
@@ -132,6 +135,8 @@ def cancel(appointment_id: int):
                                                 notify=cancellation.notify)
         if changed and deps.calendly:
             sync.enqueue_cancellation(db=db, appointment=appointment)
+        audit.record(db=db, appointment_ids=[appointment_id], action=audit.CANCEL if changed else audit.READ,
+                     actor=audit.requester(), at=clock_now())
         body = service.appointment_json(appointment, doctor["name"])
     if changed:
         outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
@@ -142,17 +147,32 @@ def reschedule(appointment_id: int):
     """Move a booked appointment; 404 unknown, 409 slot taken or not booked, 422 time not bookable."""
     move = parse_json_body(service.RescheduleRequest)
     deps = dependencies()
+    now = clock_now()
     with transaction(deps.db) as db:
         appointment = service.locked_appointment(db=db, appointment_id=appointment_id)
         doctor = deps.doctors.doctor(appointment.doctor_id, revalidate=True)
         _, moved = service.reschedule_appointment(db=db, appointment=appointment, doctor=doctor, start=move.start,
-                                                  now=clock_now())
+                                                  now=now)
         if moved and deps.calendly:
             sync.enqueue_reschedule(db=db, appointment=appointment, doctor=doctor)
+        audit.record(db=db, appointment_ids=[appointment_id], action=audit.MOVE if moved else audit.READ,
+                     actor=audit.requester(), at=now)
         body = service.appointment_json(appointment, doctor["name"])
     if moved:
         outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment_id)
     return jsonify(body)
+
+
+def appointment_audit(appointment_id: int):
+    """GET /calendly/appointments/<id>/audit[?after_id=]: who read or changed the appointment, oldest first
+    (a page at a time); 404 for an unknown appointment."""
+    query = parse_query(AuditQuery)
+    with transaction(dependencies().db) as db:
+        if db.scalar(select(Appointment.id).where(Appointment.id == appointment_id)) is None:
+            raise ApiError(404, "appointment_not_found", f"no appointment with id {appointment_id}")
+        found = audit.entries(db=db, appointment_id=appointment_id, after_id=query.after_id)
+        return jsonify({"appointment_id": appointment_id, "entries": [audit.entry_json(entry) for entry in found],
+                        "next_after_id": found[-1].id if len(found) == audit.MAX_LISTED else None})
 
 
 def booked_appointments():
@@ -170,8 +190,10 @@ def booked_appointments():
 def confirm_attendance(appointment_id: int):
     """POST /calendly/appointments/<id>/confirm: the patient said they will come (repeat-safe)."""
     deps = dependencies()
+    now = clock_now()
     with transaction(deps.db) as db:
-        appointment = attendance.confirm_attendance(db=db, appointment_id=appointment_id, now=clock_now())
+        appointment = attendance.confirm_attendance(db=db, appointment_id=appointment_id, now=now)
+        audit.record(db=db, appointment_ids=[appointment_id], action=audit.CONFIRM, actor=audit.requester(), at=now)
     return jsonify(attendance.attendance_json(appointment, deps.doctors.doctor(appointment.doctor_id)["name"]))
 
 
@@ -193,6 +215,8 @@ def start_verification():
                                                   status=BOOKED, after=now)
         started, code = verification.start(db=db, request=asked, has_appointments=bool(upcoming),
                                            limits=_verification_limits(), now=now)
+        audit.record(db=db, appointment_ids=[item.id for item in upcoming], action=audit.CODE_TEXTED,
+                     actor=audit.requester(), at=now)
     if code is not None:
         _text_code(started.id, asked, code)
     response = jsonify({"id": started.id, "expires_at": started.expires_at.isoformat()})
@@ -230,7 +254,9 @@ def check_verification(verification_id: int):
 
 VIEWS = {
     "/calendly/availability": availability,
-    "/calendly/appointments": appointments,
+    "/calendly/appointments": book,
+    "/calendly/appointments/search": search_appointments,
+    "/calendly/appointments/<int:appointment_id>/audit": appointment_audit,
     "/calendly/appointments/<int:appointment_id>/cancel": cancel,
     "/calendly/appointments/<int:appointment_id>/reschedule": reschedule,
     "/calendly/appointments/<int:appointment_id>/confirm": confirm_attendance,

@@ -26,10 +26,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.calendly import audit
 from services.calendly.calendly_api import BookedInvitee, CalendlyClient, CalendlyError, ScheduledEvent, parse_time
 from services.calendly.models import BOOKED, CANCELLED, Appointment, CalendlySyncTask, CalendlyWebhookEvent
 from services.calendly.outbox import deliver_notifications, record_notification
 from shared.api import ApiError
+from shared.clock import now as clock_now
 from shared.db import transaction, utcnow
 from shared.service_client import ServiceCallError
 from shared.wiring import dependencies
@@ -37,6 +39,8 @@ from shared.wiring import dependencies
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "Calendly-Webhook-Signature"
+# What a webhook's outcome did to an appointment, as the audit log names it.
+AUDITED = {"created": audit.BOOK, "linked": audit.LINK, "moved": audit.MOVE, "cancelled": audit.CANCEL}
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 CREATED, CANCELED = "invitee.created", "invitee.canceled"
 
@@ -284,6 +288,9 @@ def handle(deps, event: str, invitee: InviteePayload, clinic_slug: str | None) -
                 outcome, appointment = apply_canceled(db=db, deps=deps, invitee=invitee, replacement=booking)
             record.outcome = outcome
             record.appointment_id = appointment.id if appointment is not None else None
+            if appointment is not None and outcome in AUDITED:
+                audit.record(db=db, appointment_ids=[appointment.id], action=AUDITED[outcome],
+                             actor=audit.webhook_actor("calendly"), at=clock_now())
     except IntegrityError:
         return "duplicate"  # a concurrent delivery of the same event committed first
     if appointment is not None and outcome in ("moved", "cancelled"):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.knowledge_base import ingest, service
 from services.knowledge_base.availability import expand
-from shared.api import ApiError, DatabaseId, parse_json_body, parse_query
+from shared.api import ApiError, DatabaseId, parse_json_body, parse_query, staff_user
 from shared.db import transaction, utcnow
 from shared.routes import MAX_DOCTOR_IDS
 from shared.wiring import dependencies
@@ -60,17 +60,7 @@ class VersionsQuery(BaseModel):
     after: int = Field(0, ge=0)
 
 
-_STAFF_HEADER = "X-Staff-User"
-_MAX_STAFF_CHARS = 200
 _TRUE = ("1", "true", "yes", "on")
-
-
-def _staff() -> str | None:
-    """Who is acting, as the staff console says (free text: an id or an e-mail address)."""
-    staff = " ".join(request.headers.get(_STAFF_HEADER, "").split())
-    if len(staff) > _MAX_STAFF_CHARS:
-        raise ApiError(422, "invalid_staff", f"{_STAFF_HEADER} is longer than {_MAX_STAFF_CHARS} characters")
-    return staff or None
 
 
 def list_clinics():
@@ -142,7 +132,7 @@ def upload_document():
         db=deps.db, objects=deps.objects, limits=limits, appointments=deps.appointments, now=utcnow(),
         upload=ingest.Upload(clinic, (upload.filename or "")[:300] or None, upload.stream.read(limits.max_bytes + 1),
                              replace=request.form.get("replace", "").strip().lower() in _TRUE,
-                             preview=request.form.get("preview", "").strip().lower() in _TRUE, staff=_staff()),
+                             preview=request.form.get("preview", "").strip().lower() in _TRUE, staff=staff_user()),
     )
     return jsonify(answer), status
 
@@ -158,12 +148,12 @@ def apply_document(document_id: int):
     """POST /kb/documents/<id>/apply: apply exactly what the preview showed (409 when the schedule moved on)."""
     deps = dependencies()
     return jsonify(ingest.apply_preview(db=deps.db, appointments=deps.appointments, document_id=document_id,
-                                        staff=_staff(), now=utcnow()))
+                                        staff=staff_user(), now=utcnow()))
 
 
 def reject_document(document_id: int):
     """POST /kb/documents/<id>/reject: discard a preview."""
-    return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=_staff(), now=utcnow()))
+    return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=staff_user(), now=utcnow()))
 
 
 def list_clinic_documents(slug: str):
@@ -183,7 +173,7 @@ def restore_schedule(slug: str):
     body = parse_json_body(RestoreRequest)
     deps = dependencies()
     status, answer = ingest.restore_schedule(db=deps.db, appointments=deps.appointments, slug=slug,
-                                             document_id=body.document_id, staff=_staff(), now=utcnow())
+                                             document_id=body.document_id, staff=staff_user(), now=utcnow())
     return jsonify(answer), status
 
 

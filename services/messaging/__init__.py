@@ -13,6 +13,7 @@ from services.messaging.delivery import RetryPolicy
 from services.messaging.senders import SmsSender, sender_from
 from services.messaging.settings import MessagingSettings
 from services.messaging.views import VIEWS
+from shared import patient_data
 from shared.app import create_service_app, service_blueprint
 from shared.db import check_database, make_session_factory
 from shared.service_client import ServiceClient
@@ -42,6 +43,7 @@ def create_app(
 ) -> Flask:
     """Build the messaging app; Twilio is the sender when configured, else the printed local outbox."""
     settings = settings or MessagingSettings()
+    patient_data.activate(patient_data.keyring_from(settings))
     engine = engine_from(settings, engine)
     app = create_service_app(
         SERVICE, settings, service_blueprint(SERVICE, VIEWS), {"database": lambda: check_database(engine)}

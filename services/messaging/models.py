@@ -11,6 +11,7 @@ from sqlalchemy import String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, utcnow
+from shared.patient_data import Encrypted, EncryptedText, keep_blind_indexes
 
 # Our own states before Twilio has the message, then Twilio's delivery states (see STATUS_RANK).
 PENDING, SENDING, UNKNOWN, OPTED_OUT = "pending", "sending", "unknown", "opted_out"
@@ -29,8 +30,9 @@ class SmsMessage(Base):
     kind: Mapped[str] = mapped_column(String(30))
     clinic_id: Mapped[int | None]  # a key into knowledge_base's clinics, enforced by the database only
     appointment_id: Mapped[int | None]
-    to_number: Mapped[str] = mapped_column(String(20))
-    body: Mapped[str] = mapped_column(Text)
+    to_number: Mapped[str] = mapped_column(Encrypted("sms_messages.to_number", "to_hash"))
+    to_hash: Mapped[str | None] = mapped_column(String(100))
+    body: Mapped[str | None] = mapped_column(EncryptedText("sms_messages.body"))  # None once purged (retention)
     status: Mapped[str] = mapped_column(String(20), default=PENDING)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -45,11 +47,12 @@ class SmsMessage(Base):
 
 
 class SmsOptOut(Base):
-    """A number's latest opt-out (STOP, error 21610) or opt-in (START) to texts."""
+    """A number's latest opt-out (STOP, error 21610) or opt-in (START) to texts, keyed by its blind index."""
 
     __tablename__ = "sms_opt_outs"
 
-    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    phone_hash: Mapped[str] = mapped_column(String(100), primary_key=True)
+    phone: Mapped[str] = mapped_column(Encrypted("sms_opt_outs.phone", "phone_hash"))
     opted_out: Mapped[bool]
     source: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -80,5 +83,9 @@ class SmsReply(Base):
     message_sid: Mapped[str] = mapped_column(String(64), unique=True)
     answered_message_id: Mapped[int | None]
     action: Mapped[str] = mapped_column(String(10))
-    reply_text: Mapped[str] = mapped_column(Text)
+    reply_text: Mapped[str | None] = mapped_column(Text)  # None once purged (retention)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+for _model in (SmsMessage, SmsOptOut):
+    keep_blind_indexes(_model)

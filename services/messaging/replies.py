@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.messaging.models import OPTED_OUT, SmsMessage, SmsReply
 from services.messaging.optouts import START_WORDS, STOP_WORDS, record_opt_choice
 from services.messaging.service import local_when, normalise_phone
+from shared import patient_data
 from shared.db import transaction
 from shared.service_client import ServiceCallError, ServiceClient
 
@@ -33,20 +34,24 @@ REPLYABLE_KINDS = ("booking_confirmation", "reschedule", "reminder")
 REPLY_WINDOW = timedelta(days=90)
 
 
+def answered_text_query(*, phone: str, now: datetime) -> Select:
+    """The last text inviting a reply that was sent to this number, if recent (found by its blind index)."""
+    return (select(SmsMessage)
+            .where(patient_data.matches(SmsMessage.to_hash, phone), SmsMessage.kind.in_(REPLYABLE_KINDS),
+                   SmsMessage.appointment_id.is_not(None), SmsMessage.status != OPTED_OUT,
+                   SmsMessage.created_at >= now - REPLY_WINDOW)
+            .order_by(SmsMessage.id.desc()).limit(1))
+
+
 def answered_text(*, db: Session, phone: str, now: datetime) -> SmsMessage | None:
     """The last text inviting a reply that was sent to this number, if recent."""
-    return db.scalars(
-        select(SmsMessage)
-        .where(SmsMessage.to_number == phone, SmsMessage.kind.in_(REPLYABLE_KINDS),
-               SmsMessage.appointment_id.is_not(None), SmsMessage.status != OPTED_OUT,
-               SmsMessage.created_at >= now - REPLY_WINDOW)
-        .order_by(SmsMessage.id.desc()).limit(1)
-    ).first()
+    return db.scalars(answered_text_query(phone=phone, now=now)).first()
 
 
 def _appointment(client: ServiceClient, text: SmsMessage, phone: str, now: datetime) -> dict | None:
     """The text's appointment, while it is booked and still to come."""
-    found = client.get("calendly", "/calendly/appointments", phone=phone, clinic_id=text.clinic_id)
+    found = client.post("calendly", "/calendly/appointments/search", {"phone": phone, "clinic_id": text.clinic_id},
+                        read_only=True)
     appointment = next((item for item in found if item["id"] == text.appointment_id), None)
     if appointment is None or appointment["status"] != "booked" or datetime.fromisoformat(appointment["start"]) <= now:
         return None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.messaging.models import OPTED_OUT, PENDING, SmsMessage
 from services.messaging.optouts import is_opted_out
+from shared import patient_data
 from shared.api import ApiError, OffsetDatetime
 from shared.db import transaction, utcnow
 from shared.spoken_time import spoken_clock, spoken_date
@@ -173,6 +174,22 @@ def queue_sms(*, db_factory: sessionmaker[Session], request: SmsRequest) -> tupl
         return message, True
 
 
+class SmsSearch(BaseModel):
+    """POST /messaging/sms/search: the texts to a number (the number travels in the body, never in a URL)."""
+
+    to: str = Field(min_length=3, max_length=32)
+
+    @field_validator("to")
+    @classmethod
+    def _as_stored(cls, value: str) -> str:
+        """Numbers are stored in E.164; one that is not a valid number has no texts (and finds none)."""
+        try:
+            return normalise_phone(value)
+        except ValueError:
+            return value
+
+
 def messages_to(*, db: Session, to: str) -> list[SmsMessage]:
-    """Every message to a number, oldest first."""
-    return list(db.scalars(select(SmsMessage).where(SmsMessage.to_number == to).order_by(SmsMessage.id)))
+    """Every message to a number, oldest first (found by the number's blind index)."""
+    return list(db.scalars(select(SmsMessage).where(patient_data.matches(SmsMessage.to_hash, to))
+                           .order_by(SmsMessage.id)))

@@ -31,6 +31,8 @@ class MessagingSettings(CommonSettings):
         60.0, gt=0, description="a send claimed this long ago without a recorded result is looked up at Twilio"
     )
     worker_poll_seconds: float = Field(2.0, gt=0)
+    sms_body_retention_days: int = Field(
+        30, ge=1, description="days a text's body (and a patient's reply text) is kept; then emptied, the row kept")
 
     @property
     def sends_inline(self) -> bool:

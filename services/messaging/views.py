@@ -1,4 +1,4 @@
-"""messaging routes: queue a text (idempotent) and list a number's texts (internal); Twilio's status
+"""messaging routes: queue a text (idempotent) and search a number's texts (internal); Twilio's status
 callbacks and patients' replies (signature-checked, TwiML)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from services.messaging import delivery, replies, service
-from shared.api import ApiError, parse_json_body
+from shared.api import parse_json_body
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.wiring import dependencies
@@ -18,14 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def sms():
-    """POST queues a text (and sends it at once in inline mode); GET lists texts to a number."""
+    """POST /messaging/sms queues a text (and sends it at once in inline mode)."""
     deps = dependencies()
-    if request.method == "GET":
-        to = request.args.get("to", "")
-        if not to:
-            raise ApiError(400, "missing_to", "query parameter 'to' (E.164) is required")
-        with transaction(deps.db) as db:
-            return jsonify([service.sms_json(message) for message in service.messages_to(db=db, to=to)])
     sms_request = parse_json_body(service.SmsRequest)
     message, created = service.queue_sms(db_factory=deps.db, request=sms_request)
     if created and deps.settings.sends_inline:
@@ -36,6 +30,13 @@ def sms():
     response = jsonify(service.sms_json(message))
     response.status_code = 201 if created else 200
     return response
+
+
+def search_sms():
+    """POST /messaging/sms/search: the texts to a number, oldest first."""
+    search = parse_json_body(service.SmsSearch)
+    with transaction(dependencies().db) as db:
+        return jsonify([service.sms_json(message) for message in service.messages_to(db=db, to=search.to)])
 
 
 def sms_status():
@@ -69,6 +70,7 @@ def sms_inbound():
 
 VIEWS = {
     "/messaging/sms": sms,
+    "/messaging/sms/search": search_sms,
     "/sms/status": sms_status,
     "/sms/inbound": sms_inbound,
 }

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from services.twilio_handler.rate_limit import CallRateLimiter, Counters, Limits, MemoryCounters, RedisCounters
 from services.twilio_handler.settings import TwilioHandlerSettings
 from services.twilio_handler.views import VIEWS
+from shared import patient_data
 from shared.app import create_service_app, service_blueprint
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.conversation import CallDependencies
@@ -31,6 +32,7 @@ def create_app(
 ) -> Flask:
     """Build the twilio_handler app; outside clients are built from settings unless passed in."""
     settings = settings or TwilioHandlerSettings()
+    patient_data.activate(patient_data.keyring_from(settings))
     clock = clock or SYSTEM_CLOCK
     engine = engine_from(settings, engine)
     sessions = session_store_from(settings, session_store)

@@ -9,6 +9,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, utcnow
+from shared.patient_data import Encrypted
 
 OUTCOMES = ("booked", "cancelled", "rescheduled", "enquiry_only", "no_slots", "callback_requested",
             "transferred", "hung_up")
@@ -23,7 +24,7 @@ class Call(Base):
     # The clinics table belongs to knowledge_base: the database enforces the key (see the migration),
     # the ORM does not name it, so this service can run without knowledge_base's models loaded.
     clinic_id: Mapped[int | None]
-    caller: Mapped[str | None] = mapped_column(String(20))
+    caller: Mapped[str | None] = mapped_column(Encrypted("calls.caller"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     duration_seconds: Mapped[int | None]

@@ -39,12 +39,12 @@ def book(system, doctor: str, start_utc: str, phone: str = CALLER, name: str = "
 
 def appointments(system, phone: str = CALLER) -> list[dict[str, Any]]:
     """A phone number's appointments, as calendly lists them."""
-    return system.internal("GET", "/calendly/appointments", query_string={"phone": phone}).get_json()
+    return system.internal("POST", "/calendly/appointments/search", json={"phone": phone}).get_json()
 
 
 def texts(system, phone: str = CALLER) -> list[dict[str, Any]]:
     """The SMS messages queued for a number."""
-    return system.internal("GET", "/messaging/sms", query_string={"to": phone}).get_json()
+    return system.internal("POST", "/messaging/sms/search", json={"to": phone}).get_json()
 
 
 def recorded_call(system, call_sid: str) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def test_confirm_delivered_twice_books_once_and_texts_once(system, engine):
     response = replay(system, call, "/confirm-booking", {"Digits": "1"})
     assert response.status_code == 200 and response.mimetype == "text/xml"
     assert count(engine, "SELECT count(*) FROM appointments") == 1
-    texts = system.internal("GET", "/messaging/sms", query_string={"to": CALLER}).get_json()
+    texts = system.internal("POST", "/messaging/sms/search", json={"to": CALLER}).get_json()
     assert len(texts) == 1
 
 

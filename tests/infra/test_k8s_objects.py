@@ -82,11 +82,22 @@ def test_background_workloads_exist(rendered, overlay):
     assert commands["messaging-worker"] == ["python", "-m", "services.messaging.worker"]
     assert commands["calendly-dispatcher"] == ["python", "-m", "services.calendly.dispatcher"]
     assert commands["calendly-sync"] == ["python", "-m", "services.calendly.sync_runner"]
-    reminders = objects_of(objects, "CronJob")["calendly-reminders"]
-    assert reminders["spec"]["concurrencyPolicy"] == "Forbid"
-    assert reminders["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"] == [
-        "python", "-m", "services.calendly.reminders"
-    ]
+    for name, module in (("calendly-reminders", "services.calendly.reminders"),
+                         ("messaging-retention", "services.messaging.retention"),
+                         ("calendly-retention", "services.calendly.retention")):
+        job = objects_of(objects, "CronJob")[name]
+        assert job["spec"]["concurrencyPolicy"] == "Forbid"
+        assert job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"] == [
+            "python", "-m", module
+        ]
+
+
+def test_patient_data_keys_go_only_to_workloads_that_handle_patient_data_and_may_unwrap_them():
+    holders = {w.dashed: w for w in k8s_manifests.WORKLOADS if k8s_manifests.PATIENT_DATA in w.secrets}
+    assert set(holders) == {"twilio-handler", "calendly", "messaging", "messaging-worker", "calendly-dispatcher",
+                            "calendly-sync", "calendly-reminders", "messaging-retention", "calendly-retention",
+                            "db-migrate"}
+    assert all(workload.aws and workload.database for workload in holders.values())
 
 
 def _pod_specs(objects):

@@ -151,7 +151,7 @@ def test_apply_applies_exactly_the_preview_and_keeps_stranded_appointments(kb, b
     stranded = staff(kb, "GET", "/kb/clinics/riverside/stranded-appointments").get_json()
     assert [(item["appointment_id"], item["reason"]) for item in stranded["appointments"]] == expected
     assert stranded["appointments"][0]["start_local"] == "2026-12-01T12:00:00-05:00"
-    listed = internal(kb, "GET", "/calendly/appointments", query_string={"phone": CALLER}).get_json()
+    listed = internal(kb, "POST", "/calendly/appointments/search", json={"phone": CALLER}).get_json()
     assert {item["status"] for item in listed} == {"booked"}  # never cancelled by a schedule
     again = staff(kb, "POST", f"/kb/documents/{preview['document']['id']}/apply")
     assert (again.status_code, again.get_json()["error"]) == (409, "not_pending")

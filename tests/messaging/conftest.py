@@ -188,8 +188,8 @@ class SmsSystem:
         return self.http.post(url, data=params, headers={"X-Twilio-Signature": signature})
 
     def texts(self, to: str = PATIENT) -> list[dict[str, Any]]:
-        """GET /messaging/sms for a number."""
-        return self.internal("GET", "/messaging/sms", query_string={"to": to}).get_json()
+        """POST /messaging/sms/search for a number."""
+        return self.internal("POST", "/messaging/sms/search", json={"to": to}).get_json()
 
     def work(self, now: datetime | None = None) -> int:
         """One messaging worker pass."""

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 
 from services.calendly.models import Appointment, NotificationOutbox
-from services.messaging.models import SmsOptOut
+from services.messaging.optouts import is_opted_out
 from shared.db import transaction
 from tests.messaging.conftest import FROM_NUMBER, PATIENT, book, next_weekday_slot
 
@@ -49,7 +49,7 @@ def test_x_cancels_the_next_appointment_with_a_confirming_reply(sms_system, db_f
         kinds = db.scalars(select(NotificationOutbox.kind)).all()
     assert kinds == ["booking_confirmation"]  # the reply itself is the confirmation: no second text
     assert len(sms_system.twilio.messages) == 1
-    listed = sms_system.internal("GET", "/calendly/appointments", query_string={"phone": PATIENT}).get_json()
+    listed = sms_system.internal("POST", "/calendly/appointments/search", json={"phone": PATIENT}).get_json()
     assert [item["status"] for item in listed] == ["cancelled"]
     assert reply(sms_system, "x") == "That appointment is no longer booked. Please call us if you need a new one."
 
@@ -69,7 +69,7 @@ def test_a_replayed_webhook_changes_nothing_twice(sms_system, db_factory):
     book(sms_system, db_factory, start=next_weekday_slot(weekday=3))
     first = reply(sms_system, "X", MessageSid="SM" + "7" * 32)
     assert reply(sms_system, "X", MessageSid="SM" + "7" * 32) == first
-    listed = sms_system.internal("GET", "/calendly/appointments", query_string={"phone": PATIENT}).get_json()
+    listed = sms_system.internal("POST", "/calendly/appointments/search", json={"phone": PATIENT}).get_json()
     assert sorted(item["status"] for item in listed) == ["booked", "cancelled"]
 
 
@@ -99,7 +99,7 @@ def test_reply_from_a_number_we_never_texted_acts_on_nothing(sms_system, db_fact
 def test_stop_records_the_opt_out_and_start_resumes_texts(sms_system, db_factory):
     assert reply(sms_system, "STOP") is None  # Twilio answers STOP itself
     with transaction(db_factory) as db:
-        assert db.get(SmsOptOut, PATIENT).opted_out
+        assert is_opted_out(db=db, phone=PATIENT)
     book(sms_system, db_factory)
     assert [text["status"] for text in sms_system.texts()] == ["opted_out"]
     assert sms_system.twilio.create_requests == []
@@ -113,7 +113,7 @@ def test_stop_records_the_opt_out_and_start_resumes_texts(sms_system, db_factory
 def test_opt_out_type_from_advanced_opt_out_is_honoured(sms_system, db_factory):
     assert reply(sms_system, "ARRET", OptOutType="STOP") is None
     with transaction(db_factory) as db:
-        assert db.get(SmsOptOut, PATIENT).opted_out
+        assert is_opted_out(db=db, phone=PATIENT)
 
 
 def test_unsigned_inbound_is_refused(sms_system, db_factory):

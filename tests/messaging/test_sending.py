@@ -12,7 +12,8 @@ from sqlalchemy import select
 from services.calendly.models import NotificationOutbox
 from services.calendly.outbox import PublishError, dispatch_pending
 from services.messaging.delivery import RetryPolicy, claim_due, send_claimed
-from services.messaging.models import SmsMessage, SmsOptOut
+from services.messaging.models import SmsMessage
+from services.messaging.optouts import is_opted_out
 from shared.db import transaction, utcnow
 from tests.messaging.conftest import FROM_NUMBER, PATIENT, PUBLIC_BASE, book
 
@@ -161,8 +162,7 @@ def test_permanent_errors_are_recorded_and_never_retried(sms_system, db_factory,
     [text] = sms_system.texts()
     assert text["status"] == "failed" and text["error_code"] == code and reason in text["last_error"]
     with transaction(db_factory) as db:
-        opted_out = db.get(SmsOptOut, PATIENT)
-        assert (opted_out is not None and opted_out.opted_out) == (code == 21610)
+        assert is_opted_out(db=db, phone=PATIENT) == (code == 21610)
 
 
 def test_21610_stops_further_texts_to_that_number(sms_system, db_factory):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.messaging.models import SmsMessage, SmsOptOut
+from services.messaging.models import SmsMessage
+from services.messaging.optouts import is_opted_out
 from shared.db import transaction
 from tests.messaging.conftest import PATIENT, book
 
@@ -51,7 +52,7 @@ def test_failed_with_21610_records_the_opt_out(sms_system, db_factory):
     message_id, sid = _sent(sms_system, db_factory)
     _callback(sms_system, message_id, sid, "failed", "21610")
     with transaction(db_factory) as db:
-        assert db.get(SmsOptOut, PATIENT).opted_out
+        assert is_opted_out(db=db, phone=PATIENT)
 
 
 def test_callback_before_the_send_result_is_recorded_finds_the_row_by_id(sms_system, db_factory):

@@ -67,6 +67,14 @@ def test_every_hot_path_query_reads_its_index_and_no_whole_table(chain, engine):
             assert not plan.scans_table, (path.name, plan.root)
 
 
+def test_the_chains_patients_are_found_by_number_and_read_plain(chain, engine):
+    phone = scale_data.patient_phone(4_321)
+    with Session(engine) as db:
+        found = service.appointments_for_phone(db=db, phone=phone)
+        assert len(found) == 3  # each number has three appointments, stored encrypted with their blind index
+        assert {(item.patient_phone, item.patient_name) for item in found} == {(phone, "Chain Patient")}
+
+
 def test_free_slots_read_only_the_window_not_the_doctors_past(chain, engine):
     start, end = NOW + timedelta(hours=2), NOW + timedelta(days=scale_data.HORIZON_DAYS)
     [path] = [path for path in hot_paths(phone="+12122000000", clinic_id=1, doctor_id=1, appointment_id=1, now=NOW)

@@ -11,8 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from services import all_models
@@ -139,20 +138,6 @@ def _up_down_up(url: str) -> None:
 
 def test_hot_path_indexes_upgrade_and_downgrade_on_sqlite(tmp_path):
     _up_down_up(f"sqlite:///{tmp_path}/indexes.db")
-
-
-@pytest.fixture
-def scratch_postgres_url(database_url):
-    """An empty Postgres database of its own (CREATE INDEX CONCURRENTLY waits for other sessions)."""
-    url = make_url(database_url).set(database=f"{make_url(database_url).database}_migrations")
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_hot_path_indexes_upgrade_and_downgrade_on_postgres(scratch_postgres_url):

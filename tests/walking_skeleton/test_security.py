@@ -61,7 +61,7 @@ def test_internal_routes_need_the_service_token(system, route):
 
 
 def test_internal_api_with_token_answers_json_errors(system):
-    response = system.internal("GET", "/calendly/appointments", query_string={"phone": "not-a-phone"})
+    response = system.internal("POST", "/calendly/appointments/search", json={"phone": "not-a-phone"})
     assert response.status_code == 422 and "phone" in response.get_json()["fields"]
     response = system.internal("POST", "/calendly/appointments", data="not json", content_type="application/json")
     assert response.status_code == 400 and response.get_json()["error"] == "invalid_json"

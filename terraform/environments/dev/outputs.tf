@@ -23,6 +23,11 @@ output "audio_bucket" {
   value       = module.stack.audio_bucket
 }
 
+output "patient_data_kms_key" {
+  description = "Secret receptionist/patient-data PATIENT_DATA_KMS_KEY_ID; the key tools.manage new-key wraps with."
+  value       = module.stack.patient_data_kms_key
+}
+
 output "sms_queue_url" {
   description = "ConfigMap SQS_QUEUE_URL."
   value       = module.stack.sms_queue_url

@@ -71,15 +71,26 @@ locals {
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
   }]
+  # unwrapping the patient data keys at start (kms:Decrypt only: new keys are made by an operator)
+  patient_data = [{
+    actions   = ["kms:Decrypt"]
+    resources = [var.patient_data_key_arn]
+  }]
   # workload (Kubernetes service account name) -> what it may do.
   workloads = {
     "knowledge-base"      = concat(local.documents_rw, local.kms_use)
     "tts"                 = concat(local.audio_rw, local.kms_use)
     "tts-warm"            = concat(local.audio_rw, local.kms_use)
-    "calendly"            = concat(local.queue_send, local.kms_use)
-    "calendly-dispatcher" = concat(local.queue_send, local.kms_use)
-    "calendly-reminders"  = concat(local.queue_send, local.kms_use)
-    "messaging-worker"    = concat(local.queue_consume, local.kms_use)
+    "calendly"            = concat(local.queue_send, local.kms_use, local.patient_data)
+    "calendly-dispatcher" = concat(local.queue_send, local.kms_use, local.patient_data)
+    "calendly-reminders"  = concat(local.queue_send, local.kms_use, local.patient_data)
+    "messaging-worker"    = concat(local.queue_consume, local.kms_use, local.patient_data)
+    "twilio-handler"      = concat(local.patient_data)
+    "messaging"           = concat(local.patient_data)
+    "calendly-sync"       = concat(local.patient_data)
+    "messaging-retention" = concat(local.patient_data)
+    "calendly-retention"  = concat(local.patient_data)
+    "db-migrate"          = concat(local.patient_data)
   }
 }
 

@@ -43,6 +43,11 @@ variable "kms_key_arn" {
   description = "Data key used by the buckets, the queue and the secrets."
 }
 
+variable "patient_data_key_arn" {
+  type        = string
+  description = "Key that wraps the patient data keys (the workloads handling patient data unwrap with it)."
+}
+
 variable "secret_arns" {
   type        = list(string)
   description = "Secrets Manager secrets External Secrets may read."

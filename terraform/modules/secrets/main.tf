@@ -6,6 +6,8 @@ locals {
     calendly   = "Calendly personal access token and webhook signing key"
     twilio     = "Twilio account SID and API key for sending SMS"
     elevenlabs = "ElevenLabs API key"
+    # the data and index keys wrapped by the patient data KMS key, and that key's alias
+    patient-data = "Patient data keys (KMS-wrapped) that encrypt names, numbers and addresses in the database"
   }
 }
 

@@ -114,6 +114,7 @@ module "iam" {
   audio_bucket_arn     = module.storage.audio_bucket_arn
   queue_arn            = module.queue.queue_arn
   kms_key_arn          = module.kms.key_arn
+  patient_data_key_arn = module.kms.patient_data_key_arn
   secret_arns          = concat(module.secrets.secret_arns, module.data.secret_arns)
   tags                 = local.tags
 }

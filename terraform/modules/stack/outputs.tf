@@ -33,6 +33,11 @@ output "waf_web_acl_arn" {
   value       = module.waf.web_acl_arn
 }
 
+output "patient_data_kms_key" {
+  description = "Alias of the key that wraps the patient data keys (PATIENT_DATA_KMS_KEY_ID; tools.manage new-key)."
+  value       = module.kms.patient_data_key_alias
+}
+
 output "workload_role_arns" {
   description = "IRSA roles of the workloads (ServiceAccount annotations)."
   value       = module.iam.workload_role_arns
