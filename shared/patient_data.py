@@ -263,7 +263,7 @@ def active() -> Keyring:
     if _active is None:
         from shared.settings import CommonSettings
 
-        activate(keyring_from(CommonSettings()))
+        return activate(keyring_from(CommonSettings()))
     return _active
 
 
@@ -343,7 +343,7 @@ class EncryptedJSON(EncryptedText):
         return json.loads(text)
 
 
-def keep_blind_indexes(model: type) -> None:
+def keep_blind_indexes(model: Any) -> None:
     """Keep each blind index column of `model` equal to the keyed hash of the value it indexes, from
     the moment the value is set (so lookups find a row in the same transaction that wrote it)."""
     for mapped in model.__table__.columns:
@@ -373,12 +373,12 @@ def encrypted_tables(metadata: MetaData) -> list[EncryptedTable]:
     """Every table of the models that holds encrypted columns, as `rewrite_table` takes it."""
     found = []
     for model_table in metadata.sorted_tables:
-        encrypted = [item for item in model_table.columns if isinstance(item.type, Encrypted)]
+        encrypted = [(item.name, item.type) for item in model_table.columns if isinstance(item.type, Encrypted)]
         if encrypted:
             [key] = model_table.primary_key.columns
             found.append(EncryptedTable(
-                model_table.name, key.name, {item.name: item.type.context for item in encrypted},
-                {item.type.blind_index: item.name for item in encrypted if item.type.blind_index}))
+                model_table.name, key.name, {name: kind.context for name, kind in encrypted},
+                {kind.blind_index: name for name, kind in encrypted if kind.blind_index}))
     return found
 
 
@@ -397,7 +397,7 @@ def rewrite_table(begin: Callable[[], AbstractContextManager[Connection]], spec:
             query = select(raw).where(stale).order_by(raw.c[spec.key]).limit(batch_size)
             rows = connection.execute(query if after is None else query.where(raw.c[spec.key] > after)).mappings().all()
             for row in rows:
-                changes = _converted(row, spec, keyring, to_plain)
+                changes = _converted(dict(row), spec, keyring, to_plain)
                 if changes:
                     kept = and_(raw.c[spec.key] == row[spec.key],
                                 *(raw.c[name].is_not_distinct_from(row[name]) for name in changes))
@@ -420,16 +420,25 @@ def _plain_rows(raw, spec: EncryptedTable) -> ColumnElement[bool]:
     return or_(*(raw.c[name].startswith(f"{FORMAT}:") for name in spec.columns))
 
 
+def _reencrypted(stored: str | None, plain: str | None, context: str, keyring: Keyring) -> str | None:
+    """The stored value under the current data key (kept when it already is)."""
+    if stored is None or plain is None or stored.startswith(keyring.value_prefix):
+        return stored
+    return keyring.encrypt(plain, context)
+
+
+def _reindexed(plain: str | None, keyring: Keyring) -> str | None:
+    return None if plain is None else keyring.blind_index(plain)
+
+
 def _converted(row: Mapping[str, Any], spec: EncryptedTable, keyring: Keyring, to_plain: bool) -> dict[str, Any]:
     """The columns of one row that change, with their new stored values."""
     plain = {name: _plain(row[name], context, keyring) for name, context in spec.columns.items()}
     if to_plain:
         wanted = plain
     else:
-        wanted = {name: row[name] if row[name] is None or row[name].startswith(keyring.value_prefix)
-                  else keyring.encrypt(plain[name], spec.columns[name]) for name in spec.columns}
-        wanted.update({name: None if plain[source] is None else keyring.blind_index(plain[source])
-                       for name, source in spec.indexes.items()})
+        wanted = {name: _reencrypted(row[name], plain[name], spec.columns[name], keyring) for name in spec.columns}
+        wanted.update({name: _reindexed(plain[source], keyring) for name, source in spec.indexes.items()})
     return {name: value for name, value in wanted.items() if value != row[name]}
 
 

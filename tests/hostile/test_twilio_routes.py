@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from shared.routes import ROUTES, Exposure
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
+from tests.calls.conftest import texts
 from tests.conftest import RIVERSIDE_NUMBER
 from tests.hostile.strategies import twilio_params
 from tests.timing import next_weekday_at, spoken_day
@@ -109,7 +110,7 @@ def test_an_unusable_caller_id_is_not_offered_again(system):
                           "Please enter your phone number, then the pound key.")
     reply = call.answer(digits="6175550142")
     assert reply.text == "I've texted a code to that number. Please enter the 6-digit code."
-    [code_text] = system.internal("GET", "/messaging/sms", query_string={"to": "+16175550142"}).get_json()
+    [code_text] = texts(system, "+16175550142")
     reply = call.answer(digits=re.search(r"\d{6}", code_text["body"]).group(0))
     assert "we'll text 0 1 4 2" in reply.text
     reply = call.answer(digits="1")
