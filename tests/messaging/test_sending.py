@@ -251,7 +251,7 @@ def test_the_auth_token_signs_in_only_outside_production():
     assert local.twilio_rest_credentials == (ACCOUNT_SID, "account-auth-token")
     production = {"environment": "production", "internal_api_token": "i" * 32, "admin_api_token": "a" * 32,
                   "twilio_auth_token": "account-auth-token", "database_url": "postgresql+psycopg2://db/x",
-                  "redis_url": "redis://cache:6379/0"}
+                  "redis_url": "redis://cache:6379/0", "public_base_url": "https://receptionist.example.com"}
     with pytest.raises(ValidationError, match="TWILIO_API_KEY_SID"):
         MessagingSettings(**production, twilio_account_sid=ACCOUNT_SID)
     keyed = MessagingSettings(**production, twilio_account_sid=ACCOUNT_SID, twilio_api_key_sid="SK" + "5" * 32,

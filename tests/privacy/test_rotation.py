@@ -137,7 +137,7 @@ def wrapped_settings(kms, **extra) -> CommonSettings:
 def test_production_keys_are_kms_wrapped_data_keys_unwrapped_once_at_start(kms):
     settings = wrapped_settings(kms, environment="production", database_url="postgresql://db/x",
                                 redis_url="redis://r", internal_api_token="i" * 32, admin_api_token="a" * 32,
-                                twilio_auth_token="t" * 32)
+                                twilio_auth_token="t" * 32, public_base_url="https://receptionist.example.com")
     keyring = patient_data.keyring_from(settings, kms=kms)
     stored = keyring.encrypt(CALLER, "appointments.patient_phone")
     assert stored.startswith("pd1:2026-11:") and keyring.decrypt(stored, "appointments.patient_phone") == CALLER
@@ -154,7 +154,8 @@ def test_production_keys_are_kms_wrapped_data_keys_unwrapped_once_at_start(kms):
 
 def test_production_refuses_missing_or_unwrapped_keys(kms):
     production = dict(environment="production", database_url="postgresql://db/x", redis_url="redis://r",
-                      internal_api_token="i" * 32, admin_api_token="a" * 32, twilio_auth_token="t" * 32)
+                      internal_api_token="i" * 32, admin_api_token="a" * 32, twilio_auth_token="t" * 32,
+                      public_base_url="https://receptionist.example.com")
     with pytest.raises(patient_data.KeyConfigError, match="must be set in production"):
         patient_data.keyring_from(CommonSettings(**production))
     with pytest.raises(patient_data.KeyConfigError, match="wrapped by KMS"):
