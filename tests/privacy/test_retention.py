@@ -58,7 +58,8 @@ def test_text_bodies_and_replies_are_emptied_after_the_period_keeping_status_and
 def test_one_time_codes_are_deleted_after_their_period(system, engine):
     booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     started = system.internal("POST", "/calendly/verifications", json={
-        "clinic_id": booked["clinic_id"], "phone": CALLER, "caller": "+16175550199", "call_sid": "CA" + "4" * 32})
+        "clinic_id": booked["clinic_id"], "clinic_name": "Riverside Family Clinic", "phone": CALLER,
+        "caller": "+16175550199", "call_sid": "CA" + "4" * 32})
     assert started.status_code == 201
     [created] = _created(engine, PhoneVerification)
     calendly = system.app.apps["calendly"].extensions["receptionist"]
