@@ -9,9 +9,10 @@ appointments from calendly, understanding from receptionist_agent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -279,7 +280,7 @@ class CallDependencies:
 
     @classmethod
     def build(cls, settings: Any, sessions: CallSessionStore, client: ServiceClient, clock: Clock,
-              **extras: Any) -> "CallDependencies":
+              **extras: Any) -> CallDependencies:
         """Dependencies with HTTP ports over `client`."""
         ttl, size = settings.clinic_cache_ttl_seconds, settings.cache_max_entries
         ports = Ports(doctors=HttpDoctors(DoctorDirectory(client, ttl, size)), availability=HttpAvailability(client),

@@ -15,7 +15,7 @@ import re
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import responses
@@ -42,7 +42,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def _calendly_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _fake_calendly(mock: responses.RequestsMock, open_times: list[datetime]) -> None:

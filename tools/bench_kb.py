@@ -12,8 +12,9 @@ import os
 import platform
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from services.knowledge_base.pdf_schedule import extract_schedule
 from services.knowledge_base.pdf_text import open_pdf, page_lines

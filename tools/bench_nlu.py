@@ -46,8 +46,9 @@ def bench_interpreters(rounds: int) -> dict[str, list[float]]:
 
 def bench_dateparser() -> dict[str, Any]:
     """dateparser on the spoken datetime utterances: first call, percentiles and how many it gets right."""
-    import dateparser
     from zoneinfo import ZoneInfo
+
+    import dateparser
 
     cases = load_cases()["datetime"]
     samples, correct = [], 0

@@ -28,9 +28,10 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -270,7 +271,7 @@ def _chain_url(url: str, size: int) -> str:
 
 def build(url: str, sizes: list[int], samples: int) -> dict[int, ChainBench]:
     """One migrated, loaded chain per size, each printed with its load time and query plans."""
-    chain = scale_data.Chain.for_now(datetime.now(timezone.utc))
+    chain = scale_data.Chain.for_now(datetime.now(UTC))
     data_dir = tempfile.mkdtemp()
     benches = {}
     for size in sizes:

@@ -22,7 +22,7 @@ import statistics
 import struct
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def main() -> None:
                 assert answer["url"]
 
             hits = lookups = said = served = 0
-            start = datetime(2026, 3, 2, 14, tzinfo=timezone.utc)
+            start = datetime(2026, 3, 2, 14, tzinfo=UTC)
             for _ in range(CALLS):
                 slug = rng.choice(sorted(kb.clinics))
                 for text, patient_data, action in call_prompts(rng, kb, slug, start):

@@ -17,9 +17,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from fpdf import FPDF
 
@@ -41,7 +41,7 @@ class SchedulePdf(FPDF):
     def __init__(self, header_text: str | None = None, footer_text: str | None = None):
         super().__init__(format="letter")
         self.core_fonts_encoding = "windows-1252"
-        self.set_creation_date(datetime(2026, 1, 1, tzinfo=timezone.utc))
+        self.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
         self.header_text = header_text
         self.footer_text = footer_text
         self.set_auto_page_break(True, margin=22)

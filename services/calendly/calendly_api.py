@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -115,12 +116,12 @@ class CalendlyUser:
 
 def parse_time(value: str) -> datetime:
     """Calendly's ISO 8601 UTC timestamps ("...Z", microseconds optional) as aware datetimes."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def format_time(value: datetime) -> str:
     """An aware datetime in Calendly's UTC format."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def uuid_of(uri: str) -> str:
@@ -200,7 +201,7 @@ class CalendlyClient:
         self.sleep = sleep
 
     @classmethod
-    def from_settings(cls, settings) -> "CalendlyClient | None":
+    def from_settings(cls, settings) -> CalendlyClient | None:
         """A client when CALENDLY_TOKEN is set, else None (the local scheduler alone serves)."""
         if settings.calendly_token is None:
             return None

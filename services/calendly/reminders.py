@@ -14,7 +14,7 @@ they end (or, if the visit would come first, goes out just before they start).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ LOOKAHEAD = timedelta(days=15)
 
 def wall_clock_instant(local: datetime, zone: ZoneInfo) -> datetime:
     """The UTC instant of a naive local time; a time in a spring-forward gap moves past the gap."""
-    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time]:

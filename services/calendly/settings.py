@@ -2,7 +2,6 @@
 
 from pydantic import Field, SecretStr
 
-
 from shared.settings import CommonSettings
 
 

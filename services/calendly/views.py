@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.calendly import attendance, audit, outbox, service, sync, verification
-from services.calendly.models import BOOKED, Appointment
 from services.calendly.availability_merge import agreed_slots
+from services.calendly.models import BOOKED, Appointment
 from services.calendly.scheduling import Schedule, nearest, slot_problem
 from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query
 from shared.clock import now as clock_now

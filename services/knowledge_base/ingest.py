@@ -31,8 +31,15 @@ from services.knowledge_base.pdf_schedule import PdfSchedule, extract_schedule
 from services.knowledge_base.pdf_text import PdfProblem, looks_like_pdf
 from services.knowledge_base.schedule_plan import changes, plan_upload
 from services.knowledge_base.schedule_versions import (
-    Snapshot, already_is, apply_snapshot, current_document_id, current_snapshot, list_versions, lock_clinic,
-    version_json, version_of_document,
+    Snapshot,
+    already_is,
+    apply_snapshot,
+    current_document_id,
+    current_snapshot,
+    list_versions,
+    lock_clinic,
+    version_json,
+    version_of_document,
 )
 from services.knowledge_base.service import bare_name, get_clinic
 from shared.api import ApiError

@@ -16,18 +16,39 @@ mistaken for the whole week.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from services.knowledge_base.pdf_text import Line
 from services.knowledge_base.schedule_tables import (
-    DAY_ROWS, WEEKDAY_GRID, Table, find_header, is_credentials, join_cell_lines, looks_like_department,
+    DAY_ROWS,
+    WEEKDAY_GRID,
+    Table,
+    find_header,
+    is_credentials,
+    join_cell_lines,
+    looks_like_department,
     split_provider_cell,
 )
 from services.knowledge_base.schedule_text import (
-    WEEKDAYS, YEAR, NameMatch, RawDateRange, by_doctor, canonical_name, clock, day_spec_only, ends_sentence,
-    find_dates, find_doctor_name, looks_like_schedule, parse_day_hours, read_cell_hours, sentences, starts_with_month,
+    WEEKDAYS,
+    YEAR,
+    NameMatch,
+    RawDateRange,
+    by_doctor,
+    canonical_name,
+    clock,
+    day_spec_only,
+    ends_sentence,
+    find_dates,
+    find_doctor_name,
+    looks_like_schedule,
+    parse_day_hours,
+    read_cell_hours,
+    sentences,
+    starts_with_month,
 )
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)

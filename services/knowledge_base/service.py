@@ -155,7 +155,7 @@ def upsert_clinic(*, db: Session, definition: dict[str, Any]) -> Clinic:
     return clinic
 
 
-def load_demo_clinics(*, db: sessionmaker[Session], objects: ObjectStore, limits: "UploadLimits | None" = None,
+def load_demo_clinics(*, db: sessionmaker[Session], objects: ObjectStore, limits: UploadLimits | None = None,
                       path: Path = DEMO_CLINICS_FILE) -> list[str]:
     """Load (idempotently) the demo clinics: metadata from the JSON file, doctors from each clinic's PDF."""
     from services.knowledge_base.ingest import Upload, UploadLimits, ingest_document

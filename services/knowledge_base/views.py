@@ -26,7 +26,7 @@ class AvailabilityQuery(BaseModel):
     last: date | None = Field(None, alias="to")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "AvailabilityQuery":
+    def _ordered(self) -> AvailabilityQuery:
         if self.first and self.last and self.last < self.first:
             raise ValueError("'to' must not be before 'from'")
         return self

@@ -38,7 +38,7 @@ class TtsSettings(CommonSettings):
     )
 
     @model_validator(mode="after")
-    def _require_cache_secret_in_production(self) -> "TtsSettings":
+    def _require_cache_secret_in_production(self) -> TtsSettings:
         if self.environment == "production" and self.tts_cache_secret.get_secret_value() == LOCAL_TTS_CACHE_SECRET:
             raise ValueError("TTS_CACHE_SECRET must be set in production")
         return self

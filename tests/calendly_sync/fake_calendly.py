@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,7 +29,7 @@ LOPEZ_EVENT_TYPE = f"{BASE}/event_types/LOPEZ000000000001"
 
 def calendly_time(moment: datetime) -> str:
     """Calendly's timestamp format."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse(value: str) -> datetime:
@@ -158,7 +158,7 @@ class FakeCalendly:
         details = []
         if end - start > timedelta(days=7):
             details.append({"parameter": "end_time", "message": "date range can be no greater than 1 week (7 days)"})
-        if start < datetime.now(timezone.utc) - timedelta(seconds=5):
+        if start < datetime.now(UTC) - timedelta(seconds=5):
             details.append({"parameter": "start_time", "message": "must be in the future"})
         if details:
             return self._reply(400, error_body("Invalid Argument", "The supplied parameters are invalid.", details))
@@ -197,7 +197,7 @@ class FakeCalendly:
         event_uri = f"{BASE}/scheduled_events/{event_id}"
         self.events[event_id] = {"uri": event_uri, "event_type": event_type, "start": start,
                                  "end": start + timedelta(minutes=self.event_types[event_type]["duration"]), "status": "active"}
-        now = calendly_time(datetime.now(timezone.utc))
+        now = calendly_time(datetime.now(UTC))
         invitee = {
             "uri": f"{event_uri}/invitees/{invitee_id}", "event": event_uri, "name": name, "email": email,
             "first_name": None, "last_name": None, "status": "active", "timezone": timezone_name,
@@ -223,7 +223,7 @@ class FakeCalendly:
                 "start_time": calendly_time(event["start"]), "end_time": calendly_time(event["end"]),
                 "location": {"type": "physical", "location": "Riverside Family Clinic"},
                 "invitees_counter": {"total": 1, "active": 1, "limit": 1},
-                "created_at": calendly_time(datetime.now(timezone.utc)), "updated_at": calendly_time(datetime.now(timezone.utc)),
+                "created_at": calendly_time(datetime.now(UTC)), "updated_at": calendly_time(datetime.now(UTC)),
                 "event_memberships": [{"user": USER}], "event_guests": []}
 
     def _get_event(self, query, body, event_id):
@@ -262,7 +262,7 @@ class FakeCalendly:
         if not str(body.get("url", "")).startswith("https://"):
             return self._reply(400, error_body("Invalid Argument", "The supplied parameters are invalid.",
                                                [{"parameter": "url", "message": "must be a valid https URL"}]))
-        now = calendly_time(datetime.now(timezone.utc))
+        now = calendly_time(datetime.now(UTC))
         return self._reply(201, {"resource": {
             "uri": f"{BASE}/webhook_subscriptions/HOOK000000000001", "callback_url": body["url"], "created_at": now,
             "updated_at": now, "retry_started_at": None, "state": "active", "events": body["events"],
@@ -275,5 +275,5 @@ def webhook_body(event: str, invitee: dict[str, Any], *, embed_event: dict[str, 
     payload = dict(invitee)
     if embed_event is not None:
         payload["scheduled_event"] = embed_event
-    return json.dumps({"event": event, "created_at": calendly_time(datetime.now(timezone.utc)),
+    return json.dumps({"event": event, "created_at": calendly_time(datetime.now(UTC)),
                        "created_by": USER, "payload": payload}).encode()

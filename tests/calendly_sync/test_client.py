@@ -3,7 +3,7 @@ capped backoff, timeouts, and the circuit breaker; every request checked against
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from services.calendly.calendly_api import (
 )
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE, ORGANIZATION, USER
 
-SOON = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
 
 
 def test_booking_returns_the_invitee_links_and_sends_designs_fields(calendly_client, fake_calendly):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from tests.conftest import CALLER, RIVERSIDE_NUMBER
 from tools import make_sample_schedules as samples
 from tools.phone import PhoneCall
 
-MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc)
+MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 STAFF = {"X-Staff-User": "front-desk@riverside.example"}
 SPLIT_DAY = ["09:00-12:00", "13:00-17:00"]
 

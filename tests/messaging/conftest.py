@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
@@ -113,7 +113,7 @@ class TwilioFake:
                 raise requests.ConnectTimeout("connect timed out")
             if step == "lost_before_accept":
                 raise requests.ReadTimeout("read timed out")
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             message = {
                 "sid": "SM" + uuid.uuid4().hex, "account_sid": ACCOUNT_SID, "api_version": "2010-04-01",
                 "to": form["To"], "from": form.get("From"), "messaging_service_sid": form.get("MessagingServiceSid"),
@@ -228,7 +228,7 @@ def next_weekday_slot(weekday: int = 1, hour_local: int = 10, tz: str = "America
     day = datetime.now(zone).date() + timedelta(days=3)
     while day.weekday() != weekday:
         day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour_local, tzinfo=zone).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, hour_local, tzinfo=zone).astimezone(UTC)
 
 
 def book(system: SmsSystem, db_factory, *, start: datetime | None = None, phone: str = PATIENT,

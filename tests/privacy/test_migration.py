@@ -4,7 +4,7 @@ SQLite alike, and its downgrade gives every value back in plain text."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from sqlalchemy import inspect, text
@@ -21,7 +21,7 @@ from tests.conftest import CALLER
 from tests.privacy.conftest import ADDRESS, EMAIL, NAME, keyring, keys_json
 
 BEFORE = "0014_sms_replies"
-AT = datetime(2026, 11, 30, 13, 58, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 30, 13, 58, tzinfo=UTC)
 PAYLOAD = {"kind": "booking_confirmation", "to": CALLER, "first_name": "Jane", "clinic_name": "Riverside"}
 KEYS = dict(data={"m1": 21}, data_id="m1", index={"mi1": 22}, index_id="mi1")
 # (table, column) -> the value stored before the migration

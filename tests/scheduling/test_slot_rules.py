@@ -3,7 +3,7 @@ America/New_York, lead time, horizon, exceptions, and why a time cannot be booke
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from services.calendly.scheduling import Schedule, SlotProblem, free_slots, grid_slots, nearest, slot_problem
 
 NEW_YORK = ZoneInfo("America/New_York")
-UTC = timezone.utc
 OVERNIGHT_SUNDAY = [{"day": "sun", "start": "00:00", "end": "04:00"}]
 DAYTIME_SUNDAY = [{"day": "sun", "start": "09:00", "end": "17:00"}]
 

@@ -24,13 +24,18 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tools.loadtest.callers import ThinkTime
 from tools.loadtest.clinics import add_clinic_copies
 from tools.loadtest.deployment import (
-    ROOT, GunicornSettings, SplitDeployment, booking_counts, prepare_database, wait_for_texts,
+    ROOT,
+    GunicornSettings,
+    SplitDeployment,
+    booking_counts,
+    prepare_database,
+    wait_for_texts,
 )
 from tools.loadtest.plot import plot_timeline
 
@@ -79,7 +84,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.clinics = 0 if short else 48
     if args.capacity_seconds is None:
         args.capacity_seconds = 5 if short else 20
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     args.run_dir = args.run_dir or ROOT / "var" / "loadtest" / stamp
     return args
 

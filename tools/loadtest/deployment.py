@@ -355,7 +355,7 @@ class SplitDeployment:
         client.flushdb()
         client.close()
 
-    def __enter__(self) -> "SplitDeployment":
+    def __enter__(self) -> SplitDeployment:
         self.start()
         return self
 
