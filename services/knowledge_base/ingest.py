@@ -370,7 +370,8 @@ def stranded_appointments(*, db: sessionmaker[Session], appointments: BookedAppo
     try:
         booked = appointments.upcoming(doctor_ids=[entry["id"] for entry in doctors], after=now)
     except ServiceCallError as error:
-        raise ApiError(503, "calendly_unavailable", f"the appointments could not be read from calendly: {error.message}")
+        raise ApiError(503, "calendly_unavailable",
+                       f"the appointments could not be read from calendly: {error.message}") from error
     return {"clinic": slug, "timezone": zone, "checked_at": now.isoformat(),
             "appointments": outside_hours(appointments=booked, doctors={entry["id"]: entry for entry in doctors},
                                           zone=zone)}

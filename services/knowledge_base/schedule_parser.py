@@ -380,12 +380,12 @@ class ScheduleParser:
         days = day_spec_only(label)
         if not days:
             if _is_department_label(label):
-                for index, doctor in zip(columns, doctors):
+                for index, doctor in zip(columns, doctors, strict=True):
                     doctor.department = _clean_department(row.joined([index])) or doctor.department
             else:
                 self._warn(row.page, row.text, "no weekday in the first column of this row")
             return
-        for index, doctor in zip(columns, doctors):
+        for index, doctor in zip(columns, doctors, strict=True):
             for day in days:
                 self._read_cell(row, doctor, day, join_cell_lines(row.cells.get(index, [])))
 
@@ -458,6 +458,11 @@ class ScheduleParser:
         if days:
             self._weekdays, self._doctor, self._in_exceptions = days, None, False
             return
+        self._read_other_line(page, text, schedule, bool(closure), bool(dates), expecting_department)
+
+    def _read_other_line(self, page: int, text: str, schedule, closure: bool, dates: bool,
+                         expecting_department: bool) -> None:
+        """A line naming no doctor nor weekdays alone: hours, a day off, a department, a notice, or a warning."""
         if schedule.has_days and schedule.has_intervals:
             if self._doctor is None:
                 self._warn(page, text, "hours without a doctor")

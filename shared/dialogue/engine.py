@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from shared.call_session import CallRequest, CallSession, ClinicInfo
@@ -25,7 +25,7 @@ MAX_FAILURES = 3
 _KEYS = re.compile(r"[0-9*#]+")
 
 
-class Accepts(str, Enum):
+class Accepts(StrEnum):
     """What a question takes: keys, speech, or either (Twilio's `input`)."""
 
     KEYS = "dtmf"
