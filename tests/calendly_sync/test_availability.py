@@ -4,6 +4,7 @@ time (the spec's limit); local slots alone while Calendly is down or not configu
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from services.calendly.availability_merge import MAX_WINDOW, weekly_windows
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE, parse
@@ -72,5 +73,5 @@ def test_weekly_windows_cover_the_range_without_gaps():
     end = start + timedelta(days=31)
     windows = weekly_windows(start, end)
     assert windows[0][0] <= start and windows[-1][1] >= end
-    assert all(first[1] == second[0] for first, second in zip(windows, windows[1:]))
+    assert all(first[1] == second[0] for first, second in pairwise(windows))
     assert all(window_end - window_start == MAX_WINDOW for window_start, window_end in windows)

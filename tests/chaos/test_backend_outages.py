@@ -144,8 +144,8 @@ def test_bookings_in_flight_during_a_restart_are_whole_or_clearly_failed(databas
         rows = dict(connection.execute(text(
             "SELECT a.call_sid, count(o.id) FROM appointments a LEFT JOIN notification_outbox o "
             "ON o.appointment_id = a.id GROUP BY a.call_sid")).all())
-    told_booked = {call.call_sid for call, reply in zip(calls, replies) if "You're booked" in reply.text}
-    apologised = {call.call_sid for call, reply in zip(calls, replies)
+    told_booked = {call.call_sid for call, reply in zip(calls, replies, strict=True) if "You're booked" in reply.text}
+    apologised = {call.call_sid for call, reply in zip(calls, replies, strict=True)
                   if "something went wrong" in reply.text and reply.dialled == STAFF}
     print(f"in flight at the cut: {len(told_booked)} booked, {len(apologised)} apologised, {len(rows)} committed, "
           f"{len(apologised & set(rows))} committed but apologised")
