@@ -288,6 +288,16 @@ def build(url: str, sizes: list[int], samples: int) -> dict[int, ChainBench]:
     return benches
 
 
+def _one_round(benches: dict[int, ChainBench], endpoint: str) -> dict[int, list[float]]:
+    """One round of an endpoint's requests on every chain, a request per size in turn."""
+    requests = {size: bench.endpoints()[endpoint] for size, bench in benches.items()}
+    samples: dict[int, list[float]] = {size: [] for size in benches}
+    for turn in zip(*requests.values(), strict=False):  # the round ends with the shortest list
+        for size, request in zip(requests, turn, strict=True):
+            samples[size] += request()
+    return samples
+
+
 def measure(benches: dict[int, ChainBench]) -> Results:
     """Every endpoint on every chain, request by request in turns across the sizes, so that whatever
     else the machine is doing at a moment slows every size alike; best of ROUNDS rounds by p95."""
@@ -297,12 +307,7 @@ def measure(benches: dict[int, ChainBench]) -> Results:
     for endpoint in next(iter(benches.values())).endpoints():
         rounds: dict[int, list[list[float]]] = {size: [] for size in benches}
         for _ in range(ROUNDS):
-            requests = {size: bench.endpoints()[endpoint] for size, bench in benches.items()}
-            samples: dict[int, list[float]] = {size: [] for size in benches}
-            for turn in zip(*requests.values()):
-                for size, request in zip(requests, turn):
-                    samples[size] += request()
-            for size, measured in samples.items():
+            for size, measured in _one_round(benches, endpoint).items():
                 rounds[size].append(measured)
         for size, measured in rounds.items():
             results.add(endpoint, size, min(measured, key=lambda values: percentile(values, 0.95)))

@@ -215,12 +215,12 @@ def weekday_grid_layout() -> bytes:
     header, rows = WEEKDAY_GRID_ROWS[:2], WEEKDAY_GRID_ROWS[2:]
     pdf.set_font("helvetica", "B", 10)
     for line in header:
-        for width, text in zip(widths, line):
+        for width, text in zip(widths, line, strict=True):
             pdf.cell(width, 6, text)
         pdf.ln(6)
     pdf.set_font("helvetica", size=10)
     for row in rows:
-        for width, text in zip(widths, row):
+        for width, text in zip(widths, row, strict=True):
             pdf.cell(width, 7, text)
         pdf.ln(7)
     pdf.ln(4)

@@ -249,7 +249,7 @@ class SplitDeployment:
         """Requests each service has answered so far, by exposure of the route (twilio, internal, ...),
         read from every service's /metrics: internal / twilio is the internal hops per turn."""
         counts: dict[str, float] = {}
-        for service, port in self.ports.items():
+        for port in self.ports.values():
             text_ = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
             for family in text_string_to_metric_families(text_):
                 for sample in family.samples:
