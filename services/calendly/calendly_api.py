@@ -349,7 +349,8 @@ class CalendlyClient:
     def create_scheduling_link(self, event_type: str) -> str:
         """POST /scheduling_links: a single-use booking URL for the event type."""
         body = {"max_event_count": 1, "owner": event_type, "owner_type": "EventType"}
-        return self.request("POST", "/scheduling_links", json=body, retry_read_timeouts=False)["resource"]["booking_url"]
+        return self.request("POST", "/scheduling_links", json=body,
+                            retry_read_timeouts=False)["resource"]["booking_url"]
 
     def create_webhook_subscription(
         self, *, url: str, organization: str, user: str | None, scope: str, signing_key: str | None,

@@ -77,10 +77,12 @@ def reminder_send_time(starts_at: datetime, tz_name: str, hours: float, quiet: t
     return send_at
 
 
-def clinic_reminder_rules(clinic: dict[str, Any], default_hours: float, default_quiet: str) -> tuple[float, tuple[time, time]]:
+def clinic_reminder_rules(clinic: dict[str, Any], default_hours: float,
+                          default_quiet: str) -> tuple[float, tuple[time, time]]:
     """The clinic's reminder lead time and quiet hours (clinics.options), with the defaults."""
     options = clinic.get("options") or {}
-    return float(options.get("reminder_hours", default_hours)), parse_quiet_hours(options.get("quiet_hours", default_quiet))
+    return (float(options.get("reminder_hours", default_hours)),
+            parse_quiet_hours(options.get("quiet_hours", default_quiet)))
 
 
 def _record_once(db_factory: sessionmaker[Session], appointment_id: int, doctor: dict[str, Any]) -> bool:

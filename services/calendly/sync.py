@@ -154,8 +154,8 @@ def queue_metrics(*, db_factory: sessionmaker[Session], now: datetime) -> list[G
         ).one()
     age = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
     return [
-        GaugeMetricFamily("receptionist_calendly_sync_queue_depth", "Bookings and cancellations waiting to reach Calendly",
-                          value=waiting),
+        GaugeMetricFamily("receptionist_calendly_sync_queue_depth",
+                          "Bookings and cancellations waiting to reach Calendly", value=waiting),
         GaugeMetricFamily("receptionist_calendly_sync_oldest_age_seconds",
                           "How long the oldest change waiting for Calendly has waited (0 when none waits)", value=age),
     ]

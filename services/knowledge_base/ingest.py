@@ -218,7 +218,8 @@ def _document_facts(extracted: PdfSchedule) -> dict[str, Any]:
     return {
         "closures": schedule.closures,
         "warnings": schedule.warnings,
-        "doctors_with_unread_lines": sorted({warning["doctor"] for warning in schedule.warnings if "doctor" in warning}),
+        "doctors_with_unread_lines": sorted({warning["doctor"] for warning in schedule.warnings
+                                             if "doctor" in warning}),
     }
 
 

@@ -153,7 +153,8 @@ def apply_document(document_id: int):
 
 def reject_document(document_id: int):
     """POST /kb/documents/<id>/reject: discard a preview."""
-    return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=staff_user(), now=utcnow()))
+    return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=staff_user(),
+                                         now=utcnow()))
 
 
 def list_clinic_documents(slug: str):

@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         report = warm(speech, slugs, progress=progress)
     finally:
         speech.shutdown()
-    log.info("tts warm-up: %d rendered, %d already cached, %d failed", report.rendered, report.cached, len(report.failed))
+    log.info("tts warm-up: %d rendered, %d already cached, %d failed", report.rendered, report.cached,
+             len(report.failed))
     for failure in report.failed:
         log.error("not rendered: %s", failure)
     return 1 if report.failed else 0
