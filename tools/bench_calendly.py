@@ -90,7 +90,8 @@ def main() -> None:
     deps = app.apps["calendly"].extensions["receptionist"]
     zone = ZoneInfo("America/New_York")
     first_day = datetime.now(zone).date() + timedelta(days=3)
-    days = [first_day + timedelta(days=offset) for offset in range(60) if (first_day + timedelta(days=offset)).weekday() < 5]
+    days = [first_day + timedelta(days=offset) for offset in range(60)
+            if (first_day + timedelta(days=offset)).weekday() < 5]
     grid = [datetime(day.year, day.month, day.day, 9, tzinfo=zone) + timedelta(minutes=30 * slot)
             for day in days for slot in range(16)]
 

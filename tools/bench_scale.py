@@ -128,7 +128,8 @@ class ChainBench:
             "nearest slots": [self._get("/calendly/availability", doctor_id=doctor, near=target, limit=3)
                               for doctor, target in self.near],
             "phone lookup (SMS reply, no clinic)": [
-                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True) for index in self.rows],
+                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True)
+                for index in self.rows],
             "phone lookup in a clinic (call)": [
                 self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True,
                              clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, index)))

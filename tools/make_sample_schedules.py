@@ -196,7 +196,8 @@ def weekday_sections_layout() -> bytes:
 WEEKDAY_GRID_ROWS = (
     ("Physician", "Clinical", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     ("", "specialty", "", "", "", "", "", "", ""),
-    ("Dr. Grace Adeyemi", "Family Medicine", "08.00-12.30", "08.00-12.30", "OFF", "13.30-18.00", "08.00-12.30", "-", ""),
+    ("Dr. Grace Adeyemi", "Family Medicine", "08.00-12.30", "08.00-12.30", "OFF", "13.30-18.00", "08.00-12.30", "-",
+     ""),
     ("Dr. Tomás Ferreira", "Sports Medicine", "9-12 / 1-5", "Closed", "9-12 / 1-5", "9-12 / 1-5", "OFF", "9am-noon",
      ""),
     ("Ingrid Solberg, MD", "Women's Health", "", "10:00-14:00", "10:00-14:00", "", "", "", ""),
@@ -230,7 +231,8 @@ def weekday_grid_layout() -> bytes:
 
 
 DAY_ROWS = (
-    ("Day", "Dr. Lucia Bianchi\nCardiology", "Dr. Samuel Osei\nUrgent Care", "Dr. Mei Lin Zhou\nObstetrics & Gynecology"),
+    ("Day", "Dr. Lucia Bianchi\nCardiology", "Dr. Samuel Osei\nUrgent Care",
+     "Dr. Mei Lin Zhou\nObstetrics & Gynecology"),
     ("Monday", "08:00-12:00", "16:00-midnight", "9am-1pm"),
     ("Tuesday", "08:00-12:00\n13:00-17:00", "16:00-midnight", "OFF"),
     ("Wednesday", "-", "OFF", "9am-noon"),

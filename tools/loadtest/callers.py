@@ -34,7 +34,8 @@ class CallResult:
     """How one call went."""
 
     kind: str
-    outcome: str  # booked, cancelled, rescheduled, transferred, hung_up, rate_limited, gave_up, ended, apology, stuck, failed
+    # booked, cancelled, rescheduled, transferred, hung_up, rate_limited, gave_up, ended, apology, stuck, failed
+    outcome: str
     turns: int
     detail: str = ""
     heard: list[str] = field(default_factory=list)

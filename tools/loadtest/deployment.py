@@ -59,7 +59,8 @@ class GunicornSettings:
 
     def describe(self) -> str:
         """One line for reports."""
-        per_worker = f"{self.threads} threads" if self.worker_class == "gthread" else f"{self.worker_connections} connections"
+        per_worker = (f"{self.threads} threads" if self.worker_class == "gthread"
+                      else f"{self.worker_connections} connections")
         return f"gunicorn -k {self.worker_class}, {self.workers} worker(s) x {per_worker} per service"
 
 
@@ -147,8 +148,9 @@ def wait_for_texts(url: str, timeout: float = 30.0) -> int:
     try:
         while True:
             with engine.connect() as connection:
-                waiting = connection.execute(text("SELECT count(*) FROM sms_messages WHERE status IN (:pending, :sending)"),
-                                             {"pending": PENDING, "sending": SENDING}).scalar()
+                waiting = connection.execute(
+                    text("SELECT count(*) FROM sms_messages WHERE status IN (:pending, :sending)"),
+                    {"pending": PENDING, "sending": SENDING}).scalar()
             if not waiting or time.monotonic() > deadline:
                 return waiting
             time.sleep(0.5)

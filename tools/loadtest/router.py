@@ -245,7 +245,8 @@ class Router:
                     try:
                         writer.write(await self.forward(service, method, head + body))
                     except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
-                        log.warning("%s %s: backend %s failed: %s", method.decode(), path, service, type(error).__name__)
+                        log.warning("%s %s: backend %s failed: %s", method.decode(), path, service,
+                                    type(error).__name__)
                         writer.write(_plain("502 Bad Gateway", f"{service} did not answer", close=True))
                         keep_alive = False
                 await writer.drain()
