@@ -79,7 +79,8 @@ def test_timeouts_are_retried_but_a_booking_that_timed_out_is_not_repeated(calen
     assert len(fake_calendly.requests_to("POST", "/invitees")) == 1
 
 
-def test_circuit_breaker_stops_calling_while_calendly_fails_and_tries_again_later(calendly_client, fake_calendly, breaker_clock):
+def test_circuit_breaker_stops_calling_while_calendly_fails_and_tries_again_later(calendly_client, fake_calendly,
+                                                                                  breaker_clock):
     fake_calendly.down = True
     with pytest.raises(CalendlyUnavailable):
         calendly_client.current_user()

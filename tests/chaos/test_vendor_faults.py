@@ -52,7 +52,8 @@ class TimedClient:
         return response.status_code, response.headers.get("Content-Type", ""), response.get_data(as_text=True)
 
 
-def book_by_phone(app, *, hour: int, base_url: str = "http://localhost", caller: str = PATIENT) -> tuple[PhoneCall, TimedClient]:
+def book_by_phone(app, *, hour: int, base_url: str = "http://localhost",
+                  caller: str = PATIENT) -> tuple[PhoneCall, TimedClient]:
     """A whole booking call with Dr. Chen; returns the call (last reply in call.last) and its timings."""
     transport = TimedClient(app)
     call = PhoneCall(transport, base_url, to="+16175550100", caller=caller)

@@ -40,7 +40,8 @@ MESSAGES_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messag
 PUBLIC_BASE = "http://localhost"
 TWILIO_ERRORS = {
     21211: (400, "The 'To' number +16175550123 is not a valid phone number."),
-    21408: (400, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +16175550123."),
+    21408: (400, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: "
+                 "+16175550123."),
     21610: (400, "Attempt to send to unsubscribed recipient"),
     21614: (400, "'To' number is not a valid mobile number"),
     20429: (429, "Too Many Requests"),

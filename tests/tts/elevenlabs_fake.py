@@ -56,7 +56,8 @@ def tone(voice_id: str, text: str, sample_rate: int = 8000, seconds: float = 0.2
     """Deterministic 16-bit PCM: a tone whose pitch depends on voice and text, so recordings differ."""
     pitch = 200 + zlib.crc32(f"{voice_id}|{text}".encode()) % 600
     count = int(sample_rate * seconds)
-    return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * pitch * n / sample_rate))) for n in range(count))
+    return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * pitch * n / sample_rate)))
+                    for n in range(count))
 
 
 @dataclass
