@@ -10,7 +10,8 @@ import logging
 import signal
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from shared import metrics
 from shared.log import configure_logging

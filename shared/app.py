@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Flask, Response, abort, g, jsonify, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -17,8 +17,8 @@ from shared.api import ApiError, json_error
 from shared.clock import CLOCK_EXTENSION, SYSTEM_CLOCK, Clock
 from shared.log import configure_logging
 from shared.routes import Exposure, find_route, routes_for
-from shared.service_client import DEADLINE_HEADER
 from shared.security import require_admin_token, require_service_token, require_twilio_signature
+from shared.service_client import DEADLINE_HEADER
 from shared.twiml import failure_response, twiml_safety_net
 
 log = logging.getLogger(__name__)

@@ -166,7 +166,7 @@ class CallSession(BaseModel):
         return self.model_dump(mode="json")
 
     @classmethod
-    def load(cls, data: dict[str, Any]) -> "CallSession":
+    def load(cls, data: dict[str, Any]) -> CallSession:
         """Read stored data of any schema version."""
         if data.get("schema_version") is None:
             data = _from_schema_1(data)

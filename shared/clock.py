@@ -8,7 +8,7 @@ test passes or fails by the hour it runs.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from flask import current_app, has_app_context
@@ -29,7 +29,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """The current instant from the operating system."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FakeClock:
@@ -38,7 +38,7 @@ class FakeClock:
     def __init__(self, start: datetime):
         if start.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -51,7 +51,7 @@ class FakeClock:
         if moment.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
         with self._lock:
-            self._now = moment.astimezone(timezone.utc)
+            self._now = moment.astimezone(UTC)
 
     def advance(self, **delta: float) -> None:
         """Move forward by a timedelta's keyword arguments (minutes=5, days=1, ...)."""

@@ -9,9 +9,10 @@ appointments from calendly, understanding from receptionist_agent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from flask import Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -48,8 +49,9 @@ PROMPT_ANSWER_MAX_SECONDS = 300  # tts says how long each answer may be reused; 
 TRANSFER_ENDED_ROUTE = "/transfer-ended"
 BOOKING_LIMITS: dict[str, Literal["phone_limit", "call_limit"]] = {"phone_limit": "phone_limit",
                                                                    "call_limit": "call_limit"}
-CODE_ERRORS: dict[str, CodeCheck] = {"wrong_code": "wrong_code", "expired": "expired", "too_many_tries": "too_many_tries",
-                                     "already_used": "already_used", "verification_not_found": "not_found"}
+CODE_ERRORS: dict[str, CodeCheck] = {"wrong_code": "wrong_code", "expired": "expired",
+                                     "too_many_tries": "too_many_tries", "already_used": "already_used",
+                                     "verification_not_found": "not_found"}
 WHISPER_ROUTE = "/staff-whisper"
 
 
@@ -259,8 +261,9 @@ def reading_from(answer: dict[str, Any]) -> Reading:
         when=datetime.fromisoformat(when["value"]) if when.get("value") else None,
         date_given=bool(when.get("date_given")), time_given=bool(when.get("time_given")),
         when_problem=answer.get("when_problem"), earliest=bool(answer.get("earliest")),
-        other_time=bool(answer.get("other_time")), other_number=bool(answer.get("other_number")), later=bool(answer.get("later")), name=answer.get("name"),
-        phone=answer.get("phone"), digits=answer.get("digits") or "", yes_no=answer.get("yes_no"), choice=answer.get("choice"),
+        other_time=bool(answer.get("other_time")), other_number=bool(answer.get("other_number")),
+        later=bool(answer.get("later")), name=answer.get("name"), phone=answer.get("phone"),
+        digits=answer.get("digits") or "", yes_no=answer.get("yes_no"), choice=answer.get("choice"),
     )
 
 
@@ -279,7 +282,7 @@ class CallDependencies:
 
     @classmethod
     def build(cls, settings: Any, sessions: CallSessionStore, client: ServiceClient, clock: Clock,
-              **extras: Any) -> "CallDependencies":
+              **extras: Any) -> CallDependencies:
         """Dependencies with HTTP ports over `client`."""
         ttl, size = settings.clinic_cache_ttl_seconds, settings.cache_max_entries
         ports = Ports(doctors=HttpDoctors(DoctorDirectory(client, ttl, size)), availability=HttpAvailability(client),

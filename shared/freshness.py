@@ -16,7 +16,8 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
 
 from shared.cache import DEFAULT_MAX_ITEMS, TTLCache
 from shared.service_client import ServiceCallError, ServiceClient
@@ -64,7 +65,7 @@ class ScheduleVersions:
         self._latest = max(self._latest, answer["latest"])
 
 
-_BY_CLIENT: "weakref.WeakKeyDictionary[ServiceClient, ScheduleVersions]" = weakref.WeakKeyDictionary()
+_BY_CLIENT: weakref.WeakKeyDictionary[ServiceClient, ScheduleVersions] = weakref.WeakKeyDictionary()
 _BY_CLIENT_LOCK = threading.Lock()
 
 

@@ -15,10 +15,20 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client import disable_created_metrics, generate_latest, multiprocess, start_http_server
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+    start_http_server,
+)
 from prometheus_client.metrics_core import Metric
 
 log = logging.getLogger(__name__)

@@ -30,10 +30,11 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -73,7 +74,8 @@ class Keyring:
                 raise KeyConfigError(f"the current {name} key {current!r} is not among the {name} keys")
             for key_id, key in keys.items():
                 if not KEY_ID.match(key_id) or len(key) != KEY_BYTES:
-                    raise KeyConfigError(f"{name} key {key_id!r}: ids are 1-16 of A-Z a-z 0-9 _ -, keys {KEY_BYTES} bytes")
+                    raise KeyConfigError(f"{name} key {key_id!r}: ids are 1-16 of A-Z a-z 0-9 _ -, "
+                                         f"keys {KEY_BYTES} bytes")
         self._ciphers = {key_id: AESGCM(key) for key_id, key in data_keys.items()}
         self._index_keys = dict(index_keys)
         self.data_key_id = data_key_id
@@ -105,12 +107,14 @@ class Keyring:
                                    "(plain text left by an older release? run `python -m tools.manage reencrypt`)")
         cipher = self._ciphers.get(key_id)
         if cipher is None:
-            raise PatientDataError(f"{context}: the value is under data key {key_id!r}, which this process does not have")
+            raise PatientDataError(f"{context}: the value is under data key {key_id!r}, "
+                                   "which this process does not have")
         try:
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
             return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(context)).decode()
         except (InvalidTag, binascii.Error, ValueError):
-            raise PatientDataError(f"{context}: the value fails authentication (altered, or copied from another column)") from None
+            raise PatientDataError(f"{context}: the value fails authentication "
+                                   "(altered, or copied from another column)") from None
 
     def blind_index(self, value: str) -> str:
         """The keyed hash of a value under the current index key (what is stored)."""

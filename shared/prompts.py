@@ -10,8 +10,9 @@ Languages fall back to English for any prompt they do not have yet.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 DEFAULT_LANGUAGE = "en"
 # The language Twilio's speech recognition listens for, per catalogue language.

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Exposure(str, Enum):
+class Exposure(StrEnum):
     """Who may call a route, which decides its authentication and whether the Ingress carries it."""
 
     TWILIO = "twilio"  # Twilio webhooks: signature-checked, answered with TwiML, public

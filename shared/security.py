@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Request, abort, current_app, request
 from twilio.request_validator import RequestValidator

@@ -88,14 +88,14 @@ class CommonSettings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _know_every_service_url(self) -> "CommonSettings":
+    def _know_every_service_url(self) -> CommonSettings:
         unknown = sorted(set(self.service_urls) - set(SERVICES))
         if unknown:
             raise ValueError(f"SERVICE_URLS names unknown services {unknown}; known: {', '.join(SERVICES)}")
         return self
 
     @model_validator(mode="after")
-    def _require_real_secrets_in_production(self) -> "CommonSettings":
+    def _require_real_secrets_in_production(self) -> CommonSettings:
         if self.environment != "production":
             return self
         local_values = {LOCAL_INTERNAL_TOKEN, LOCAL_ADMIN_TOKEN, LOCAL_TWILIO_AUTH_TOKEN}

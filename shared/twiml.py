@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Callable, Iterable
 
 from flask import Response, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse

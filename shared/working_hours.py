@@ -14,9 +14,10 @@ Rules, as clinics write them:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -86,7 +87,7 @@ def _weekly(weekly_hours: Iterable[Mapping[str, str]]) -> dict[str, list[tuple[t
 
 def instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of a local wall-clock time (a skipped time maps to just after the gap)."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
 def intervals(weekly_hours: Iterable[Mapping[str, str]], exceptions: Iterable[Mapping[str, Any]], tz: str,

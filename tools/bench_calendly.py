@@ -15,7 +15,7 @@ import re
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import responses
@@ -42,7 +42,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def _calendly_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _fake_calendly(mock: responses.RequestsMock, open_times: list[datetime]) -> None:
@@ -90,7 +90,8 @@ def main() -> None:
     deps = app.apps["calendly"].extensions["receptionist"]
     zone = ZoneInfo("America/New_York")
     first_day = datetime.now(zone).date() + timedelta(days=3)
-    days = [first_day + timedelta(days=offset) for offset in range(60) if (first_day + timedelta(days=offset)).weekday() < 5]
+    days = [first_day + timedelta(days=offset) for offset in range(60)
+            if (first_day + timedelta(days=offset)).weekday() < 5]
     grid = [datetime(day.year, day.month, day.day, 9, tzinfo=zone) + timedelta(minutes=30 * slot)
             for day in days for slot in range(16)]
 

@@ -12,8 +12,9 @@ import os
 import platform
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from services.knowledge_base.pdf_schedule import extract_schedule
 from services.knowledge_base.pdf_text import open_pdf, page_lines
@@ -137,7 +138,8 @@ def main() -> None:
     verdict = "meets" if large["seconds"] < TARGET_SECONDS_FOR_200_PAGES else "MISSES"
     print(f"200 pages in {large['seconds']:.2f} s {verdict} the {TARGET_SECONDS_FOR_200_PAGES:.0f} s target; "
           f"peak memory 200 vs 50 pages: {large['peak_mib'] / small['peak_mib']:.2f}x; the dense rota "
-          f"({rota['pages']} pages of 28 ruled rows x 9 columns) at {rota['cpu_seconds'] / rota['pages'] * 1000:.0f} ms "
+          f"({rota['pages']} pages of 28 ruled rows x 9 columns) at "
+          f"{rota['cpu_seconds'] / rota['pages'] * 1000:.0f} ms "
           f"CPU per page")
     documents, pages, seconds = corpus_throughput()
     print(f"sample corpus: {documents} documents, {pages} pages in {seconds:.2f} s CPU = {pages / seconds:.0f} pages/s")

@@ -8,7 +8,7 @@ import os
 import platform
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from services.messaging.delivery import RetryPolicy, send_due
 from services.messaging.senders import LocalOutboxSender
@@ -21,7 +21,7 @@ COUNT = 500
 def _request(index: int, run: str) -> SmsRequest:
     return SmsRequest(idempotency_key=f"bench:{run}:{index:06d}", kind="booking_confirmation",
                       to=f"+1617555{index % 10000:04d}", first_name="Jane", clinic_name="Riverside Family Clinic",
-                      doctor_name="Dr. Sarah Chen", starts_at=datetime(2030, 3, 5, 15, tzinfo=timezone.utc),
+                      doctor_name="Dr. Sarah Chen", starts_at=datetime(2030, 3, 5, 15, tzinfo=UTC),
                       timezone="America/New_York")
 
 
@@ -46,7 +46,7 @@ def main() -> None:
         started = time.perf_counter()
         sent = 0
         while batch := send_due(db_factory=factory, sender=sender, policy=policy,
-                                now=datetime.now(timezone.utc) + timedelta(seconds=1), limit=50):
+                                now=datetime.now(UTC) + timedelta(seconds=1), limit=50):
             sent += batch
         sending = time.perf_counter() - started
         engine.dispose()

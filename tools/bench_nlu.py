@@ -24,7 +24,8 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def _line(label: str, samples: list[float]) -> str:
-    return (f"{label:12} n={len(samples):6d}  p50={percentile(samples, 0.5):6.3f} ms  p95={percentile(samples, 0.95):6.3f} ms"
+    return (f"{label:12} n={len(samples):6d}  p50={percentile(samples, 0.5):6.3f} ms"
+            f"  p95={percentile(samples, 0.95):6.3f} ms"
             f"  p99={percentile(samples, 0.99):6.3f} ms  max={max(samples):7.3f} ms")
 
 
@@ -46,8 +47,9 @@ def bench_interpreters(rounds: int) -> dict[str, list[float]]:
 
 def bench_dateparser() -> dict[str, Any]:
     """dateparser on the spoken datetime utterances: first call, percentiles and how many it gets right."""
-    import dateparser
     from zoneinfo import ZoneInfo
+
+    import dateparser
 
     cases = load_cases()["datetime"]
     samples, correct = [], 0

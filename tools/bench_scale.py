@@ -28,9 +28,10 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -127,7 +128,8 @@ class ChainBench:
             "nearest slots": [self._get("/calendly/availability", doctor_id=doctor, near=target, limit=3)
                               for doctor, target in self.near],
             "phone lookup (SMS reply, no clinic)": [
-                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True) for index in self.rows],
+                self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True)
+                for index in self.rows],
             "phone lookup in a clinic (call)": [
                 self._search(phone=scale_data.patient_phone(index), status=BOOKED, upcoming=True,
                              clinic_id=scale_data.clinic_of(scale_data.random_doctor(self.chain, index)))
@@ -270,7 +272,7 @@ def _chain_url(url: str, size: int) -> str:
 
 def build(url: str, sizes: list[int], samples: int) -> dict[int, ChainBench]:
     """One migrated, loaded chain per size, each printed with its load time and query plans."""
-    chain = scale_data.Chain.for_now(datetime.now(timezone.utc))
+    chain = scale_data.Chain.for_now(datetime.now(UTC))
     data_dir = tempfile.mkdtemp()
     benches = {}
     for size in sizes:
@@ -287,6 +289,16 @@ def build(url: str, sizes: list[int], samples: int) -> dict[int, ChainBench]:
     return benches
 
 
+def _one_round(benches: dict[int, ChainBench], endpoint: str) -> dict[int, list[float]]:
+    """One round of an endpoint's requests on every chain, a request per size in turn."""
+    requests = {size: bench.endpoints()[endpoint] for size, bench in benches.items()}
+    samples: dict[int, list[float]] = {size: [] for size in benches}
+    for turn in zip(*requests.values(), strict=False):  # the round ends with the shortest list
+        for size, request in zip(requests, turn, strict=True):
+            samples[size] += request()
+    return samples
+
+
 def measure(benches: dict[int, ChainBench]) -> Results:
     """Every endpoint on every chain, request by request in turns across the sizes, so that whatever
     else the machine is doing at a moment slows every size alike; best of ROUNDS rounds by p95."""
@@ -296,12 +308,7 @@ def measure(benches: dict[int, ChainBench]) -> Results:
     for endpoint in next(iter(benches.values())).endpoints():
         rounds: dict[int, list[list[float]]] = {size: [] for size in benches}
         for _ in range(ROUNDS):
-            requests = {size: bench.endpoints()[endpoint] for size, bench in benches.items()}
-            samples: dict[int, list[float]] = {size: [] for size in benches}
-            for turn in zip(*requests.values()):
-                for size, request in zip(requests, turn):
-                    samples[size] += request()
-            for size, measured in samples.items():
+            for size, measured in _one_round(benches, endpoint).items():
                 rounds[size].append(measured)
         for size, measured in rounds.items():
             results.add(endpoint, size, min(measured, key=lambda values: percentile(values, 0.95)))

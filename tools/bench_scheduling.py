@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import platform
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from services.calendly.scheduling import Schedule, free_slots, nearest, slot_problem
 
 WEEKDAYS = [{"day": day, "start": "09:00", "end": "17:00"} for day in ("mon", "tue", "wed", "thu", "fri")]
-NOW = datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 
 
 def _per_call_ms(action, repeat: int) -> float:

@@ -22,7 +22,7 @@ import statistics
 import struct
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -110,14 +110,17 @@ def call_prompts(rng: random.Random, kb: DemoKnowledgeBase, slug: str, start: da
              "followed by the pound key.", True),
             ("And what is your home address?", False),
             (booked, False, "prefetch"),  # booking_handler's read-back step asks tts to prepare it
-            (f"Let me read that back. {doctor['name']}, ... for a caller. Press 1 to confirm, or 2 to start over.", True),
+            (f"Let me read that back. {doctor['name']}, ... for a caller. "
+             "Press 1 to confirm, or 2 to start over.", True),
             (booked, False),
             (f"We'll send you a text message to confirm. Thank you for calling {clinic['name']}. Goodbye.", False),
         ]
     elif roll < 0.60:
-        prompts.append((rng.choice([text for text in FIXED_PROMPTS if text.endswith("our staff will help you.")]), False))
+        prompts.append((rng.choice([text for text in FIXED_PROMPTS if text.endswith("our staff will help you.")]),
+                        False))
     elif roll < 0.75:
-        prompts.append((next(text for text in FIXED_PROMPTS if text.startswith("Sorry, I didn't catch that. To")), False))
+        prompts.append((next(text for text in FIXED_PROMPTS if text.startswith("Sorry, I didn't catch that. To")),
+                        False))
     return [prompt if len(prompt) == 3 else (*prompt, "play") for prompt in prompts]
 
 
@@ -135,7 +138,8 @@ def main() -> None:
         speech.voices.client = kb
         try:
             report = warm(speech, sorted(kb.clinics))
-            statics = [(slug, text) for slug in kb.clinics for text in static_prompts(kb.clinics[slug], kb.doctors[slug])]
+            statics = [(slug, text) for slug in kb.clinics
+                       for text in static_prompts(kb.clinics[slug], kb.doctors[slug])]
             rng = random.Random(7)
 
             direct = []
@@ -155,7 +159,7 @@ def main() -> None:
                 assert answer["url"]
 
             hits = lookups = said = served = 0
-            start = datetime(2026, 3, 2, 14, tzinfo=timezone.utc)
+            start = datetime(2026, 3, 2, 14, tzinfo=UTC)
             for _ in range(CALLS):
                 slug = rng.choice(sorted(kb.clinics))
                 for text, patient_data, action in call_prompts(rng, kb, slug, start):
@@ -176,7 +180,8 @@ def main() -> None:
             speech.shutdown()
             speech.index.client.flushdb()
     print(f"tts bench on {platform.platform()} ({platform.python_version()}), {os.cpu_count()} CPUs, Redis {redis_url}")
-    print(f"warm-up: {report.rendered} static prompts rendered for {len(kb.clinics)} clinics, {len(report.failed)} failed")
+    print(f"warm-up: {report.rendered} static prompts rendered for {len(kb.clinics)} clinics, "
+          f"{len(report.failed)} failed")
     for name, samples in (("SpeechService.audio_url", direct), ("POST /tts/speech", routed)):
         figures = percentiles(samples)
         print(f"cached lookup {name}: p50 {figures['p50']:.3f} ms, p95 {figures['p95']:.3f} ms, "

@@ -155,7 +155,8 @@ APP_SECRET_KEYS = ("INTERNAL_API_TOKEN", "ADMIN_API_TOKEN", "TWILIO_AUTH_TOKEN",
 
 def labels(name: str, component: str) -> dict[str, str]:
     """The recommended labels; app.kubernetes.io/name selects the pods."""
-    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/component": component}
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF,
+            "app.kubernetes.io/component": component}
 
 
 def metadata(name: str, component: str | None = None, **extra) -> dict:
@@ -182,7 +183,8 @@ def container(workload: Workload, probes: bool) -> dict:
     env = [{"name": "SERVICE", "value": workload.image_service}]
     if workload.s3_bucket_key:
         env.append(
-            {"name": "S3_BUCKET", "valueFrom": {"configMapKeyRef": {"name": "receptionist-config", "key": workload.s3_bucket_key}}}
+            {"name": "S3_BUCKET",
+             "valueFrom": {"configMapKeyRef": {"name": "receptionist-config", "key": workload.s3_bucket_key}}}
         )
     env += [{"name": key, "value": value} for key, value in sorted(workload.env.items())]
     if workload.component == "web":
@@ -281,7 +283,8 @@ def deployment(workload: Workload) -> dict:
     meta = metadata(workload.dashed, workload.component)
     if not web:
         meta["annotations"] = {
-            "checkov.io/skip1": "CKV_K8S_8=a queue worker serves no HTTP; Kubernetes restarts it when the process exits",
+            "checkov.io/skip1":
+                "CKV_K8S_8=a queue worker serves no HTTP; Kubernetes restarts it when the process exits",
             "checkov.io/skip2": "CKV_K8S_9=a queue worker receives no traffic, so readiness does not apply",
         }
     return {
@@ -310,7 +313,8 @@ def job_spec(workload: Workload) -> dict:
 
 def job(workload: Workload) -> dict:
     """The migration or warm-up Job (the deploy workflow deletes and recreates it per release)."""
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata(workload.dashed, workload.component), "spec": job_spec(workload)}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata(workload.dashed, workload.component),
+            "spec": job_spec(workload)}
 
 
 def cron_job(workload: Workload) -> dict:
@@ -355,7 +359,8 @@ def autoscaler(workload: Workload) -> dict:
             "minReplicas": 2,
             "maxReplicas": 10,
             "metrics": [
-                {"type": "Resource", "resource": {"name": name, "target": {"type": "Utilization", "averageUtilization": 80}}}
+                {"type": "Resource",
+                 "resource": {"name": name, "target": {"type": "Utilization", "averageUtilization": 80}}}
                 for name in ("cpu", "memory")
             ],
         },
@@ -411,7 +416,8 @@ def network_policy(workload: Workload) -> dict:
         egress.append({"to": [{"ipBlock": {"cidr": VPC_CIDR}}], "ports": [{"protocol": "TCP", "port": 5432}]})
     if workload.redis:
         egress.append({"to": [{"ipBlock": {"cidr": VPC_CIDR}}], "ports": [{"protocol": "TCP", "port": 6379}]})
-    spec = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": workload.dashed}}, "policyTypes": ["Ingress", "Egress"]}
+    spec = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": workload.dashed}},
+            "policyTypes": ["Ingress", "Egress"]}
     spec["ingress"] = ingress
     spec["egress"] = egress
     return {
@@ -555,7 +561,9 @@ def external_secrets_account() -> dict:
         "kind": "ServiceAccount",
         "metadata": {
             **metadata("external-secrets"),
-            "annotations": {"eks.amazonaws.com/role-arn": f"arn:aws:iam::{ACCOUNT_PLACEHOLDER}:role/receptionist-external-secrets"},
+            "annotations": {
+                "eks.amazonaws.com/role-arn": f"arn:aws:iam::{ACCOUNT_PLACEHOLDER}:role/receptionist-external-secrets",
+            },
         },
         "automountServiceAccountToken": False,
     }
@@ -602,7 +610,8 @@ def external_secrets() -> list[dict]:
     template_data["REDIS_URL"] = "rediss://:{{ .redis_auth_token | urlquery }}@{{ .redis_host }}:6379/0"
     secrets = [_external_secret("receptionist-app", app_data, {"engineVersion": "v2", "data": template_data})]
     for vendor, keys in VENDOR_SECRETS.items():
-        secrets.append(_external_secret(f"receptionist-{vendor}", [_remote(key, f"receptionist/{vendor}", key) for key in keys]))
+        secrets.append(_external_secret(f"receptionist-{vendor}",
+                                        [_remote(key, f"receptionist/{vendor}", key) for key in keys]))
     return secrets
 
 

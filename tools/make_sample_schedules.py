@@ -17,9 +17,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from fpdf import FPDF
 
@@ -41,7 +41,7 @@ class SchedulePdf(FPDF):
     def __init__(self, header_text: str | None = None, footer_text: str | None = None):
         super().__init__(format="letter")
         self.core_fonts_encoding = "windows-1252"
-        self.set_creation_date(datetime(2026, 1, 1, tzinfo=timezone.utc))
+        self.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
         self.header_text = header_text
         self.footer_text = footer_text
         self.set_auto_page_break(True, margin=22)
@@ -196,7 +196,8 @@ def weekday_sections_layout() -> bytes:
 WEEKDAY_GRID_ROWS = (
     ("Physician", "Clinical", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     ("", "specialty", "", "", "", "", "", "", ""),
-    ("Dr. Grace Adeyemi", "Family Medicine", "08.00-12.30", "08.00-12.30", "OFF", "13.30-18.00", "08.00-12.30", "-", ""),
+    ("Dr. Grace Adeyemi", "Family Medicine", "08.00-12.30", "08.00-12.30", "OFF", "13.30-18.00", "08.00-12.30", "-",
+     ""),
     ("Dr. Tomás Ferreira", "Sports Medicine", "9-12 / 1-5", "Closed", "9-12 / 1-5", "9-12 / 1-5", "OFF", "9am-noon",
      ""),
     ("Ingrid Solberg, MD", "Women's Health", "", "10:00-14:00", "10:00-14:00", "", "", "", ""),
@@ -215,12 +216,12 @@ def weekday_grid_layout() -> bytes:
     header, rows = WEEKDAY_GRID_ROWS[:2], WEEKDAY_GRID_ROWS[2:]
     pdf.set_font("helvetica", "B", 10)
     for line in header:
-        for width, text in zip(widths, line):
+        for width, text in zip(widths, line, strict=True):
             pdf.cell(width, 6, text)
         pdf.ln(6)
     pdf.set_font("helvetica", size=10)
     for row in rows:
-        for width, text in zip(widths, row):
+        for width, text in zip(widths, row, strict=True):
             pdf.cell(width, 7, text)
         pdf.ln(7)
     pdf.ln(4)
@@ -230,7 +231,8 @@ def weekday_grid_layout() -> bytes:
 
 
 DAY_ROWS = (
-    ("Day", "Dr. Lucia Bianchi\nCardiology", "Dr. Samuel Osei\nUrgent Care", "Dr. Mei Lin Zhou\nObstetrics & Gynecology"),
+    ("Day", "Dr. Lucia Bianchi\nCardiology", "Dr. Samuel Osei\nUrgent Care",
+     "Dr. Mei Lin Zhou\nObstetrics & Gynecology"),
     ("Monday", "08:00-12:00", "16:00-midnight", "9am-1pm"),
     ("Tuesday", "08:00-12:00\n13:00-17:00", "16:00-midnight", "OFF"),
     ("Wednesday", "-", "OFF", "9am-noon"),

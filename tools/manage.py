@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> None:
         log.info("loaded demo clinics: %s", ", ".join(load_demo(settings)))
     elif args.command == "reencrypt":
         counts = reencrypt(settings, batch_size=args.batch_size, tables=args.table)
-        log.info("rows rewritten under the current keys: %s", ", ".join(f"{name} {count}" for name, count in counts.items()))
+        log.info("rows rewritten under the current keys: %s",
+                 ", ".join(f"{name} {count}" for name, count in counts.items()))
     else:
         print(new_key(settings, args.key_id, index=args.index, kms_key_id=args.kms_key_id))
 

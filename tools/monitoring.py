@@ -85,7 +85,8 @@ ALERTS: tuple[Alert, ...] = (
     ),
     Alert(
         "ReceptionistCalendlySyncBacklog",
-        "max(receptionist_calendly_sync_oldest_age_seconds) > 1800 or max(receptionist_calendly_sync_queue_depth) > 200",
+        "max(receptionist_calendly_sync_oldest_age_seconds) > 1800"
+        " or max(receptionist_calendly_sync_queue_depth) > 200",
         "15m", "ticket", "Bookings wait to reach Calendly (oldest over 30 minutes or more than 200 waiting)",
         "Calendly rate limits or an outage; calendly-sync logs. Phone bookings are safe in our database.",
     ),
@@ -114,17 +115,20 @@ PANELS: tuple[Panel, ...] = (
           (("histogram_quantile(0.95, sum by (le, route) (rate(receptionist_turn_duration_seconds_bucket[5m])))",
             "{{route}}"),), "The design's alarm is at 1 s; Twilio gives up at 15 s."),
     Panel("Twilio webhook latency, all routes", "s",
-          tuple((f"histogram_quantile({q}, sum by (le) (rate(receptionist_turn_duration_seconds_bucket[5m])))", f"p{label}")
+          tuple((f"histogram_quantile({q}, sum by (le) (rate(receptionist_turn_duration_seconds_bucket[5m])))",
+                 f"p{label}")
                 for q, label in (("0.5", "50"), ("0.95", "95"), ("0.99", "99")))),
     Panel("Requests per second by service", "reqps",
           (("sum by (service) (rate(http_requests_total[5m]))", "{{service}}"),)),
     Panel("5xx share by service", "percentunit",
-          (('sum by (service) (rate(http_requests_total{status=~"5.."}[5m])) / sum by (service) (rate(http_requests_total[5m]))',
+          (('sum by (service) (rate(http_requests_total{status=~"5.."}[5m]))'
+            ' / sum by (service) (rate(http_requests_total[5m]))',
             "{{service}}"),)),
     Panel("Texts entering each state (per hour)", "short",
           (("sum by (status) (increase(receptionist_sms_status_changes_total[1h]))", "{{status}}"),)),
     Panel("TTS cache hit ratio", "percentunit",
-          (('sum(rate(receptionist_tts_cache_lookups_total{result="hit"}[5m])) / sum(rate(receptionist_tts_cache_lookups_total[5m]))',
+          (('sum(rate(receptionist_tts_cache_lookups_total{result="hit"}[5m]))'
+            ' / sum(rate(receptionist_tts_cache_lookups_total[5m]))',
             "hits"),)),
     Panel("Circuit breakers open", "short", (("max by (vendor) (receptionist_circuit_breaker_open)", "{{vendor}}"),)),
     Panel("Calendly sync queue", "short",

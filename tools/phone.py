@@ -13,8 +13,8 @@ import os
 import sys
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urljoin, urlparse
 
 from twilio.request_validator import RequestValidator

@@ -4,9 +4,10 @@ are used; `make bench-scale` prints the plans at each size as evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection

@@ -49,7 +49,7 @@ class Chain:
     first_monday: date
 
     @classmethod
-    def for_now(cls, now: datetime) -> "Chain":
+    def for_now(cls, now: datetime) -> Chain:
         """A calendar of SPAN_WEEKS weeks of weekdays ending HORIZON_DAYS after `now`."""
         last = now.date() + timedelta(days=HORIZON_DAYS)
         first = last - timedelta(weeks=SPAN_WEEKS) + timedelta(days=1)

@@ -11,9 +11,10 @@ database refuses to (migration 0016).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from flask import g, request
 from sqlalchemy import select

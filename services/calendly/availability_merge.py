@@ -6,7 +6,7 @@ circuit open) callers are offered the local slots alone, so a Calendly outage ne
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from services.calendly.calendly_api import CalendlyClient, CalendlyError
@@ -23,7 +23,7 @@ PAST_MARGIN = timedelta(minutes=1)
 
 def weekly_windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
     """[start, end) cut into week-long windows aligned on UTC midnights (stable cache keys)."""
-    first = datetime.combine(start.astimezone(timezone.utc).date(), time(0), tzinfo=timezone.utc)
+    first = datetime.combine(start.astimezone(UTC).date(), time(0), tzinfo=UTC)
     windows = []
     while first < end:
         windows.append((first, first + MAX_WINDOW))

@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -115,12 +116,12 @@ class CalendlyUser:
 
 def parse_time(value: str) -> datetime:
     """Calendly's ISO 8601 UTC timestamps ("...Z", microseconds optional) as aware datetimes."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def format_time(value: datetime) -> str:
     """An aware datetime in Calendly's UTC format."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def uuid_of(uri: str) -> str:
@@ -200,7 +201,7 @@ class CalendlyClient:
         self.sleep = sleep
 
     @classmethod
-    def from_settings(cls, settings) -> "CalendlyClient | None":
+    def from_settings(cls, settings) -> CalendlyClient | None:
         """A client when CALENDLY_TOKEN is set, else None (the local scheduler alone serves)."""
         if settings.calendly_token is None:
             return None
@@ -348,7 +349,8 @@ class CalendlyClient:
     def create_scheduling_link(self, event_type: str) -> str:
         """POST /scheduling_links: a single-use booking URL for the event type."""
         body = {"max_event_count": 1, "owner": event_type, "owner_type": "EventType"}
-        return self.request("POST", "/scheduling_links", json=body, retry_read_timeouts=False)["resource"]["booking_url"]
+        return self.request("POST", "/scheduling_links", json=body,
+                            retry_read_timeouts=False)["resource"]["booking_url"]
 
     def create_webhook_subscription(
         self, *, url: str, organization: str, user: str | None, scope: str, signing_key: str | None,

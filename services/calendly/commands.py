@@ -55,7 +55,8 @@ def event_type_rows(event_types: list[EventType], doctors: list[dict[str, Any]])
 
 
 def main(argv: list[str] | None = None, *, calendly: CalendlyClient | None = None,
-         client: ServiceClient | None = None, settings: CalendlySettings | None = None, out: TextIO = sys.stdout) -> int:
+         client: ServiceClient | None = None, settings: CalendlySettings | None = None,
+         out: TextIO = sys.stdout) -> int:
     """Run one command; the exit status is non-zero when Calendly refuses."""
     parser = argparse.ArgumentParser(prog="python -m services.calendly.commands", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)

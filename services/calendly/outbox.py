@@ -65,7 +65,8 @@ class SqsPublisher:
         """SendMessage with the idempotency key in the body (and as the deduplication id on FIFO queues)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        request = {"QueueUrl": self.queue_url, "MessageBody": json.dumps({**payload, "idempotency_key": idempotency_key})}
+        request = {"QueueUrl": self.queue_url,
+                   "MessageBody": json.dumps({**payload, "idempotency_key": idempotency_key})}
         if self.queue_url.endswith(".fifo"):
             request.update(MessageGroupId=str(payload.get("appointment_id") or idempotency_key),
                            MessageDeduplicationId=idempotency_key[:128])
@@ -108,7 +109,8 @@ def notification_key(appointment: Appointment, kind: str) -> str:
     return f"appointment:{appointment.id}:{kind}:v{appointment.version}"
 
 
-def record_notification(*, db: Session, appointment: Appointment, doctor: dict[str, Any], kind: str) -> NotificationOutbox:
+def record_notification(*, db: Session, appointment: Appointment, doctor: dict[str, Any],
+                        kind: str) -> NotificationOutbox:
     """Add the notification for an appointment change to the caller's open transaction."""
     entry = NotificationOutbox(
         idempotency_key=notification_key(appointment, kind),

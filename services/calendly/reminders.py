@@ -14,7 +14,7 @@ they end (or, if the visit would come first, goes out just before they start).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ LOOKAHEAD = timedelta(days=15)
 
 def wall_clock_instant(local: datetime, zone: ZoneInfo) -> datetime:
     """The UTC instant of a naive local time; a time in a spring-forward gap moves past the gap."""
-    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time]:
@@ -77,10 +77,12 @@ def reminder_send_time(starts_at: datetime, tz_name: str, hours: float, quiet: t
     return send_at
 
 
-def clinic_reminder_rules(clinic: dict[str, Any], default_hours: float, default_quiet: str) -> tuple[float, tuple[time, time]]:
+def clinic_reminder_rules(clinic: dict[str, Any], default_hours: float,
+                          default_quiet: str) -> tuple[float, tuple[time, time]]:
     """The clinic's reminder lead time and quiet hours (clinics.options), with the defaults."""
     options = clinic.get("options") or {}
-    return float(options.get("reminder_hours", default_hours)), parse_quiet_hours(options.get("quiet_hours", default_quiet))
+    return (float(options.get("reminder_hours", default_hours)),
+            parse_quiet_hours(options.get("quiet_hours", default_quiet)))
 
 
 def _record_once(db_factory: sessionmaker[Session], appointment_id: int, doctor: dict[str, Any]) -> bool:

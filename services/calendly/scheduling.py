@@ -3,9 +3,10 @@ timezone, cut into the slot length, minus bookings, the past, the lead time and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared import working_hours
@@ -23,7 +24,7 @@ class Schedule:
     horizon_days: int = 60
 
     @classmethod
-    def from_doctor(cls, doctor: dict[str, Any]) -> "Schedule":
+    def from_doctor(cls, doctor: dict[str, Any]) -> Schedule:
         """Build from knowledge_base's doctor JSON (with its clinic)."""
         clinic = doctor["clinic"]
         return cls(

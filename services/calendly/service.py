@@ -3,8 +3,9 @@ guarantee, lookups by phone, and the notification outbox written in the same tra
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement, Select, func, select
@@ -14,9 +15,9 @@ from sqlalchemy.orm import Session
 from services.calendly.models import BOOKED, CANCELLED, Appointment
 from services.calendly.outbox import record_notification
 from services.calendly.scheduling import Schedule, Slot, bookable_window, free_slots, nearest, slot_problem
+from shared import patient_data
 from shared.api import ApiError, DatabaseId, OffsetDatetime
 from shared.cache import DEFAULT_MAX_ITEMS
-from shared import patient_data
 from shared.freshness import MISSING, FreshCache
 from shared.routes import MAX_DOCTOR_IDS
 from shared.service_client import ServiceCallError, ServiceClient

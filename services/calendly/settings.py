@@ -2,7 +2,6 @@
 
 from pydantic import Field, SecretStr
 
-
 from shared.settings import CommonSettings
 
 
@@ -17,8 +16,10 @@ class CalendlySettings(CommonSettings):
     outbox_retry_base_seconds: float = Field(5.0, gt=0)
     outbox_retry_cap_seconds: float = Field(600.0, gt=0)
     dispatcher_poll_seconds: float = Field(2.0, gt=0)
-    reminder_hours_default: float = Field(24.0, gt=0, description="hours before a visit; clinics.options.reminder_hours overrides")
-    quiet_hours_default: str = Field("21:00-08:00", description="no reminders in this clinic-local window; clinics.options.quiet_hours overrides")
+    reminder_hours_default: float = Field(
+        24.0, gt=0, description="hours before a visit; clinics.options.reminder_hours overrides")
+    quiet_hours_default: str = Field(
+        "21:00-08:00", description="no reminders in this clinic-local window; clinics.options.quiet_hours overrides")
 
     verification_code_minutes: int = Field(10, ge=1, le=60, description="how long a texted one-time code is valid")
     verification_tries: int = Field(3, ge=1, le=10, description="wrong codes allowed before a code is void")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily
@@ -50,7 +50,7 @@ class BookingLimits:
     windows: tuple[tuple[int, timedelta], ...]
 
     @classmethod
-    def from_settings(cls, settings: CalendlySettings) -> "BookingLimits":
+    def from_settings(cls, settings: CalendlySettings) -> BookingLimits:
         """The configured limits (non-Enterprise defaults 10/min, 50/hour, 100/day)."""
         return cls((
             (settings.calendly_bookings_per_minute, timedelta(minutes=1)),
@@ -75,7 +75,7 @@ def sync_payload(appointment: Appointment, doctor: dict[str, Any]) -> dict[str, 
     clinic = doctor["clinic"]
     return {
         "event_type": doctor.get("calendly_event_type"),
-        "start": appointment.starts_at.astimezone(timezone.utc).isoformat(),
+        "start": appointment.starts_at.astimezone(UTC).isoformat(),
         "timezone": clinic["timezone"],
         "booking_email": clinic.get("booking_email"),
         "clinic_name": clinic["name"],
@@ -154,8 +154,8 @@ def queue_metrics(*, db_factory: sessionmaker[Session], now: datetime) -> list[G
         ).one()
     age = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
     return [
-        GaugeMetricFamily("receptionist_calendly_sync_queue_depth", "Bookings and cancellations waiting to reach Calendly",
-                          value=waiting),
+        GaugeMetricFamily("receptionist_calendly_sync_queue_depth",
+                          "Bookings and cancellations waiting to reach Calendly", value=waiting),
         GaugeMetricFamily("receptionist_calendly_sync_oldest_age_seconds",
                           "How long the oldest change waiting for Calendly has waited (0 when none waits)", value=age),
     ]

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.calendly import attendance, audit, outbox, service, sync, verification
-from services.calendly.models import BOOKED, Appointment
 from services.calendly.availability_merge import agreed_slots
+from services.calendly.models import BOOKED, Appointment
 from services.calendly.scheduling import Schedule, nearest, slot_problem
 from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query
 from shared.clock import now as clock_now
@@ -117,7 +117,8 @@ def book():
             outbox.deliver_notifications(db_factory=deps.db, publisher=deps.publisher, appointment_id=appointment.id)
         except SQLAlchemyError as error:
             # The booking is committed with its notification in the outbox: the caller must hear "booked".
-            log.warning("appointment %s booked; its notification stays queued: %s", appointment.id, type(error).__name__)
+            log.warning("appointment %s booked; its notification stays queued: %s", appointment.id,
+                        type(error).__name__)
     response = jsonify(service.appointment_json(appointment, doctor["name"]))
     response.status_code = 201 if created else 200
     return response
@@ -181,7 +182,8 @@ def booked_appointments():
     against new schedules)."""
     query = parse_query(BookedQuery)
     with transaction(dependencies().db) as db:
-        found, more = service.upcoming_booked(db=db, doctor_ids=[int(doctor_id) for doctor_id in query.doctor_ids.split(",")],
+        found, more = service.upcoming_booked(db=db,
+                                              doctor_ids=[int(doctor_id) for doctor_id in query.doctor_ids.split(",")],
                                               after=query.after, after_id=query.after_id)
         return jsonify({"appointments": [service.booked_time_json(appointment) for appointment in found],
                         "next_after_id": found[-1].id if more else None})

@@ -184,11 +184,13 @@ def _own_unlinked_booking(db: Session, doctor_id: int, start: datetime, invitee:
     if candidate is None:
         return None
     same_phone = phone_from(invitee.text_reminder_number) == candidate.patient_phone
-    same_email = bool(invitee.email and candidate.patient_email and invitee.email.lower() == candidate.patient_email.lower())
+    same_email = bool(invitee.email and candidate.patient_email
+                      and invitee.email.lower() == candidate.patient_email.lower())
     return candidate if same_phone or same_email else None
 
 
-def apply_created(*, db: Session, deps, booking: Booking, doctor: dict[str, Any] | None) -> tuple[str, Appointment | None]:
+def apply_created(*, db: Session, deps, booking: Booking,
+                  doctor: dict[str, Any] | None) -> tuple[str, Appointment | None]:
     """invitee.created: recognise our own booking, follow a Calendly-side move, or block the slot locally."""
     invitee = booking.invitee
     known = _by_invitee(db, invitee.uri)
@@ -204,12 +206,14 @@ def apply_created(*, db: Session, deps, booking: Booking, doctor: dict[str, Any]
     if own is not None:
         _link(own, invitee)
         for task in db.scalars(select(CalendlySyncTask).where(
-            CalendlySyncTask.appointment_id == own.id, CalendlySyncTask.kind == "book", CalendlySyncTask.status == "pending",
+            CalendlySyncTask.appointment_id == own.id, CalendlySyncTask.kind == "book",
+            CalendlySyncTask.status == "pending",
         )):
             task.status, task.done_at = "done", utcnow()
         return "linked", own
     appointment = Appointment(
-        clinic_id=doctor["clinic"]["id"], doctor_id=doctor["id"], patient_name=(invitee.name or "Calendly invitee")[:200],
+        clinic_id=doctor["clinic"]["id"], doctor_id=doctor["id"],
+        patient_name=(invitee.name or "Calendly invitee")[:200],
         patient_phone=phone_from(invitee.text_reminder_number) or "", patient_email=invitee.email,
         starts_at=booking.event.start, ends_at=booking.event.end, status=BOOKED, source="calendly",
     )
@@ -224,7 +228,8 @@ def apply_created(*, db: Session, deps, booking: Booking, doctor: dict[str, Any]
     return "created", appointment
 
 
-def apply_canceled(*, db: Session, deps, invitee: InviteePayload, replacement: Booking | None) -> tuple[str, Appointment | None]:
+def apply_canceled(*, db: Session, deps, invitee: InviteePayload,
+                   replacement: Booking | None) -> tuple[str, Appointment | None]:
     """invitee.canceled: cancel locally, or move when Calendly rescheduled it to a new invitee."""
     appointment = _by_invitee(db, invitee.uri)
     if appointment is None:
@@ -269,7 +274,8 @@ def handle(deps, event: str, invitee: InviteePayload, clinic_slug: str | None) -
             doctor = _doctor_for_event_type(deps, clinic_slug, booking.event.event_type)
         elif event == CANCELED and fetch:
             if deps.calendly is None:
-                raise ApiError(503, "calendly_not_configured", "the new invitee is needed and CALENDLY_TOKEN is not set")
+                raise ApiError(503, "calendly_not_configured",
+                               "the new invitee is needed and CALENDLY_TOKEN is not set")
             new_invitee = deps.calendly.get_invitee(invitee.new_invitee)
             booking = Booking(new_invitee, deps.calendly.get_event(new_invitee.event))
     except CalendlyError as error:

@@ -4,8 +4,9 @@ shared/working_hours.py, the one owner of "inside hours"."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.service_client import ServiceClient

@@ -31,8 +31,15 @@ from services.knowledge_base.pdf_schedule import PdfSchedule, extract_schedule
 from services.knowledge_base.pdf_text import PdfProblem, looks_like_pdf
 from services.knowledge_base.schedule_plan import changes, plan_upload
 from services.knowledge_base.schedule_versions import (
-    Snapshot, already_is, apply_snapshot, current_document_id, current_snapshot, list_versions, lock_clinic,
-    version_json, version_of_document,
+    Snapshot,
+    already_is,
+    apply_snapshot,
+    current_document_id,
+    current_snapshot,
+    list_versions,
+    lock_clinic,
+    version_json,
+    version_of_document,
 )
 from services.knowledge_base.service import bare_name, get_clinic
 from shared.api import ApiError
@@ -211,7 +218,8 @@ def _document_facts(extracted: PdfSchedule) -> dict[str, Any]:
     return {
         "closures": schedule.closures,
         "warnings": schedule.warnings,
-        "doctors_with_unread_lines": sorted({warning["doctor"] for warning in schedule.warnings if "doctor" in warning}),
+        "doctors_with_unread_lines": sorted({warning["doctor"] for warning in schedule.warnings
+                                             if "doctor" in warning}),
     }
 
 
@@ -363,7 +371,8 @@ def stranded_appointments(*, db: sessionmaker[Session], appointments: BookedAppo
     try:
         booked = appointments.upcoming(doctor_ids=[entry["id"] for entry in doctors], after=now)
     except ServiceCallError as error:
-        raise ApiError(503, "calendly_unavailable", f"the appointments could not be read from calendly: {error.message}")
+        raise ApiError(503, "calendly_unavailable",
+                       f"the appointments could not be read from calendly: {error.message}") from error
     return {"clinic": slug, "timezone": zone, "checked_at": now.isoformat(),
             "appointments": outside_hours(appointments=booked, doctors={entry["id"]: entry for entry in doctors},
                                           zone=zone)}

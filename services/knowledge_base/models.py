@@ -41,8 +41,8 @@ class Clinic(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    numbers: Mapped[list["ClinicNumber"]] = relationship(back_populates="clinic", cascade="all, delete-orphan")
-    doctors: Mapped[list["Doctor"]] = relationship(back_populates="clinic", order_by="Doctor.id")
+    numbers: Mapped[list[ClinicNumber]] = relationship(back_populates="clinic", cascade="all, delete-orphan")
+    doctors: Mapped[list[Doctor]] = relationship(back_populates="clinic", order_by="Doctor.id")
 
 
 class ClinicNumber(Base):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from services.knowledge_base.pdf_text import PdfProblem, open_pdf, page_has_images, page_lines
 from services.knowledge_base.schedule_parser import ExtractedSchedule, ScheduleParser

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError

@@ -16,18 +16,39 @@ mistaken for the whole week.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from services.knowledge_base.pdf_text import Line
 from services.knowledge_base.schedule_tables import (
-    DAY_ROWS, WEEKDAY_GRID, Table, find_header, is_credentials, join_cell_lines, looks_like_department,
+    DAY_ROWS,
+    WEEKDAY_GRID,
+    Table,
+    find_header,
+    is_credentials,
+    join_cell_lines,
+    looks_like_department,
     split_provider_cell,
 )
 from services.knowledge_base.schedule_text import (
-    WEEKDAYS, YEAR, NameMatch, RawDateRange, by_doctor, canonical_name, clock, day_spec_only, ends_sentence,
-    find_dates, find_doctor_name, looks_like_schedule, parse_day_hours, read_cell_hours, sentences, starts_with_month,
+    WEEKDAYS,
+    YEAR,
+    NameMatch,
+    RawDateRange,
+    by_doctor,
+    canonical_name,
+    clock,
+    day_spec_only,
+    ends_sentence,
+    find_dates,
+    find_doctor_name,
+    looks_like_schedule,
+    parse_day_hours,
+    read_cell_hours,
+    sentences,
+    starts_with_month,
 )
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
@@ -359,12 +380,12 @@ class ScheduleParser:
         days = day_spec_only(label)
         if not days:
             if _is_department_label(label):
-                for index, doctor in zip(columns, doctors):
+                for index, doctor in zip(columns, doctors, strict=True):
                     doctor.department = _clean_department(row.joined([index])) or doctor.department
             else:
                 self._warn(row.page, row.text, "no weekday in the first column of this row")
             return
-        for index, doctor in zip(columns, doctors):
+        for index, doctor in zip(columns, doctors, strict=True):
             for day in days:
                 self._read_cell(row, doctor, day, join_cell_lines(row.cells.get(index, [])))
 
@@ -437,6 +458,11 @@ class ScheduleParser:
         if days:
             self._weekdays, self._doctor, self._in_exceptions = days, None, False
             return
+        self._read_other_line(page, text, schedule, bool(closure), bool(dates), expecting_department)
+
+    def _read_other_line(self, page: int, text: str, schedule, closure: bool, dates: bool,
+                         expecting_department: bool) -> None:
+        """A line naming no doctor nor weekdays alone: hours, a day off, a department, a notice, or a warning."""
         if schedule.has_days and schedule.has_intervals:
             if self._doctor is None:
                 self._warn(page, text, "hours without a doctor")

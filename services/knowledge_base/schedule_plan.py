@@ -20,7 +20,8 @@ Rules of an upload:
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from services.knowledge_base.schedule_parser import ExtractedSchedule
 from services.knowledge_base.schedule_versions import Snapshot

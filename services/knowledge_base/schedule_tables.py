@@ -96,7 +96,8 @@ class Table:
             parts.setdefault(self.column_of(fragment), []).append(fragment)
         cells = {}
         for index, fragments in parts.items():
-            text = " ".join(fragments[0].text.split()) if len(fragments) == 1 else Line(line.page, line.y, fragments).text
+            text = (" ".join(fragments[0].text.split()) if len(fragments) == 1
+                    else Line(line.page, line.y, fragments).text)
             cells[index] = text + " " if fragments[-1].text[-1:].isspace() else text
         return cells
 
@@ -159,7 +160,8 @@ def _table_kind(columns: list[Column]) -> str | None:
     # Most lines are table rows, not headers: look for doctors' names only where two may be.
     if days == 0 and sum(1 for label in labels if _NAME_HINT.search(label)) >= _MIN_DOCTOR_COLUMNS:
         doctors = sum(1 for label in labels if find_doctor_name(label))
-        if doctors >= _MIN_DOCTOR_COLUMNS and (_label_kind(labels[0]) in ("days", "blank") or find_doctor_name(labels[0])):
+        if doctors >= _MIN_DOCTOR_COLUMNS and (_label_kind(labels[0]) in ("days", "blank")
+                                               or find_doctor_name(labels[0])):
             return DAY_ROWS
     if not any(_NAME_LABEL.search(label) for label in labels):
         return None
@@ -205,7 +207,8 @@ def _heading_day(label: str) -> int | None:
 
 def _dated_heading(text: str) -> bool:
     """Dates or a note under a weekday heading ("4 Jan", "(4/1)", "05.01."), not hours."""
-    return bool(re.fullmatch(r"[\s(\[]*(?:\d{1,2}[./-]\d{1,2}[./-]?(?:\d{2,4})?|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?|"
+    return bool(re.fullmatch(r"[\s(\[]*(?:\d{1,2}[./-]\d{1,2}[./-]?(?:\d{2,4})?|"
+                             r"\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?|"
                              r"[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?)[\s)\]]*", text))
 
 

@@ -57,7 +57,8 @@ _DATE_PATTERNS = (
 YEAR = re.compile(r"(?<![\d\-/:.])(20[2-9]\d)(?![\d\-/:])")
 
 _TITLE = re.compile(r"\b(?:Dr|DR|Doctor|DOCTOR)\b\.?\s+")
-_SUFFIX = re.compile(r"\s*,?\s+(?:M\.D\.|MD|D\.D\.S\.|DDS|D\.M\.D\.|DMD|Ph\.?D\.?)(?![\w])|\s*,\s*(?:DO|D\.O\.)(?![\w])")
+_SUFFIX = re.compile(r"\s*,?\s+(?:M\.D\.|MD|D\.D\.S\.|DDS|D\.M\.D\.|DMD|Ph\.?D\.?)(?![\w])"
+                     r"|\s*,\s*(?:DO|D\.O\.)(?![\w])")
 _PARTICLES = {"de", "del", "della", "van", "von", "der", "den", "da", "di", "la", "le", "du", "bin", "al", "el"}
 _NOT_NAME_WORDS = {"on", "is", "will", "be", "at", "in", "from", "to", "and", "the", "closed", "leave", "off",
                    "unavailable", "away", "available", "out", "hours", "schedule", "department", "cont", "continued",

@@ -18,7 +18,8 @@ Snapshot = list[dict[str, Any]]
 
 def doctor_state(doctor: Doctor) -> dict[str, Any]:
     """One doctor as a snapshot entry."""
-    return {"id": doctor.id, "name": doctor.name, "department": doctor.department, "aliases": list(doctor.aliases or []),
+    return {"id": doctor.id, "name": doctor.name, "department": doctor.department,
+            "aliases": list(doctor.aliases or []),
             "weekly_hours": list(doctor.weekly_hours or []), "exceptions": list(doctor.exceptions or []),
             "active": doctor.active}
 
@@ -98,7 +99,8 @@ def version_of_document(session: Session, clinic_id: int, document_id: int) -> S
 
 def list_versions(session: Session, clinic_id: int) -> list[tuple[ScheduleVersion, Document | None]]:
     """A clinic's versions, newest first, each with the document it came from."""
-    rows = session.execute(select(ScheduleVersion, Document).outerjoin(Document, Document.id == ScheduleVersion.document_id)
+    rows = session.execute(select(ScheduleVersion, Document)
+                           .outerjoin(Document, Document.id == ScheduleVersion.document_id)
                            .where(ScheduleVersion.clinic_id == clinic_id).order_by(ScheduleVersion.number.desc()))
     return [(version, document) for version, document in rows]
 

@@ -127,7 +127,8 @@ def get_doctors(*, db: Session, doctor_ids: list[int]) -> list[Doctor]:
 
 def upsert_clinic(*, db: Session, definition: dict[str, Any]) -> Clinic:
     """Create or update a clinic, its numbers and doctors from a definition (fixture format)."""
-    clinic = db.scalars(select(Clinic).where(Clinic.slug == definition["slug"])).first() or Clinic(slug=definition["slug"])
+    clinic = (db.scalars(select(Clinic).where(Clinic.slug == definition["slug"])).first()
+              or Clinic(slug=definition["slug"]))
     for field in ("name", "timezone", "staff_number", "greeting", "slot_minutes", "min_lead_minutes",
                   "horizon_days", "booking_email", "opening_hours", "closures", "country", "department_synonyms"):
         if field in definition:
@@ -155,7 +156,7 @@ def upsert_clinic(*, db: Session, definition: dict[str, Any]) -> Clinic:
     return clinic
 
 
-def load_demo_clinics(*, db: sessionmaker[Session], objects: ObjectStore, limits: "UploadLimits | None" = None,
+def load_demo_clinics(*, db: sessionmaker[Session], objects: ObjectStore, limits: UploadLimits | None = None,
                       path: Path = DEMO_CLINICS_FILE) -> list[str]:
     """Load (idempotently) the demo clinics: metadata from the JSON file, doctors from each clinic's PDF."""
     from services.knowledge_base.ingest import Upload, UploadLimits, ingest_document

@@ -26,7 +26,7 @@ class AvailabilityQuery(BaseModel):
     last: date | None = Field(None, alias="to")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "AvailabilityQuery":
+    def _ordered(self) -> AvailabilityQuery:
         if self.first and self.last and self.last < self.first:
             raise ValueError("'to' must not be before 'from'")
         return self
@@ -153,7 +153,8 @@ def apply_document(document_id: int):
 
 def reject_document(document_id: int):
     """POST /kb/documents/<id>/reject: discard a preview."""
-    return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=staff_user(), now=utcnow()))
+    return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=staff_user(),
+                                         now=utcnow()))
 
 
 def list_clinic_documents(slug: str):

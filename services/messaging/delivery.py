@@ -21,11 +21,26 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.messaging.models import (
-    DELIVERED, FAILED, OPTED_OUT, PENDING, QUEUED, SENDING, SENT, STATUS_RANK, UNDELIVERED, UNKNOWN, SmsMessage,
+    DELIVERED,
+    FAILED,
+    OPTED_OUT,
+    PENDING,
+    QUEUED,
+    SENDING,
+    SENT,
+    STATUS_RANK,
+    UNDELIVERED,
+    UNKNOWN,
+    SmsMessage,
 )
 from services.messaging.optouts import is_opted_out, record_opt_choice
 from services.messaging.senders import (
-    OPTED_OUT_CODE, PermanentSendError, SendResult, SmsSender, TransientSendError, UnknownSendResult,
+    OPTED_OUT_CODE,
+    PermanentSendError,
+    SendResult,
+    SmsSender,
+    TransientSendError,
+    UnknownSendResult,
 )
 from shared.db import transaction, utcnow
 
@@ -48,7 +63,7 @@ class RetryPolicy:
     reconcile_after_seconds: float = 60.0
 
     @classmethod
-    def from_settings(cls, settings) -> "RetryPolicy":
+    def from_settings(cls, settings) -> RetryPolicy:
         """The policy configured in MessagingSettings."""
         return cls(settings.sms_max_attempts, settings.sms_backoff_base_seconds, settings.sms_backoff_cap_seconds,
                    settings.sms_reconcile_after_seconds)

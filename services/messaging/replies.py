@@ -92,7 +92,8 @@ def answer_reply(*, db_factory: sessionmaker[Session], client: ServiceClient, se
     if word not in ("C", "X"):
         return HELP_TEXT
     with transaction(db_factory) as db:
-        earlier = db.scalars(select(SmsReply).where(SmsReply.message_sid == message_sid)).first() if message_sid else None
+        earlier = (db.scalars(select(SmsReply).where(SmsReply.message_sid == message_sid)).first()
+                   if message_sid else None)
         if earlier is not None:
             return earlier.reply_text
         text = answered_text(db=db, phone=phone, now=now)

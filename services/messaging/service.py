@@ -57,7 +57,7 @@ class SmsRequest(BaseModel):
     valid_minutes: int = Field(10, ge=1, le=60)
 
     @model_validator(mode="after")
-    def _fields_of_kind(self) -> "SmsRequest":
+    def _fields_of_kind(self) -> SmsRequest:
         if self.kind == "verification_code":
             if self.code is None:
                 raise ValueError("a verification_code text needs its code")

@@ -14,9 +14,11 @@ class MessagingSettings(CommonSettings):
     twilio_api_key_sid: str | None = Field(None, description="Twilio API key SID (SK...) the REST client signs in with")
     twilio_api_key_secret: SecretStr | None = Field(None, description="the API key's secret")
     twilio_from_number: str | None = Field(None, description="E.164 sender number for texts")
-    twilio_messaging_service_sid: str | None = Field(None, description="Messaging Service SID (instead of a from number)")
+    twilio_messaging_service_sid: str | None = Field(
+        None, description="Messaging Service SID (instead of a from number)")
     twilio_api_timeout_seconds: float = Field(10.0, gt=0, description="read timeout of one Twilio API call")
-    sqs_queue_url: str | None = Field(None, description="SQS queue the calendly dispatcher fills; unset = direct HTTP hand-off")
+    sqs_queue_url: str | None = Field(
+        None, description="SQS queue the calendly dispatcher fills; unset = direct HTTP hand-off")
     sqs_endpoint_url: str | None = Field(None, description="SQS endpoint override (tests, LocalStack)")
     sqs_wait_seconds: int = Field(10, ge=0, le=20, description="SQS long-poll wait of the worker")
     sms_send_mode: Literal["inline", "worker"] | None = Field(
@@ -44,7 +46,8 @@ class MessagingSettings(CommonSettings):
     @property
     def has_twilio_api_key(self) -> bool:
         """True when both halves of a Twilio API key are set."""
-        return bool(self.twilio_api_key_sid and self.twilio_api_key_secret and self.twilio_api_key_secret.get_secret_value())
+        return bool(self.twilio_api_key_sid and self.twilio_api_key_secret
+                    and self.twilio_api_key_secret.get_secret_value())
 
     @property
     def twilio_rest_credentials(self) -> tuple[str, str] | None:

@@ -23,15 +23,18 @@ _PERSON = r"(?:a |an |the |to a |with a )?(?:real |live |actual )?(?:person|huma
           r"receptionist|reception|operator|representative|rep|agent|staff|front desk|nurse|people|anyone|anybody|" \
           r"secretary|manager|office)"
 # (intent, pattern, strength): 4-5 is unmistakable, 1 is a weak hint; the strongest intent wins.
-PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), strength) for intent, pattern, strength in [
+PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), strength)
+                                               for intent, pattern, strength in [
     ("staff", rf"\b(?:talk|speak|speaking|chat|talking)\s+(?:to|with)\s+{_PERSON}\b", 4),
     ("staff", r"\b(?:real|live|actual) (?:person|human)\b|\bhuman being\b", 4),
     ("staff", r"\b(?:operator|receptionist|representative|front desk|agent)\b", 3),
     ("staff", r"\b(?:transfer|put me through|connect me|get me|give me)\b.*\b(?:person|human|someone|somebody|staff|"
               r"receptionist|operator)\b", 4),
     ("staff", r"\b(?:human|person|staff|somebody)\b", 2),
-    ("staff", r"\b(?:billing|insurance|prescription|refill|test results|lab results|emergency|complaint|invoice|bill)\b", 2),
-    ("staff", r"\b(?:none of (?:the|these|those)|something else|other question|a question|help me|questions?)\b|^help$", 2),
+    ("staff", r"\b(?:billing|insurance|prescription|refill|test results|lab results|emergency|complaint|"
+              r"invoice|bill)\b", 2),
+    ("staff", r"\b(?:none of (?:the|these|those)|something else|other question|a question|help me|"
+              r"questions?)\b|^help$", 2),
     ("staff", r"\b(?:check|confirm|verify|find out about) (?:on |if i have |whether i have )?(?:my|an|the) "
               r"(?:appointment|booking|visit)\b", 3),
     ("reschedule", r"\bre ?schedul\w*|\bre ?book\w*|\bre ?arrange\w*", 4),
@@ -44,22 +47,27 @@ PATTERNS: list[tuple[str, re.Pattern, int]] = [(intent, re.compile(pattern), str
                r"(?:be able to )?(?:make|come|attend|be there|go)\b", 5),
     ("cancel", r"\b(?:don't|do not|no longer) need (?:the|my|that|an|this) appointment\b", 3),
     ("cancel", r"\b(?:delete|remove|drop) (?:my|the|that|an|this) (?:appointment|booking|visit)\b", 3),
-    ("availability", r"\bavailab\w*|\bopenings?\b|\bopen (?:slots?|times?|appointments?)\b|\bfree (?:slots?|times?)\b", 4),
+    ("availability", r"\bavailab\w*|\bopenings?\b|\bopen (?:slots?|times?|appointments?)\b|"
+                     r"\bfree (?:slots?|times?)\b", 4),
     ("availability", r"\b(?:when|what (?:times?|days?))\b.*\b(?:free|open|in|working|available|see|work|"
                      r"there|have)\b", 3),
     ("availability", r"\b(?:any|anything|some) (?:free|open|room|space|spots?|slots?|appointments?|times?)\b", 3),
-    ("availability", r"\b(?:is|are|does|do you have) (?:there )?(?:any|anything|dr|doctor|someone|somebody)\b.*\b(?:on|this|"
-                     r"next|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|free|in)\b", 3),
-    ("availability", r"\b(?:can|could|may) i (?:see|get in to see|get in with|come in)\b.*\b(?:on|this|next|today|tomorrow|"
+    ("availability", r"\b(?:is|are|does|do you have) (?:there )?(?:any|anything|dr|doctor|someone|somebody)\b"
+                     r".*\b(?:on|this|next|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                     r"week|free|in)\b", 3),
+    ("availability", r"\b(?:can|could|may) i (?:see|get in to see|get in with|come in)\b"
+                     r".*\b(?:on|this|next|today|tomorrow|"
                      r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|morning|afternoon)\b", 3),
     ("availability", r"\b(?:check|checking|see|know|find out|look at) (?:the |your |dr \w+'?s? |doctor \w+'?s? )?"
                      r"(?:schedule|calendar|times|hours|diary)\b", 3),
     ("availability", r"\bschedule (?:look|looks)\b|\bhow (?:soon|early)\b|\bfree\b|\bearliest\b|\bsoonest\b|"
-                     r"\bnext (?:available|opening|free)\b|\bschedule (?:like|for (?:this|next|today|tomorrow))\b|\bare you open\b|\bopen (?:on|this|next|today|tomorrow)\b|"
+                     r"\bnext (?:available|opening|free)\b|\bschedule (?:like|for (?:this|next|today|tomorrow))\b|"
+                     r"\bare you open\b|\bopen (?:on|this|next|today|tomorrow)\b|"
                      r"\bopening hours\b|\byour hours\b", 2),
     ("book", r"\bbook\w*|\bbuck (?:an|a)\b|\blook an appointment\b|\bmake (?:an|a|my)? ?appoint\w*|\bset up\b|"
              r"\bschedule (?:an|a|me|my|in|for)\b|\bsign (?:me )?up\b", 4),
-    ("book", r"\bnew (?:appointment|patient)\b|\b(?:see|seeing|visit) (?:a|the|my|your) (?:dr|dentist|physician|gp|nurse)\b|"
+    ("book", r"\bnew (?:appointment|patient)\b|"
+             r"\b(?:see|seeing|visit) (?:a|the|my|your) (?:dr|dentist|physician|gp|nurse)\b|"
              r"\bget in (?:to see|with)\b|\bbe seen\b|"
              r"\b(?:check ?up|physical|consultation|cleaning|exam|vaccin\w*|flu shot|follow up)\b", 3),
     ("book", r"\b(?:need|want|like|get) (?:an|a|to see|to get|to come)\b|\bcome in\b|\bsee (?:dr|doctor)\b|"
@@ -108,8 +116,9 @@ _UNSURE = re.compile(r"\b(?:not sure|don't know|dont know|do not know|no idea|ma
                      r"pardon|unsure|hold on|wait|what did you|what was|what's that)\b|^(?:what|huh|sorry|excuse me)$")
 _NO_AFTER_YES = re.compile(r"\b(?:absolutely|definitely|certainly|of course|sure|really|exactly|quite) not\b|"
                            r"\bnot (?:right|correct|really|quite|exactly|true|okay|ok|good|fine)\b")
-_YES_AFTER_NO = re.compile(r"^(?:no|nah|nope)\s+(?:problem|worries|doubt|question|problemo)\b|\bwhy not\b|\bnot a problem\b|"
-                           r"\bno doubt\b|\bnot wrong\b|\bnot incorrect\b|\bcan't complain\b|\bno objection")
+_YES_AFTER_NO = re.compile(r"^(?:no|nah|nope)\s+(?:problem|worries|doubt|question|problemo)\b|\bwhy not\b|"
+                           r"\bnot a problem\b|\bno doubt\b|\bnot wrong\b|\bnot incorrect\b|\bcan't complain\b|"
+                           r"\bno objection")
 _NO = re.compile(r"\b(?:no|nope|nah|naw|na|nay|noe|not|wrong|incorrect|negative|never|don't|dont|do not|isn't|"
                  r"ain't|wasn't|cancel|start over|try again|uh uh|uh-uh|mm mm|nuh uh|false|mistake|change|redo|"
                  r"neither|nein|non)\b")
@@ -117,8 +126,10 @@ _YES = re.compile(r"\b(?:yes|yeah|yea|yep|yup|ya|yah|yas|yess|yeh|ye|aye|sure|sh
                   r"exactly|absolutely|definitely|certainly|indeed|of course|ok|okay|o k|k|alright|all right|"
                   r"sounds good|perfect|great|good|fine|confirm|confirmed|go ahead|please do|do it|affirmative|"
                   r"uh huh|uh-huh|mhm|mm hmm|mmhmm|yes please|that works|works|true|book it|you got it|that's it|"
-                  r"(?:use|keep|take) (?:this|that|the same|my|the) (?:number|one)|same number|(?:number|one) i'm calling from|"
-                  r"i guess so|i think so|guess so|think so|believe so|si|oui|bingo|precisely|totally|agreed|sounds right|spot on|please)\b")
+                  r"(?:use|keep|take) (?:this|that|the same|my|the) (?:number|one)|same number|"
+                  r"(?:number|one) i'm calling from|"
+                  r"i guess so|i think so|guess so|think so|believe so|si|oui|bingo|precisely|totally|agreed|"
+                  r"sounds right|spot on|please)\b")
 
 
 def interpret_yes_no(text: str, **_: Any) -> dict[str, Any]:

@@ -4,7 +4,8 @@ time, name, phone. Each interpreter returns {"value": ..., "confidence": 0..1} (
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from services.receptionist_agent.doctor_match import interpret_doctor
 from services.receptionist_agent.intents import interpret_intent, interpret_yes_no

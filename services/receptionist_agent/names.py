@@ -12,23 +12,26 @@ from services.receptionist_agent.spoken import TENS, UNITS
 LEAD_IN = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|ah+|hmm+|oh|so|well|okay|ok|yes|yeah|yep|sure|hi|hello|hey|right|alright|"
     r"good (?:morning|afternoon|evening))\b[\s,.!]*)*"
-    r"(?:(?:my (?:full |first |last )?name(?:'s| is| would be)?|the name(?:'s| is)?|name(?:'s| is)|this is|it's|it is|its|"
-    r"i am|i'm|im|call me|they call me|you can call me|i go by|this|that's|that is|it'll be|it would be|"
+    r"(?:(?:my (?:full |first |last )?name(?:'s| is| would be)?|the name(?:'s| is)?|name(?:'s| is)|"
+    r"this is|it's|it is|its|i am|i'm|im|call me|they call me|you can call me|i go by|this|that's|that is|"
+    r"it'll be|it would be|"
     r"put (?:it )?(?:down )?(?:under|as)|under(?: the name)?)\b[\s,:]*)?",
     re.IGNORECASE,
 )
 SOMEONE_ELSE = re.compile(
-    r"^.*?\b(?:(?:name(?:'s| is| would be| will be))|(?:calling |booking |it's |this is |it is )?for my (?:son|daughter|"
-    r"mother|father|mom|mum|dad|wife|husband|child|kid|baby|partner|grandmother|grandfather|grandma|grandpa|brother|"
+    r"^.*?\b(?:(?:name(?:'s| is| would be| will be))|(?:calling |booking |it's |this is |it is )?for my "
+    r"(?:son|daughter|mother|father|mom|mum|dad|wife|husband|child|kid|baby|partner|grandmother|grandfather|grandma|grandpa|brother|"
     r"sister|friend|boyfriend|girlfriend|aunt|uncle|niece|nephew))\b[\s,:]*(?=\S)", re.IGNORECASE)
 PARTS = re.compile(r"\b(first|last|sur|family|given) ?name(?: is|'s)?[\s,:]+([^\W\d_][^\s,]*)", re.IGNORECASE)
 FILLER_WORDS = {"um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "like", "please", "thanks", "thank", "you",
-                "speaking", "calling", "here", "mr", "mrs", "ms", "miss", "mister", "dr", "doctor", "sir", "madam", "and"}
+                "speaking", "calling", "here", "mr", "mrs", "ms", "miss", "mister", "dr", "doctor", "sir", "madam",
+                "and"}
 TRAILING = re.compile(r"\b(?:and (?:my|i|the|it's|i'm)|my (?:number|phone|address|date)|i'm calling|calling about|"
                       r"i (?:need|want|would|'d)|thank you|thanks)\b.*$", re.IGNORECASE)
 NOT_A_NAME = {"no", "nope", "don't", "know", "why", "what", "sorry", "repeat", "again", "hello", "yes", "appointment",
               "cancel", "book", "help", "operator", "person", "representative", "nothing", "nobody", "none"}
-PARTICLES = {"van", "von", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "ibn", "al", "dos", "das"}
+PARTICLES = {"van", "von", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "ibn", "al", "dos",
+             "das"}
 MAC_NAMES = {"macdonald", "mackenzie", "macleod", "macintosh", "macarthur", "macgregor", "macmillan", "macneil",
              "macpherson", "macdougall", "mackay", "maclean", "macaulay", "macfarlane", "macrae", "macbride"}
 SUFFIXES = {"jr": "Jr.", "sr": "Sr.", "ii": "II", "iii": "III", "iv": "IV"}
@@ -98,7 +101,8 @@ def interpret_name(text: str, **_: Any) -> dict[str, Any]:
     said = unicodedata.normalize("NFC", text).replace("\u2019", "'").strip()
     said = re.sub(r"\b(?:um+|uh+|er+|erm|hmm+)\b[,.]?", " ", said, flags=re.IGNORECASE)
     parts = {kind.lower(): value for kind, value in PARTS.findall(said)}
-    given, family = parts.get("first") or parts.get("given"), parts.get("last") or parts.get("sur") or parts.get("family")
+    given, family = (parts.get("first") or parts.get("given"),
+                     parts.get("last") or parts.get("sur") or parts.get("family"))
     if given and family:
         said = f"{given} {family}"
     said = SOMEONE_ELSE.sub("", said)

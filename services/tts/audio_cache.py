@@ -13,7 +13,8 @@ import json
 import re
 import threading
 import time
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import redis
 
@@ -135,7 +136,7 @@ class RedisAudioIndex:
 
 
 class _MemoryLock:
-    def __init__(self, index: "MemoryAudioIndex", key: str, ttl_seconds: float):
+    def __init__(self, index: MemoryAudioIndex, key: str, ttl_seconds: float):
         self.index, self.key, self.ttl_seconds = index, key, ttl_seconds
 
     def acquire(self) -> bool:

@@ -15,7 +15,8 @@ class TtsSettings(CommonSettings):
     elevenlabs_api_key: SecretStr | None = Field(None, description="ElevenLabs API key; unset = always <Say>")
     elevenlabs_base_url: str = Field("https://api.elevenlabs.io", description="ElevenLabs API base URL")
     tts_cache_secret: SecretStr = Field(
-        SecretStr(LOCAL_TTS_CACHE_SECRET), description="HMAC key of the audio cache keys (prompt text never appears in a key)"
+        SecretStr(LOCAL_TTS_CACHE_SECRET),
+        description="HMAC key of the audio cache keys (prompt text never appears in a key)",
     )
     tts_default_voice_id: str = Field("21m00Tcm4TlvDq8ikWAM", description="voice for clinics without one")
     tts_default_model_id: str = Field("eleven_multilingual_v2", description="model for clinics without one")
@@ -38,7 +39,7 @@ class TtsSettings(CommonSettings):
     )
 
     @model_validator(mode="after")
-    def _require_cache_secret_in_production(self) -> "TtsSettings":
+    def _require_cache_secret_in_production(self) -> TtsSettings:
         if self.environment == "production" and self.tts_cache_secret.get_secret_value() == LOCAL_TTS_CACHE_SECRET:
             raise ValueError("TTS_CACHE_SECRET must be set in production")
         return self

@@ -12,16 +12,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Callable
 
 import redis
 from prometheus_client import Counter
 
 from services.tts.audio_cache import (
-    AUDIO_CACHE_CONTROL, AUDIO_CONTENT_TYPE, AudioIndex, AudioUrls, cache_key, object_key,
+    AUDIO_CACHE_CONTROL,
+    AUDIO_CONTENT_TYPE,
+    AudioIndex,
+    AudioUrls,
+    cache_key,
+    object_key,
 )
 from services.tts.prompts import static_prompts
 from services.tts.synthesis import CircuitBreaker, ElevenLabsSynthesizer, SynthesisFailed

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 import wave
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 from elevenlabs import ElevenLabs

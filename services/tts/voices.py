@@ -62,7 +62,8 @@ def clinic_voice(clinic: dict[str, Any], *, default_voice_id: str, default_model
     try:
         settings = VoiceSettings.model_validate(voice.get("settings") or {})
     except ValidationError as error:
-        log.warning("clinic %s: invalid voice settings (%s), using the voice's own", clinic.get("slug"), error.error_count())
+        log.warning("clinic %s: invalid voice settings (%s), using the voice's own", clinic.get("slug"),
+                    error.error_count())
         settings = VoiceSettings()
     return ClinicVoice(
         slug=clinic["slug"],

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import requests
 from sqlalchemy import text
@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         report = warm(speech, slugs, progress=progress)
     finally:
         speech.shutdown()
-    log.info("tts warm-up: %d rendered, %d already cached, %d failed", report.rendered, report.cached, len(report.failed))
+    log.info("tts warm-up: %d rendered, %d already cached, %d failed", report.rendered, report.cached,
+             len(report.failed))
     for failure in report.failed:
         log.error("not rendered: %s", failure)
     return 1 if report.failed else 0

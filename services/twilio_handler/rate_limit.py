@@ -20,8 +20,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import redis
 
@@ -128,7 +129,7 @@ class CallRateLimiter:
             names.append(f"caller:{clinic_id}:{caller.bucket}")
         if caller.prefix and limits.per_prefix:
             names.append(f"prefix:{clinic_id}:{caller.prefix}")
-        counts = dict(zip(names, self.counters.add(names, now)))
+        counts = dict(zip(names, self.counters.add(names, now), strict=True))
         own = counts.get(f"caller:{clinic_id}:{caller.bucket}", 0)
         if limits.per_caller and own > limits.per_caller:
             return "caller"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,8 +73,8 @@ def finish_call(
 def day_bounds(first: date, last: date, tz_name: str) -> tuple[datetime, datetime]:
     """The UTC instants from the start of `first` to the end of `last`, both local dates in the clinic."""
     zone = ZoneInfo(tz_name)
-    return (datetime.combine(first, time(0), tzinfo=zone).astimezone(timezone.utc),
-            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc))
+    return (datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC))
 
 
 def calls_between(

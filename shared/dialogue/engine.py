@@ -10,10 +10,11 @@ it did not (the step is asked again, the third time the caller is handed to staf
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
-from typing import Any, Callable, Sequence
+from enum import StrEnum
+from typing import Any
 
 from shared.call_session import CallRequest, CallSession, ClinicInfo
 from shared.dialogue.ports import Doctor, Ports, Reading
@@ -24,7 +25,7 @@ MAX_FAILURES = 3
 _KEYS = re.compile(r"[0-9*#]+")
 
 
-class Accepts(str, Enum):
+class Accepts(StrEnum):
     """What a question takes: keys, speech, or either (Twilio's `input`)."""
 
     KEYS = "dtmf"
@@ -40,7 +41,7 @@ class Input:
     speech: str = ""
 
     @classmethod
-    def of(cls, digits: str = "", speech: str = "") -> "Input":
+    def of(cls, digits: str = "", speech: str = "") -> Input:
         """Keys as Twilio sends them (anything but 0-9 * # is not a key) and speech with spaces folded."""
         digits = digits.strip().rstrip("#")
         return cls(digits if _KEYS.fullmatch(digits) else "", " ".join(speech.split()))

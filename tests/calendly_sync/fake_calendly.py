@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,7 +29,7 @@ LOPEZ_EVENT_TYPE = f"{BASE}/event_types/LOPEZ000000000001"
 
 def calendly_time(moment: datetime) -> str:
     """Calendly's timestamp format."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse(value: str) -> datetime:
@@ -146,7 +146,8 @@ class FakeCalendly:
         collection = [{"uri": uri, "name": data["name"], "slug": data["slug"], "duration": data["duration"],
                        "active": True, "scheduling_url": f"https://calendly.com/riverside/{data['slug']}"}
                       for uri, data in self.event_types.items()]
-        return self._reply(200, {"collection": collection, "pagination": {"count": len(collection), "next_page_token": None}})
+        return self._reply(200, {"collection": collection,
+                                 "pagination": {"count": len(collection), "next_page_token": None}})
 
     def _available_times(self, query, body):
         event_type = query.get("event_type")
@@ -158,12 +159,13 @@ class FakeCalendly:
         details = []
         if end - start > timedelta(days=7):
             details.append({"parameter": "end_time", "message": "date range can be no greater than 1 week (7 days)"})
-        if start < datetime.now(timezone.utc) - timedelta(seconds=5):
+        if start < datetime.now(UTC) - timedelta(seconds=5):
             details.append({"parameter": "start_time", "message": "must be in the future"})
         if details:
             return self._reply(400, error_body("Invalid Argument", "The supplied parameters are invalid.", details))
         if event_type not in self.event_types:
-            return self._reply(404, error_body("Resource Not Found", "The server could not find the requested resource."))
+            return self._reply(404, error_body("Resource Not Found",
+                                               "The server could not find the requested resource."))
         times = sorted(moment for moment in self.open_times.get(event_type, set()) if start <= moment < end)
         return self._reply(200, {"collection": [
             {"status": "available", "invitees_remaining": 1, "start_time": calendly_time(moment),
@@ -172,18 +174,21 @@ class FakeCalendly:
 
     def _create_invitee(self, query, body):
         if self.booking_forbidden:
-            return self._reply(403, error_body("Permission Denied", "Please upgrade your Calendly account to use this feature"))
+            return self._reply(403, error_body("Permission Denied",
+                                               "Please upgrade your Calendly account to use this feature"))
         if self.bookings_left is not None and self.bookings_left <= 0:
             return self._reply(429, error_body("Too Many Requests", "Rate limit exceeded for Create Event Invitee"),
                                remaining=0, reset=self.booking_reset_seconds)
         if body.get("event_type") not in self.event_types:
-            return self._reply(404, error_body("Resource Not Found", "The server could not find the requested resource."))
+            return self._reply(404, error_body("Resource Not Found",
+                                               "The server could not find the requested resource."))
         start = parse(body["start_time"])
-        taken = any(event["start"] == start and event["event_type"] == body["event_type"] and event["status"] == "active"
-                    for event in self.events.values())
+        taken = any(event["start"] == start and event["event_type"] == body["event_type"]
+                    and event["status"] == "active" for event in self.events.values())
         if taken or (self.strict_times and start not in self.open_times.get(body["event_type"], set())):
             return self._reply(400, error_body("Invalid Argument", "The supplied parameters are invalid.",
-                                               [{"parameter": "start_time", "message": "The selected time is not available"}]))
+                                               [{"parameter": "start_time",
+                                                 "message": "The selected time is not available"}]))
         if self.bookings_left is not None:
             self.bookings_left -= 1
         invitee = self.book(body["event_type"], start, body["invitee"]["name"], body["invitee"]["email"],
@@ -196,8 +201,9 @@ class FakeCalendly:
         event_id, invitee_id = uuid.uuid4().hex[:16].upper(), uuid.uuid4().hex[:16].upper()
         event_uri = f"{BASE}/scheduled_events/{event_id}"
         self.events[event_id] = {"uri": event_uri, "event_type": event_type, "start": start,
-                                 "end": start + timedelta(minutes=self.event_types[event_type]["duration"]), "status": "active"}
-        now = calendly_time(datetime.now(timezone.utc))
+                                 "end": start + timedelta(minutes=self.event_types[event_type]["duration"]),
+                                 "status": "active"}
+        now = calendly_time(datetime.now(UTC))
         invitee = {
             "uri": f"{event_uri}/invitees/{invitee_id}", "event": event_uri, "name": name, "email": email,
             "first_name": None, "last_name": None, "status": "active", "timezone": timezone_name,
@@ -213,7 +219,8 @@ class FakeCalendly:
     def cancel_on_calendly(self, invitee_uri: str, *, rescheduled_to: str | None = None) -> dict[str, Any]:
         """Cancel an invitee (and its event) as Calendly does; with a new invitee when rescheduled."""
         invitee = self.invitees[invitee_uri]
-        invitee.update(status="canceled", canceled=True, rescheduled=rescheduled_to is not None, new_invitee=rescheduled_to,
+        invitee.update(status="canceled", canceled=True, rescheduled=rescheduled_to is not None,
+                       new_invitee=rescheduled_to,
                        cancellation={"canceled_by": invitee["name"], "reason": "Conflict", "canceler_type": "invitee"})
         self.events[invitee["event"].rsplit("/", 1)[-1]]["status"] = "canceled"
         return invitee
@@ -223,29 +230,33 @@ class FakeCalendly:
                 "start_time": calendly_time(event["start"]), "end_time": calendly_time(event["end"]),
                 "location": {"type": "physical", "location": "Riverside Family Clinic"},
                 "invitees_counter": {"total": 1, "active": 1, "limit": 1},
-                "created_at": calendly_time(datetime.now(timezone.utc)), "updated_at": calendly_time(datetime.now(timezone.utc)),
+                "created_at": calendly_time(datetime.now(UTC)), "updated_at": calendly_time(datetime.now(UTC)),
                 "event_memberships": [{"user": USER}], "event_guests": []}
 
     def _get_event(self, query, body, event_id):
         event = self.events.get(event_id)
         if event is None:
-            return self._reply(404, error_body("Resource Not Found", "The server could not find the requested resource."))
+            return self._reply(404, error_body("Resource Not Found",
+                                               "The server could not find the requested resource."))
         return self._reply(200, {"resource": self._event_json(event)})
 
     def _get_invitee(self, query, body, event_id, invitee_id):
         invitee = self.invitees.get(f"{BASE}/scheduled_events/{event_id}/invitees/{invitee_id}")
         if invitee is None:
-            return self._reply(404, error_body("Resource Not Found", "The server could not find the requested resource."))
+            return self._reply(404, error_body("Resource Not Found",
+                                               "The server could not find the requested resource."))
         return self._reply(200, {"resource": invitee})
 
     def _cancel(self, query, body, event_id):
         if self.cancellation_failures:
             self.cancellation_failures -= 1
-            return self._reply(500, error_body("Internal Server Error", "The server encountered an unexpected condition "
+            return self._reply(500, error_body("Internal Server Error",
+                                               "The server encountered an unexpected condition "
                                                "that prevented it from fulfilling the request."))
         event = self.events.get(event_id)
         if event is None:
-            return self._reply(404, error_body("Resource Not Found", "The server could not find the requested resource."))
+            return self._reply(404, error_body("Resource Not Found",
+                                               "The server could not find the requested resource."))
         if event["status"] == "canceled":
             return self._reply(403, error_body("Permission Denied", "Event is already canceled"))
         event["status"] = "canceled"
@@ -254,7 +265,8 @@ class FakeCalendly:
 
     def _scheduling_link(self, query, body):
         if body.get("owner") not in self.event_types:
-            return self._reply(404, error_body("Resource Not Found", "The server could not find the requested resource."))
+            return self._reply(404, error_body("Resource Not Found",
+                                               "The server could not find the requested resource."))
         return self._reply(201, {"resource": {"booking_url": f"https://calendly.com/d/{uuid.uuid4().hex[:8]}/visit",
                                               "owner": body["owner"], "owner_type": "EventType"}})
 
@@ -262,7 +274,7 @@ class FakeCalendly:
         if not str(body.get("url", "")).startswith("https://"):
             return self._reply(400, error_body("Invalid Argument", "The supplied parameters are invalid.",
                                                [{"parameter": "url", "message": "must be a valid https URL"}]))
-        now = calendly_time(datetime.now(timezone.utc))
+        now = calendly_time(datetime.now(UTC))
         return self._reply(201, {"resource": {
             "uri": f"{BASE}/webhook_subscriptions/HOOK000000000001", "callback_url": body["url"], "created_at": now,
             "updated_at": now, "retry_started_at": None, "state": "active", "events": body["events"],
@@ -275,5 +287,5 @@ def webhook_body(event: str, invitee: dict[str, Any], *, embed_event: dict[str, 
     payload = dict(invitee)
     if embed_event is not None:
         payload["scheduled_event"] = embed_event
-    return json.dumps({"event": event, "created_at": calendly_time(datetime.now(timezone.utc)),
+    return json.dumps({"event": event, "created_at": calendly_time(datetime.now(UTC)),
                        "created_by": USER, "payload": payload}).encode()

@@ -74,7 +74,8 @@ def appointments(db_factory) -> list[Appointment]:
 def deliver(system, body: bytes, *, key: str = SIGNING_KEY, timestamp: int | None = None, clinic: str = "riverside",
             header: str | None = None):
     """POST a webhook delivery signed like Calendly signs it (or with the given header)."""
-    signature = header if header is not None else sign(body, key, timestamp if timestamp is not None else int(time.time()))
+    signature = (header if header is not None
+                 else sign(body, key, timestamp if timestamp is not None else int(time.time())))
     headers = {"Calendly-Webhook-Signature": signature} if signature else {}
     return system.http.post(f"/webhooks/calendly?clinic={clinic}", data=body, headers=headers,
                             content_type="application/json")

@@ -94,7 +94,8 @@ def check_invitee_body(body: Any) -> list[str]:
     text_reminder_number}, optional location and questions_and_answers; nothing else."""
     if not isinstance(body, dict):
         return ["POST /invitees: body must be a JSON object"]
-    problems = [f"POST /invitees: missing {name!r}" for name in ("event_type", "start_time", "invitee") if name not in body]
+    problems = [f"POST /invitees: missing {name!r}" for name in ("event_type", "start_time", "invitee")
+                if name not in body]
     problems += [f"POST /invitees: unknown field {name!r}" for name in body
                  if name not in ("event_type", "start_time", "invitee", "location", "questions_and_answers")]
     if not str(body.get("event_type", "")).startswith("https://api.calendly.com/event_types/"):
@@ -104,7 +105,8 @@ def check_invitee_body(body: Any) -> list[str]:
     invitee = body.get("invitee")
     if not isinstance(invitee, dict):
         return problems + ["POST /invitees: invitee must be an object"]
-    problems += [f"POST /invitees: invitee.{name} missing" for name in ("name", "email", "timezone") if not invitee.get(name)]
+    problems += [f"POST /invitees: invitee.{name} missing" for name in ("name", "email", "timezone")
+                 if not invitee.get(name)]
     problems += [f"POST /invitees: unknown invitee field {name!r}" for name in invitee
                  if name not in ("name", "email", "timezone", "text_reminder_number")]
     if "@" not in str(invitee.get("email", "")):

@@ -4,6 +4,7 @@ time (the spec's limit); local slots alone while Calendly is down or not configu
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from services.calendly.availability_merge import MAX_WINDOW, weekly_windows
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE, parse
@@ -20,7 +21,8 @@ def test_only_slots_both_calendars_offer_are_offered(calendly_system, fake_calen
     nine = next_weekday_at(9)
     fake_calendly.open_times[CHEN_EVENT_TYPE] = {nine + timedelta(hours=1), nine + timedelta(hours=3),
                                                  nine - timedelta(hours=2)}  # 07:00 is outside Dr. Chen's hours
-    offered = slots(calendly_system, **{"from": nine.isoformat(), "to": (nine + timedelta(hours=8)).isoformat(), "limit": 20})
+    offered = slots(calendly_system,
+                    **{"from": nine.isoformat(), "to": (nine + timedelta(hours=8)).isoformat(), "limit": 20})
     assert offered == [nine + timedelta(hours=1), nine + timedelta(hours=3)]
 
 
@@ -33,7 +35,8 @@ def test_nearest_slots_respect_calendly_too(calendly_system, fake_calendly):
 def test_calendly_down_offers_local_slots(calendly_system, fake_calendly):
     nine = next_weekday_at(9)
     fake_calendly.down = True
-    offered = slots(calendly_system, **{"from": nine.isoformat(), "to": (nine + timedelta(hours=2)).isoformat(), "limit": 10})
+    offered = slots(calendly_system,
+                    **{"from": nine.isoformat(), "to": (nine + timedelta(hours=2)).isoformat(), "limit": 10})
     assert offered == [nine + timedelta(minutes=30 * index) for index in range(4)]
     assert calendly_system.app.apps["calendly"].extensions["receptionist"].calendly.breaker.is_open
     sent = len(fake_calendly.sent)
@@ -45,7 +48,8 @@ def test_long_ranges_are_asked_a_week_at_a_time(calendly_system, fake_calendly):
     start = next_weekday_at(9)
     later = start + timedelta(days=20)
     fake_calendly.open_times[CHEN_EVENT_TYPE] = {later}
-    assert slots(calendly_system, **{"from": start.isoformat(), "to": (later + timedelta(hours=1)).isoformat()}) == [later]
+    assert slots(calendly_system,
+                 **{"from": start.isoformat(), "to": (later + timedelta(hours=1)).isoformat()}) == [later]
     queries = fake_calendly.requests_to("GET", "/event_type_available_times")
     assert len(queries) >= 3
     for query in queries:
@@ -72,5 +76,5 @@ def test_weekly_windows_cover_the_range_without_gaps():
     end = start + timedelta(days=31)
     windows = weekly_windows(start, end)
     assert windows[0][0] <= start and windows[-1][1] >= end
-    assert all(first[1] == second[0] for first, second in zip(windows, windows[1:]))
+    assert all(first[1] == second[0] for first, second in pairwise(windows))
     assert all(window_end - window_start == MAX_WINDOW for window_start, window_end in windows)

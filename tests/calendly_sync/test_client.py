@@ -3,7 +3,7 @@ capped backoff, timeouts, and the circuit breaker; every request checked against
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from services.calendly.calendly_api import (
 )
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE, ORGANIZATION, USER
 
-SOON = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
 
 
 def test_booking_returns_the_invitee_links_and_sends_designs_fields(calendly_client, fake_calendly):
@@ -79,7 +79,8 @@ def test_timeouts_are_retried_but_a_booking_that_timed_out_is_not_repeated(calen
     assert len(fake_calendly.requests_to("POST", "/invitees")) == 1
 
 
-def test_circuit_breaker_stops_calling_while_calendly_fails_and_tries_again_later(calendly_client, fake_calendly, breaker_clock):
+def test_circuit_breaker_stops_calling_while_calendly_fails_and_tries_again_later(calendly_client, fake_calendly,
+                                                                                  breaker_clock):
     fake_calendly.down = True
     with pytest.raises(CalendlyUnavailable):
         calendly_client.current_user()

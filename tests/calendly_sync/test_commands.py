@@ -31,16 +31,19 @@ def test_register_webhook_subscribes_with_the_clinic_and_signing_key(calendly_sy
 
 def test_list_event_types_shows_which_doctor_each_is_mapped_to(calendly_system, calendly_client,
                                                               calendly_overrides, fake_calendly):
-    status, output = run(calendly_system, calendly_client, calendly_overrides, "list-event-types", "--clinic", "riverside")
+    status, output = run(calendly_system, calendly_client, calendly_overrides, "list-event-types",
+                         "--clinic", "riverside")
     assert status == 0
     assert f"Dr. Chen visit\t{CHEN_EVENT_TYPE}\tDr. Sarah Chen" in output
     assert f"Cardiology consult\t{LOPEZ_EVENT_TYPE}\t-" in output
     assert fake_calendly.requests_to("GET", "/event_types")[0].query["user"] == [USER]
 
 
-def test_calendly_refusal_is_reported_with_its_message(calendly_system, calendly_client, calendly_overrides, fake_calendly):
+def test_calendly_refusal_is_reported_with_its_message(calendly_system, calendly_client, calendly_overrides,
+                                                       fake_calendly):
     status, output = run(calendly_system, calendly_client, calendly_overrides, "register-webhook",
                          "--clinic", "riverside", "--url", "https://rx.example/webhooks/calendly")
     fake_calendly.down = True
-    status, output = run(calendly_system, calendly_client, calendly_overrides, "list-event-types", "--clinic", "riverside")
+    status, output = run(calendly_system, calendly_client, calendly_overrides, "list-event-types",
+                         "--clinic", "riverside")
     assert status == 1 and "Calendly refused: 503" in output

@@ -38,7 +38,8 @@ def test_callers_email_is_used_when_given(calendly_system, fake_calendly):
     assert fake_calendly.requests_to("POST", "/invitees")[0].body["invitee"]["email"] == "ada@example.com"
 
 
-def test_booking_limit_per_minute_defers_the_eleventh_booking_which_syncs_later(calendly_system, fake_calendly, db_factory):
+def test_booking_limit_per_minute_defers_the_eleventh_booking_which_syncs_later(calendly_system, fake_calendly,
+                                                                                 db_factory):
     starts = [next_weekday_at(9) + timedelta(minutes=30 * index) for index in range(11)]
     for index, start in enumerate(starts):
         book(calendly_system, start, phone=f"+161755501{index:02d}")
@@ -46,7 +47,8 @@ def test_booking_limit_per_minute_defers_the_eleventh_booking_which_syncs_later(
     assert run_sync(calendly_system, now=now) == {"done": 10, "deferred": 1}
     assert len(fake_calendly.requests_to("POST", "/invitees")) == 10
     waiting = [task for task in tasks(db_factory) if task.status == "pending"]
-    assert len(waiting) == 1 and now + timedelta(seconds=55) <= waiting[0].next_attempt_at <= now + timedelta(seconds=61)
+    assert len(waiting) == 1 and (now + timedelta(seconds=55) <= waiting[0].next_attempt_at
+                                  <= now + timedelta(seconds=61))
     assert all(row.status == BOOKED for row in _all(db_factory))
     assert run_sync(calendly_system, now=now + timedelta(seconds=30)) == {}
     assert run_sync(calendly_system, now=now + timedelta(seconds=61)) == {"done": 1}
@@ -76,7 +78,8 @@ def test_calendly_429_keeps_the_booking_and_retries_after_x_ratelimit_reset(cale
     assert appointment(db_factory, booked["id"]).calendly_invitee_uri
 
 
-def test_calendly_down_keeps_bookings_and_the_open_breaker_pauses_the_queue(calendly_system, fake_calendly, db_factory, breaker_clock):
+def test_calendly_down_keeps_bookings_and_the_open_breaker_pauses_the_queue(calendly_system, fake_calendly, db_factory,
+                                                                             breaker_clock):
     first = book(calendly_system, next_weekday_at(9))
     second = book(calendly_system, next_weekday_at(10), phone="+16175550124")
     fake_calendly.down = True
@@ -179,7 +182,8 @@ def test_no_email_anywhere_fails_the_push_clearly_without_asking_calendly(calend
     assert appointment(db_factory, booked["id"]).status == BOOKED
 
 
-def test_a_task_that_crashes_is_kept_for_later_and_the_queue_goes_on(calendly_system, fake_calendly, db_factory, monkeypatch):
+def test_a_task_that_crashes_is_kept_for_later_and_the_queue_goes_on(calendly_system, fake_calendly, db_factory,
+                                                                      monkeypatch):
     first = book(calendly_system, next_weekday_at(10))
     book(calendly_system, next_weekday_at(11), phone="+16175550124")
     real = sync._push_booking
@@ -192,7 +196,8 @@ def test_a_task_that_crashes_is_kept_for_later_and_the_queue_goes_on(calendly_sy
     monkeypatch.setattr(sync, "_push_booking", flaky)
     assert run_sync(calendly_system) == {"error": 1, "done": 1}
     crashed = tasks(db_factory)[0]
-    assert crashed.status == "pending" and crashed.last_error == "unexpected KeyError" and crashed.next_attempt_at > utcnow()
+    assert (crashed.status == "pending" and crashed.last_error == "unexpected KeyError"
+            and crashed.next_attempt_at > utcnow())
 
 
 def test_enqueueing_the_same_change_twice_adds_one_task(calendly_system, fake_calendly, db_factory):

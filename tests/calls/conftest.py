@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from shared.clock import FakeClock
 from tests.conftest import CALLER
 
-MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 13, 58, tzinfo=timezone.utc)  # two minutes to spare
+MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 13, 58, tzinfo=UTC)  # two minutes to spare
 
 
 @pytest.fixture

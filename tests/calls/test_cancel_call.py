@@ -94,7 +94,8 @@ def test_no_appointment_for_caller_id_then_the_code_texted_to_the_number_entered
     assert reply.gather["action"] == "/capture-booking-phone" and reply.gather["finishOnKey"] == "#"
 
     reply = call.answer(digits="6175550177#")
-    assert reply.text == "If we find an appointment for that number, we'll text it a code. Please enter the 6-digit code."
+    assert reply.text == ("If we find an appointment for that number, we'll text it a code. "
+                          "Please enter the 6-digit code.")
     assert reply.gather["action"] == "/capture-verification-code" and reply.gather["numDigits"] == "6"
     reply = call.answer(digits=code_texted_to(system, other_phone))
     assert "Dr. Sarah Chen, Wednesday, December 2nd at 10 AM" in reply.text
@@ -123,7 +124,8 @@ def test_no_appointment_anywhere_sounds_the_same_and_sends_nothing(system):
     call.start()
     call.answer(digits="2")
     reply = call.answer(digits="6175550177#")
-    assert reply.text == "If we find an appointment for that number, we'll text it a code. Please enter the 6-digit code."
+    assert reply.text == ("If we find an appointment for that number, we'll text it a code. "
+                          "Please enter the 6-digit code.")
     assert texts(system, "+16175550177") == []
 
 

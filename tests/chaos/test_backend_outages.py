@@ -58,7 +58,8 @@ def book_through(phone: InProcessPhone, caller: str, hour: int, weekday: int = 1
     return call
 
 
-def test_redis_stopped_mid_call_apologises_and_recovers(engine, database, demo_clinics, settings_overrides, private_redis):
+def test_redis_stopped_mid_call_apologises_and_recovers(engine, database, demo_clinics, settings_overrides,
+                                                        private_redis):
     sessions = RedisCallSessionStore(make_redis(private_redis.url))
     app = create_all_in_one({**settings_overrides, "redis_url": private_redis.url}, engine=engine,
                             session_store=sessions, sms_sender=LocalOutboxSender(io.StringIO()))
@@ -84,11 +85,13 @@ def proxied(url: str, port: int) -> str:
     return make_url(url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
 
 
-def test_postgres_restart_is_survived_by_the_pool(database, demo_clinics, settings_overrides, redis_client, postgres_proxy):
+def test_postgres_restart_is_survived_by_the_pool(database, demo_clinics, settings_overrides, redis_client,
+                                                  postgres_proxy):
     url = proxied(TEST_DATABASE_URL, postgres_proxy.port)
     engine = make_engine(url)
     app = create_all_in_one({**settings_overrides, "database_url": url}, engine=engine,
-                            session_store=RedisCallSessionStore(redis_client), sms_sender=LocalOutboxSender(io.StringIO()))
+                            session_store=RedisCallSessionStore(redis_client),
+                            sms_sender=LocalOutboxSender(io.StringIO()))
     phone = InProcessPhone(app)
     call = book_through(phone, "+16175550126", hour=10)
 
@@ -128,7 +131,8 @@ def test_bookings_in_flight_during_a_restart_are_whole_or_clearly_failed(databas
     url = proxied(TEST_DATABASE_URL, postgres_proxy.port)
     engine = make_engine(url, pool_size=10)
     app = create_all_in_one({**settings_overrides, "database_url": url}, engine=engine,
-                            session_store=RedisCallSessionStore(redis_client), sms_sender=LocalOutboxSender(io.StringIO()))
+                            session_store=RedisCallSessionStore(redis_client),
+                            sms_sender=LocalOutboxSender(io.StringIO()))
     phone = InProcessPhone(app)
     calls = [book_through(phone, f"+1617555{2000 + index:04d}", hour=9 + index % 8, weekday=index // 8 + 1)
              for index in range(16)]
@@ -144,8 +148,8 @@ def test_bookings_in_flight_during_a_restart_are_whole_or_clearly_failed(databas
         rows = dict(connection.execute(text(
             "SELECT a.call_sid, count(o.id) FROM appointments a LEFT JOIN notification_outbox o "
             "ON o.appointment_id = a.id GROUP BY a.call_sid")).all())
-    told_booked = {call.call_sid for call, reply in zip(calls, replies) if "You're booked" in reply.text}
-    apologised = {call.call_sid for call, reply in zip(calls, replies)
+    told_booked = {call.call_sid for call, reply in zip(calls, replies, strict=True) if "You're booked" in reply.text}
+    apologised = {call.call_sid for call, reply in zip(calls, replies, strict=True)
                   if "something went wrong" in reply.text and reply.dialled == STAFF}
     print(f"in flight at the cut: {len(told_booked)} booked, {len(apologised)} apologised, {len(rows)} committed, "
           f"{len(apologised & set(rows))} committed but apologised")

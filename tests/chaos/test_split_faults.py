@@ -84,7 +84,8 @@ def test_a_slow_voice_service_falls_back_to_say_within_3_seconds(split, phone):
 
 def test_every_turn_stays_under_3_seconds_with_every_internal_service_slow(split, phone):
     call = phone.call()
-    slow = {service: {"delay": 4} for service in ("knowledge_base", "calendly", "tts", "receptionist_agent", "messaging")}
+    slow = {service: {"delay": 4}
+            for service in ("knowledge_base", "calendly", "tts", "receptionist_agent", "messaging")}
     call.start()
     split.inject(slow)
     for digits in ("1", "1", "1"):

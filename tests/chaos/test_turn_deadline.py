@@ -70,7 +70,8 @@ def test_no_call_starts_once_the_turn_is_over(slow_service):
 def test_outside_a_turn_the_ordinary_timeout_and_retries_apply(slow_service):
     SlowService.delay = 0.4
     try:
-        client = ServiceClient(CommonSettings(service_url_template=slow_service, http_timeout_seconds=0.2, http_retries=1))
+        client = ServiceClient(CommonSettings(service_url_template=slow_service, http_timeout_seconds=0.2,
+                                              http_retries=1))
         started = time.monotonic()
         with pytest.raises(ServiceCallError):
             client.get("calendly", "/calendly/availability")

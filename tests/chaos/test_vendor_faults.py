@@ -14,16 +14,27 @@ from werkzeug.test import Client
 
 from shared.db import utcnow
 from tests.calendly_sync.conftest import (  # noqa: F401 - fixtures used by name
-    breaker_clock, calendly_client, calendly_overrides, calendly_system, fake_calendly, sleeps, spec_checker,
+    breaker_clock,
+    calendly_client,
+    calendly_overrides,
+    calendly_system,
+    fake_calendly,
+    sleeps,
+    spec_checker,
 )
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE
 from tests.calendly_sync.helpers import run_sync
 from tests.chaos.conftest import TURN_LIMIT_SECONDS
 from tests.messaging.conftest import PATIENT, PUBLIC_BASE, sms_system, twilio  # noqa: F401 - fixtures
-from tests.tts.conftest import (  # noqa: F401 - fixtures used by name
-    clinic_voices, elevenlabs_sdk, fake_elevenlabs, s3_store, tts_overrides, tts_system,
-)
 from tests.timing import next_weekday_at, spoken_day
+from tests.tts.conftest import (  # noqa: F401 - fixtures used by name
+    clinic_voices,
+    elevenlabs_sdk,
+    fake_elevenlabs,
+    s3_store,
+    tts_overrides,
+    tts_system,
+)
 from tools.phone import PhoneCall
 
 
@@ -41,7 +52,8 @@ class TimedClient:
         return response.status_code, response.headers.get("Content-Type", ""), response.get_data(as_text=True)
 
 
-def book_by_phone(app, *, hour: int, base_url: str = "http://localhost", caller: str = PATIENT) -> tuple[PhoneCall, TimedClient]:
+def book_by_phone(app, *, hour: int, base_url: str = "http://localhost",
+                  caller: str = PATIENT) -> tuple[PhoneCall, TimedClient]:
     """A whole booking call with Dr. Chen; returns the call (last reply in call.last) and its timings."""
     transport = TimedClient(app)
     call = PhoneCall(transport, base_url, to="+16175550100", caller=caller)

@@ -9,7 +9,7 @@ about understanding holds for the running system.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.calendly.scheduling import Schedule, bookable_window, free_slots, nearest, slot_problem
@@ -268,4 +268,4 @@ def at(clinic_local: str, tz: str = "America/New_York") -> datetime:
     """An instant from a local ISO time at the clinic: at("2026-11-30T09:00")."""
     from zoneinfo import ZoneInfo
 
-    return datetime.fromisoformat(clinic_local).replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+    return datetime.fromisoformat(clinic_local).replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)

@@ -36,7 +36,8 @@ def test_a_typed_number_needs_the_code_texted_to_it(clinic):
     assert call.heard.startswith("I couldn't find an upcoming appointment for the number you're calling from. "
                                  "Please enter the phone number you booked with")
     call.press("6175550177")
-    assert call.heard == "If we find an appointment for that number, we'll text it a code. Please enter the 6-digit code."
+    assert call.heard == ("If we find an appointment for that number, we'll text it a code. "
+                          "Please enter the 6-digit code.")
     [(number, code)] = clinic.texts
     assert number == "+16175550177"
     call.press(code)
@@ -65,7 +66,8 @@ def test_a_number_without_appointments_hears_exactly_the_same(clinic):
     call.start()
     call.press("2")
     call.press("6175550177")
-    assert call.heard == "If we find an appointment for that number, we'll text it a code. Please enter the 6-digit code."
+    assert call.heard == ("If we find an appointment for that number, we'll text it a code. "
+                          "Please enter the 6-digit code.")
     assert clinic.texts == []
     call.press("123456")
     assert call.heard == "That code doesn't match. Please enter the 6-digit code."

@@ -41,7 +41,8 @@ def json_values() -> st.SearchStrategy:
 
 def json_bodies(field_names: tuple[str, ...]) -> st.SearchStrategy:
     """JSON objects that mostly use the route's own field names (so validation goes deep), or anything."""
-    known = st.dictionaries(st.sampled_from(field_names), json_values(), max_size=len(field_names)) if field_names else st.nothing()
+    known = (st.dictionaries(st.sampled_from(field_names), json_values(), max_size=len(field_names))
+             if field_names else st.nothing())
     return st.one_of(known, json_values())
 
 FIELD_NAMES = (

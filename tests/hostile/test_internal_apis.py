@@ -83,7 +83,8 @@ def signed_webhooks(engine, database, demo_clinics, redis_client, settings_overr
     from shared.sessions import RedisCallSessionStore
 
     app = create_all_in_one({**settings_overrides, "calendly_webhook_signing_key": SIGNING_KEY}, engine=engine,
-                            session_store=RedisCallSessionStore(redis_client), sms_sender=LocalOutboxSender(io.StringIO()))
+                            session_store=RedisCallSessionStore(redis_client),
+                            sms_sender=LocalOutboxSender(io.StringIO()))
     return Client(app)
 
 

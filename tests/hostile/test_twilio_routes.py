@@ -5,7 +5,6 @@ whether or not the call it names exists."""
 from __future__ import annotations
 
 import re
-
 import xml.etree.ElementTree as ET
 
 import pytest

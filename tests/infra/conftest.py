@@ -19,7 +19,8 @@ OVERLAYS = ("dev", "prod")
 def find_tool(name: str) -> str:
     """A tool from the test virtualenv (or .venv/checkov for checkov), else PATH; fails when missing."""
     venv_bin = Path(sys.executable).parent
-    candidates = [venv_bin / name, venv_bin.parent / "checkov" / "bin" / name, ROOT / ".venv" / "checkov" / "bin" / name]
+    candidates = [venv_bin / name, venv_bin.parent / "checkov" / "bin" / name,
+                  ROOT / ".venv" / "checkov" / "bin" / name]
     for candidate in candidates:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)

@@ -61,7 +61,8 @@ def test_every_inline_skip_gives_a_reason():
             assert match.group(2) == ":" and len(match.group(3).strip()) > 15, f"{path}: {match.group(0)}"
     for path in (ROOT / "k8s").rglob("*.yaml"):
         for document in yaml.safe_load_all(path.read_text()):
-            annotations = (document or {}).get("metadata", {}).get("annotations", {}) if isinstance(document, dict) else {}
+            annotations = ((document or {}).get("metadata", {}).get("annotations", {})
+                           if isinstance(document, dict) else {})
             for key, value in annotations.items():
                 if key.startswith("checkov.io/skip"):
                     _, _, reason = value.partition("=")

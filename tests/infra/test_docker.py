@@ -15,7 +15,8 @@ DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
 
 def test_multi_stage_slim_python_pinned_by_digest_non_root_with_healthcheck():
     stages = [line for line in DOCKERFILE.splitlines() if line.startswith("FROM ")]
-    assert len(stages) == 2 and all(re.match(r"FROM python:3\.11-slim\S*@sha256:[0-9a-f]{64} AS ", line) for line in stages)
+    assert len(stages) == 2 and all(re.match(r"FROM python:3\.11-slim\S*@sha256:[0-9a-f]{64} AS ", line)
+                                    for line in stages)
     assert len({line.split()[1] for line in stages}) == 1, "both stages on the same base"
     assert "USER 10001:10001" in DOCKERFILE
     assert "HEALTHCHECK" in DOCKERFILE and "/healthz" in DOCKERFILE
@@ -75,6 +76,8 @@ def test_dockerignore_keeps_tests_and_secrets_out():
     rules = (ROOT / ".dockerignore").read_text().splitlines()
     assert rules[1] == "**", "everything is excluded first, then the image's inputs are let in"
     allowed = {rule[1:] for rule in rules if rule.startswith("!")}
-    assert allowed == {"requirements.txt", "shared/**", "services/**", "tools/__init__.py", "tools/manage.py", "docker/gunicorn.conf.py"}
-    copied = {line.split()[1].rstrip("/") for line in DOCKERFILE.splitlines() if line.startswith("COPY ") and "--from" not in line}
+    assert allowed == {"requirements.txt", "shared/**", "services/**", "tools/__init__.py", "tools/manage.py",
+                       "docker/gunicorn.conf.py"}
+    copied = {line.split()[1].rstrip("/") for line in DOCKERFILE.splitlines()
+              if line.startswith("COPY ") and "--from" not in line}
     assert copied <= {"requirements.txt", "shared", "services", "tools/__init__.py", "docker/gunicorn.conf.py"}

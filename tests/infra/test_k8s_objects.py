@@ -51,7 +51,8 @@ def test_external_secrets_are_well_formed(rendered, overlay):
         assert spec["data"] and all({"secretKey", "remoteRef"} <= set(item) for item in spec["data"])
         assert all(item["remoteRef"]["key"].startswith("receptionist/") for item in spec["data"])
     app_template = secrets["receptionist-app"]["spec"]["target"]["template"]["data"]
-    assert {"DATABASE_URL", "REDIS_URL", "INTERNAL_API_TOKEN", "ADMIN_API_TOKEN", "TWILIO_AUTH_TOKEN"} <= set(app_template)
+    assert {"DATABASE_URL", "REDIS_URL", "INTERNAL_API_TOKEN", "ADMIN_API_TOKEN",
+            "TWILIO_AUTH_TOKEN"} <= set(app_template)
     assert app_template["REDIS_URL"].startswith("rediss://"), "ElastiCache requires TLS"
     assert "sslmode=require" in app_template["DATABASE_URL"]
     assert not objects_of(objects, "Secret"), "secret values never live in the repository"
@@ -60,12 +61,14 @@ def test_external_secrets_are_well_formed(rendered, overlay):
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_has_its_objects(rendered, overlay):
     objects = rendered[overlay]
-    for kind in ("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "ServiceAccount"):
+    for kind in ("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
+                 "ServiceAccount"):
         names = set(objects_of(objects, kind))
         missing = {dashed(service) for service in SERVICES} - names
         assert not missing, f"{kind} missing for {sorted(missing)}"
     for name, autoscaler in objects_of(objects, "HorizontalPodAutoscaler").items():
-        targets = {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in autoscaler["spec"]["metrics"]}
+        targets = {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"]
+                   for m in autoscaler["spec"]["metrics"]}
         assert targets == {"cpu": 80, "memory": 80}, name
         assert autoscaler["spec"]["scaleTargetRef"]["name"] == name
 
@@ -187,10 +190,14 @@ def test_ingress_is_an_https_only_alb_with_tls13_and_waf(rendered, overlay):
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_irsa_annotations_only_where_aws_is_called(rendered, overlay):
     accounts = objects_of(rendered[overlay], "ServiceAccount")
-    annotated = {name for name, sa in accounts.items() if "eks.amazonaws.com/role-arn" in sa["metadata"].get("annotations", {})}
+    annotated = {name for name, sa in accounts.items()
+                 if "eks.amazonaws.com/role-arn" in sa["metadata"].get("annotations", {})}
     expected = {w.dashed for w in k8s_manifests.WORKLOADS if w.aws} | {"external-secrets"}
     assert annotated == expected
-    account_ids = {accounts[name]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].split(":")[4] for name in annotated}
-    assert len(account_ids) == 1 and k8s_manifests.ACCOUNT_PLACEHOLDER not in account_ids, "every overlay sets its account"
+    account_ids = {accounts[name]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].split(":")[4]
+                   for name in annotated}
+    assert len(account_ids) == 1 and k8s_manifests.ACCOUNT_PLACEHOLDER not in account_ids, \
+        "every overlay sets its account"
     for name in annotated:
-        assert accounts[name]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(f":role/receptionist-{name}")
+        assert accounts[name]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+            f":role/receptionist-{name}")

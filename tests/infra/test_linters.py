@@ -14,7 +14,8 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 
 def test_hadolint_is_clean():
-    result = subprocess.run([find_tool("hadolint"), str(ROOT / "docker" / "Dockerfile")], capture_output=True, text=True, check=False)
+    result = subprocess.run([find_tool("hadolint"), str(ROOT / "docker" / "Dockerfile")], capture_output=True,
+                            text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -27,7 +28,8 @@ def test_hadolint_catches_a_bad_dockerfile(tmp_path):
 
 def test_actionlint_is_clean():
     assert [path.name for path in WORKFLOWS] == ["ci.yml", "deploy.yml"]
-    result = subprocess.run([find_tool("actionlint"), *map(str, WORKFLOWS)], capture_output=True, text=True, check=False, cwd=ROOT)
+    result = subprocess.run([find_tool("actionlint"), *map(str, WORKFLOWS)], capture_output=True, text=True,
+                            check=False, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -36,9 +36,11 @@ def parse(path: Path) -> dict:
 
 def test_there_are_modules_and_both_environments():
     modules = {p.name for p in (TERRAFORM / "modules").iterdir() if p.is_dir()}
-    assert {"network", "eks", "data", "storage", "queue", "secrets", "ecr", "iam", "waf", "monitoring", "github_oidc"} <= modules
+    assert {"network", "eks", "data", "storage", "queue", "secrets", "ecr", "iam", "waf", "monitoring",
+            "github_oidc"} <= modules
     for environment in ("dev", "prod"):
-        assert {"main.tf", "variables.tf", "outputs.tf", "versions.tf"} <= {p.name for p in (TERRAFORM / "environments" / environment).iterdir()}
+        assert {"main.tf", "variables.tf", "outputs.tf", "versions.tf"} <= {
+            p.name for p in (TERRAFORM / "environments" / environment).iterdir()}
 
 
 @pytest.mark.parametrize("path", TF_FILES, ids=lambda p: str(p.relative_to(TERRAFORM)))
@@ -62,7 +64,8 @@ def test_every_module_directory_declares_versions():
 
 def test_environment_providers_are_pinned_exactly():
     for environment in ("dev", "prod"):
-        providers = parse(TERRAFORM / "environments" / environment / "versions.tf")["terraform"][0]["required_providers"][0]
+        providers = (parse(TERRAFORM / "environments" / environment / "versions.tf")
+                     ["terraform"][0]["required_providers"][0])
         for name, spec in providers.items():
             assert re.fullmatch(r"\d+\.\d+\.\d+", spec["version"]), f"{environment}: {name} {spec['version']}"
 
@@ -81,7 +84,8 @@ def test_registry_modules_are_pinned_exactly():
 
 def test_vpc_cidr_matches_the_network_policies():
     for environment in ("dev", "prod"):
-        variables = {name: body for block in parse(TERRAFORM / "environments" / environment / "variables.tf")["variable"]
+        variables = {name: body
+                     for block in parse(TERRAFORM / "environments" / environment / "variables.tf")["variable"]
                      for name, body in block.items()}
         assert variables["vpc_cidr"]["default"] == k8s_manifests.VPC_CIDR
 
@@ -107,7 +111,9 @@ def test_audio_lifecycle_expires_dynamic_prompts_after_seven_days():
     assert audio["expiring_prefix"] == "tts/dynamic/" and audio["expiring_prefix_days"] == 7
 
 
-@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed (CI's terraform job runs fmt)")
+@pytest.mark.skipif(shutil.which("terraform") is None,
+                    reason="terraform is not installed (CI's terraform job runs fmt)")
 def test_terraform_fmt():
-    result = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-diff", str(TERRAFORM)], capture_output=True, text=True, check=False)
+    result = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-diff", str(TERRAFORM)],
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout

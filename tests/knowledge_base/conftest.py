@@ -4,7 +4,8 @@ clinic to upload into, and helpers to upload PDFs as clinic staff would."""
 from __future__ import annotations
 
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest

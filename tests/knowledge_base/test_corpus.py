@@ -37,13 +37,16 @@ def week(weekly_hours: list[dict[str, str]]) -> str:
 
 CORPUS = {
     "office-rota-word.pdf": Expected(
-        [("Dr. Anna Kowalski", "Obstetrics & Gynecology", "mon 08:00-12:30, wed 09:00-13:00, thu 08:00-12:30 13:30-17:00"),
-         ("Dr. Ben Okoro", "Ear/Nose/Throat", "mon 09:00-12:00 13:00-17:00, tue 09:00-12:00 13:00-17:00, fri 10:00-16:00"),
+        [("Dr. Anna Kowalski", "Obstetrics & Gynecology",
+          "mon 08:00-12:30, wed 09:00-13:00, thu 08:00-12:30 13:30-17:00"),
+         ("Dr. Ben Okoro", "Ear/Nose/Throat",
+          "mon 09:00-12:00 13:00-17:00, tue 09:00-12:00 13:00-17:00, fri 10:00-16:00"),
          ("Dr. Clara Nguyen-Whitfield", "Family Medicine", "tue 13:00-19:00, wed 13:00-19:00, fri 08:00-12:00")],
         ["2027-01-01", "2027-12-25"], {"Dr. Anna Kowalski": [("2027-01-11", "2027-01-15")]}),
     "office-providers-word.pdf": Expected(
         [("Dr. Katherine Ashworth-Delacroix", "Cardiology", "mon 08:30-16:30, wed 08:30-16:30, fri 08:30-16:30"),
-         ("Dr. Rahul Menon", "Orthopaedics & Sports Injuries", "tue 09:00-13:00 14:00-17:30, thu 09:00-13:00 14:00-17:30"),
+         ("Dr. Rahul Menon", "Orthopaedics & Sports Injuries",
+          "tue 09:00-13:00 14:00-17:30, thu 09:00-13:00 14:00-17:30"),
          ("Dr. Eleanor Voss", "Paediatrics", "mon 08:00-12:00, tue 08:00-12:00, wed 08:00-12:00, thu 08:00-12:00, "
                                              "fri 08:00-12:00")],
         ["2027-04-02"], {"Dr. Rahul Menon": [("2027-03-15", "2027-03-19")]}),
@@ -53,17 +56,21 @@ CORPUS = {
          ("Dr. Daniel Osei", "General Practice / Minor Surgery",
           "mon 09:00-17:00, tue 09:00-17:00, wed 09:00-17:00, fri 09:00-13:00")],
         ["2027-12-24", "2027-12-25", "2027-12-26", "2028-01-01"],
-        {"Dr. Hannah Whitcombe-Price": [("2027-02-08", "2027-02-12")], "Dr. Daniel Osei": [("2027-03-01", "2027-03-05")]}),
+        {"Dr. Hannah Whitcombe-Price": [("2027-02-08", "2027-02-12")],
+         "Dr. Daniel Osei": [("2027-03-01", "2027-03-05")]}),
     "office-rota-excel.pdf": Expected(
-        [("Dr. Priya Raman", "Dermatology", "mon 08:00-12:30 13:30-17:00, tue 08:00-12:30, thu 08:00-12:30, sat 09:00-12:00"),
+        [("Dr. Priya Raman", "Dermatology",
+          "mon 08:00-12:30 13:30-17:00, tue 08:00-12:30, thu 08:00-12:30, sat 09:00-12:00"),
          ("Dr. Marcus Hale", "Cardiology", "tue 10:00-18:00, wed 10:00-18:00, fri 10:00-18:00"),
          ("Dr. Sofia Lindqvist", "Obstetrics & Gynecology",
           "mon 07:00-15:00, tue 07:00-15:00, wed 07:00-15:00, fri 07:00-15:00"),
          ("Dr. Jonah Bell", "Urgent Care", "fri 18:00-00:00, sat 12:00-00:00, sun 12:00-00:00")],
         ["2027-12-25", "2027-12-28"]),
     "office-day-rows-excel.pdf": Expected(
-        [("Dr. Anna Nowak", "Cardiology", "mon 08:00-12:00, tue 08:00-12:00 13:00-17:00, thu 08:00-12:00, fri 08:00-12:00"),
-         ("Dr. Ben Okafor", "Ear/Nose/Throat", "tue 09:00-12:00 13:00-17:00, wed 09:00-12:00 13:00-17:00, fri 10:00-16:00"),
+        [("Dr. Anna Nowak", "Cardiology",
+          "mon 08:00-12:00, tue 08:00-12:00 13:00-17:00, thu 08:00-12:00, fri 08:00-12:00"),
+         ("Dr. Ben Okafor", "Ear/Nose/Throat",
+          "tue 09:00-12:00 13:00-17:00, wed 09:00-12:00 13:00-17:00, fri 10:00-16:00"),
          ("Dr. Clara Silva", "Obstetrics & Gynecology", "mon 09:00-13:00, wed 09:00-12:00, thu 09:00-13:00"),
          ("Dr. Dev Rao", "Urgent Care", "mon 16:00-00:00, tue 16:00-00:00, thu 16:00-00:00, fri 16:00-00:00, "
                                         "sat 10:00-00:00, sun 12:00-00:00")],
@@ -81,13 +88,15 @@ CORPUS = {
          ("Dr. Yusuf Demir", "Ear/Nose/Throat", "mon 07:30-11:00 16:00-19:30, wed 07:30-11:00")],
         CHRISTMAS_AND_BANK_HOLIDAYS, {"Dr. Tomás Ferreira": [("2027-01-11", "2027-01-15")]}),
     "layout-day-rows.pdf": Expected(
-        [("Dr. Lucia Bianchi", "Cardiology", "mon 08:00-12:00, tue 08:00-12:00 13:00-17:00, thu 08:00-12:00, fri 08:00-12:00"),
+        [("Dr. Lucia Bianchi", "Cardiology",
+          "mon 08:00-12:00, tue 08:00-12:00 13:00-17:00, thu 08:00-12:00, fri 08:00-12:00"),
          ("Dr. Samuel Osei", "Urgent Care", "mon 16:00-00:00, tue 16:00-00:00, thu 16:00-00:00, fri 16:00-00:00, "
                                             "sat 12:00-00:00, sun 12:00-00:00"),
          ("Dr. Mei Lin Zhou", "Obstetrics & Gynecology", "mon 09:00-13:00, wed 09:00-12:00, thu 09:00-13:00")],
         [], {"Dr. Mei Lin Zhou": [("2027-12-24", "2027-12-28")]}),
     "layout-notes.pdf": Expected(
-        [("Dr. Olivia Brandt-Meyer", "Obstetrics & Gynecology", "mon 08:00-12:00, tue 08:00-12:00 13:00-17:00, thu 12:00-18:00"),
+        [("Dr. Olivia Brandt-Meyer", "Obstetrics & Gynecology",
+          "mon 08:00-12:00, tue 08:00-12:00 13:00-17:00, thu 12:00-18:00"),
          ("Dr. Kwame Asante", "Ear/Nose/Throat", "wed 09:00-17:00, fri 09:00-13:00")],
         ["2027-01-01", "2027-04-06", "2027-05-03", "2027-12-24", "2027-12-25", "2027-12-26"],
         {"Dr. Olivia Brandt-Meyer": [("2027-08-02", "2027-08-06")], "Dr. Kwame Asante": [("2027-02-08", "2027-02-12")]},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from tests.conftest import CALLER, RIVERSIDE_NUMBER
 from tools import make_sample_schedules as samples
 from tools.phone import PhoneCall
 
-MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 14, 0, tzinfo=timezone.utc)
+MONDAY_9AM_BOSTON = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 STAFF = {"X-Staff-User": "front-desk@riverside.example"}
 SPLIT_DAY = ["09:00-12:00", "13:00-17:00"]
 
@@ -121,7 +121,8 @@ def test_a_preview_says_what_would_change_and_changes_nothing(kb, booked):
     assert preview["doctors_with_unread_lines"] == ["Dr. Sarah Chen"]
     assert {(item["doctor"], item["start_date"]) for item in preview["new_exceptions"]} == {
         ("Dr. Sarah Chen", "2026-12-24"), ("Dr. James Okafor-Bello", "2026-12-24"), ("Dr. Anna Nowak", "2026-12-24")}
-    assert [(item["appointment_id"], item["doctor"], item["reason"]) for item in preview["appointments_outside_hours"]] \
+    assert [(item["appointment_id"], item["doctor"], item["reason"])
+            for item in preview["appointments_outside_hours"]] \
         == [(booked["chen_lunch"], "Dr. Sarah Chen", "outside the doctor's new hours"),
             (booked["lopez"], "Dr. Maria Lopez", "doctor deactivated")]
     assert "Jane" not in str(preview) and CALLER not in str(preview)
@@ -244,7 +245,8 @@ def test_calendly_lists_booked_times_without_patient_data_a_page_at_a_time(kb, m
     page = internal(kb, "GET", "/calendly/booked-appointments",
                     query_string={"doctor_ids": "1", "after": "2026-11-30T14:00:00+00:00"}).get_json()
     assert [item["id"] for item in page["appointments"]] == ids[:2] and page["next_after_id"] == ids[1]
-    refused = kb.http.get("/calendly/booked-appointments", query_string={"doctor_ids": "1", "after": "2026-11-30T14:00:00Z"})
+    refused = kb.http.get("/calendly/booked-appointments",
+                          query_string={"doctor_ids": "1", "after": "2026-11-30T14:00:00Z"})
     assert refused.status_code == 401
 
 

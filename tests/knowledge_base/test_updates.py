@@ -3,7 +3,7 @@ unless replace=true, closures reach every doctor, and appointments are reported,
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.calendly.models import Appointment
@@ -87,7 +87,7 @@ def next_weekday(weekday: int) -> date:
 
 def book(db_factory, doctor_id: int, day: date, at: time, status: str = "booked") -> int:
     """Insert a 30-minute Riverside appointment at a New York wall-clock time; its id."""
-    start = datetime.combine(day, at, tzinfo=NEW_YORK).astimezone(timezone.utc)
+    start = datetime.combine(day, at, tzinfo=NEW_YORK).astimezone(UTC)
     with transaction(db_factory) as db:
         appointment = Appointment(clinic_id=1, doctor_id=doctor_id, patient_name="Jane Doe",
                                   patient_phone="+16175550123", starts_at=start, ends_at=start + timedelta(minutes=30),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 
 from tools.loadtest.floor import hops_for_turn
-from tools.loadtest.timeline import timeline
 from tools.loadtest.plot import plot_timeline
+from tools.loadtest.timeline import timeline
 
 
 def test_the_floor_makes_the_mean_number_of_hops():

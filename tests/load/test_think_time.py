@@ -19,7 +19,8 @@ NAME_QUESTION = "May I have your full name, please?"
 def test_listening_time_follows_the_words_said_and_counts_audio_as_a_few_seconds():
     assert listening_seconds(Reply(prompts=[NAME_QUESTION])) == pytest.approx(7 / 2.5)
     assert listening_seconds(Reply(prompts=[MENU])) == pytest.approx(len(MENU.split()) / 2.5)
-    assert listening_seconds(Reply(prompts=["[audio https://audio.example/a.wav]", NAME_QUESTION])) == pytest.approx(4 + 7 / 2.5)
+    assert listening_seconds(Reply(prompts=["[audio https://audio.example/a.wav]", NAME_QUESTION])) \
+        == pytest.approx(4 + 7 / 2.5)
 
 
 def test_a_caller_hears_a_question_whole_then_answers():

@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
@@ -40,7 +40,8 @@ MESSAGES_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messag
 PUBLIC_BASE = "http://localhost"
 TWILIO_ERRORS = {
     21211: (400, "The 'To' number +16175550123 is not a valid phone number."),
-    21408: (400, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: +16175550123."),
+    21408: (400, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number: "
+                 "+16175550123."),
     21610: (400, "Attempt to send to unsubscribed recipient"),
     21614: (400, "'To' number is not a valid mobile number"),
     20429: (429, "Too Many Requests"),
@@ -113,7 +114,7 @@ class TwilioFake:
                 raise requests.ConnectTimeout("connect timed out")
             if step == "lost_before_accept":
                 raise requests.ReadTimeout("read timed out")
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             message = {
                 "sid": "SM" + uuid.uuid4().hex, "account_sid": ACCOUNT_SID, "api_version": "2010-04-01",
                 "to": form["To"], "from": form.get("From"), "messaging_service_sid": form.get("MessagingServiceSid"),
@@ -228,7 +229,7 @@ def next_weekday_slot(weekday: int = 1, hour_local: int = 10, tz: str = "America
     day = datetime.now(zone).date() + timedelta(days=3)
     while day.weekday() != weekday:
         day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour_local, tzinfo=zone).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, hour_local, tzinfo=zone).astimezone(UTC)
 
 
 def book(system: SmsSystem, db_factory, *, start: datetime | None = None, phone: str = PATIENT,

@@ -4,7 +4,7 @@ dropped, idempotent across runs and concurrent runners, cancelled and moved appo
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,7 +15,6 @@ from services.knowledge_base.models import Clinic
 from shared.db import transaction
 from tests.messaging.conftest import PATIENT, insert_appointment
 
-UTC = timezone.utc
 QUIET = (datetime.strptime("21:00", "%H:%M").time(), datetime.strptime("08:00", "%H:%M").time())
 
 

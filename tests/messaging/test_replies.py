@@ -14,7 +14,6 @@ from services.messaging.optouts import is_opted_out
 from shared.db import transaction
 from tests.messaging.conftest import FROM_NUMBER, PATIENT, book, next_weekday_slot
 
-
 _MESSAGE_SIDS = (f"SM{index:032d}" for index in itertools.count(1))
 
 

@@ -34,7 +34,8 @@ def test_a_raw_select_of_every_table_finds_no_patient_data(system, engine):
     call.start()
     assert "Dr. Sarah Chen" in call.answer(digits="2").text  # the patient's own phone hears the appointment
     started = system.internal("POST", "/calendly/verifications", json={
-        "clinic_id": booked["clinic_id"], "clinic_name": "Riverside Family Clinic", "phone": CALLER, "caller": STRANGER, "call_sid": "CA" + "1" * 32})
+        "clinic_id": booked["clinic_id"], "clinic_name": "Riverside Family Clinic", "phone": CALLER, "caller": STRANGER,
+        "call_sid": "CA" + "1" * 32})
     assert started.status_code == 201
     assert text_from(system, CALLER, "STOP", "SM" + "1" * 32).status_code == 200
 

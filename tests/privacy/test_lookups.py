@@ -47,8 +47,9 @@ def many_numbers(database, demo_clinics, engine):
             number = f"+1617{2_000_000 + index}"
             db.add(SmsMessage(idempotency_key=f"probe:{index}", kind="reminder", to_number=number, body="text",
                               appointment_id=index + 1, status="delivered", created_at=MONDAY_9AM_BOSTON))
-            db.add(PhoneVerification(clinic_id=1, phone=number, caller=f"+1508{2_000_000 + index}", call_sid=f"CA{index}",
-                                     code_salt="s", expires_at=MONDAY_9AM_BOSTON, created_at=MONDAY_9AM_BOSTON))
+            db.add(PhoneVerification(clinic_id=1, phone=number, caller=f"+1508{2_000_000 + index}",
+                                     call_sid=f"CA{index}", code_salt="s", expires_at=MONDAY_9AM_BOSTON,
+                                     created_at=MONDAY_9AM_BOSTON))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("ANALYZE sms_messages"))
         connection.execute(text("ANALYZE phone_verifications"))

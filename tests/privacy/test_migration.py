@@ -4,7 +4,7 @@ SQLite alike, and its downgrade gives every value back in plain text."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from alembic import command
 from sqlalchemy import inspect, text
@@ -21,7 +21,7 @@ from tests.conftest import CALLER
 from tests.privacy.conftest import ADDRESS, EMAIL, NAME, keyring, keys_json
 
 BEFORE = "0014_sms_replies"
-AT = datetime(2026, 11, 30, 13, 58, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 30, 13, 58, tzinfo=UTC)
 PAYLOAD = {"kind": "booking_confirmation", "to": CALLER, "first_name": "Jane", "clinic_name": "Riverside"}
 KEYS = dict(data={"m1": 21}, data_id="m1", index={"mi1": 22}, index_id="mi1")
 # (table, column) -> the value stored before the migration
@@ -46,7 +46,8 @@ ROWS = [
     ("INSERT INTO sms_messages (idempotency_key, kind, to_number, body, status, attempts, created_at, updated_at)"
      " VALUES ('appointment:1:booking_confirmation:v1', 'booking_confirmation', :phone, 'Hi Jane, your appointment',"
      " 'delivered', 1, :at, :at)"),
-    "INSERT INTO sms_opt_outs (phone, opted_out, source, created_at, updated_at) VALUES (:phone, true, 'STOP', :at, :at)",
+    ("INSERT INTO sms_opt_outs (phone, opted_out, source, created_at, updated_at)"
+     " VALUES (:phone, true, 'STOP', :at, :at)"),
     ("INSERT INTO calls (call_sid, clinic_id, caller, started_at, steps, created_at, updated_at)"
      " VALUES ('CA1', 1, :phone, :at, '[]', :at, :at)"),
 ]
@@ -58,7 +59,8 @@ def _plain_rows(url: str) -> None:
     values = {"name": NAME, "phone": CALLER, "email": EMAIL, "address": ADDRESS, "payload": json.dumps(PAYLOAD)}
     with engine.begin() as connection:
         dialect = connection.dialect
-        for name, when in (("at", AT), ("starts", AT + timedelta(days=2)), ("ends", AT + timedelta(days=2, minutes=30))):
+        for name, when in (("at", AT), ("starts", AT + timedelta(days=2)),
+                           ("ends", AT + timedelta(days=2, minutes=30))):
             values[name] = moment.process_bind_param(when, dialect)
         for statement in ROWS:
             connection.execute(text(statement), values)
@@ -80,7 +82,8 @@ def _read_through_the_services(url: str) -> None:
     engine = make_engine(url)
     with transaction(make_session_factory(engine)) as db:
         [appointment] = service.appointments_for_phone(db=db, phone=CALLER)
-        assert (appointment.patient_name, appointment.patient_email, appointment.patient_address) == (NAME, EMAIL, ADDRESS)
+        assert (appointment.patient_name, appointment.patient_email,
+                appointment.patient_address) == (NAME, EMAIL, ADDRESS)
         assert db.get(NotificationOutbox, 1).payload == PAYLOAD
         assert db.scalar(recent_query(PhoneVerification.phone_hash, CALLER, AT - timedelta(hours=1))) == 1
         assert db.scalar(recent_query(PhoneVerification.caller_hash, "+16175550199", AT - timedelta(hours=1))) == 1
@@ -93,7 +96,8 @@ def _read_through_the_services(url: str) -> None:
 def _phone_index_columns(url: str) -> list[str]:
     engine = make_engine(url)
     try:
-        [index] = [item for item in inspect(engine).get_indexes("appointments") if item["name"] == "ix_appointments_phone_start"]
+        [index] = [item for item in inspect(engine).get_indexes("appointments")
+                   if item["name"] == "ix_appointments_phone_start"]
         return index["column_names"]
     finally:
         engine.dispose()

@@ -58,7 +58,8 @@ def test_old_values_stay_readable_new_ones_use_the_new_key_and_reencrypt_moves_t
     second = book_with_everything(system)
     assert [item["id"] for item in appointments(system)] == [first["id"], second["id"]]
     mixed = key_ids(engine)
-    assert mixed["appointments.patient_name"] == {"k1", "k2"} and mixed["appointments.patient_phone_hash"] == {"i1", "i2"}
+    assert (mixed["appointments.patient_name"] == {"k1", "k2"}
+            and mixed["appointments.patient_phone_hash"] == {"i1", "i2"})
 
     counts = reencrypt(settings_for(database_url, **BOTH), batch_size=1)
     assert counts["appointments"] == 1 and counts["sms_messages"] >= 1

@@ -55,7 +55,8 @@ def test_doctor(text, doctor_id):
 
 
 def test_doctor_confidence_drops_when_two_doctors_are_close():
-    close = [{"id": "chen", "name": "Dr. Wei Chen", "aliases": []}, {"id": "chan", "name": "Dr. Lucy Chan", "aliases": []}]
+    close = [{"id": "chen", "name": "Dr. Wei Chen", "aliases": []},
+             {"id": "chan", "name": "Dr. Lucy Chan", "aliases": []}]
     alone = interpret_doctor("doctor chan", RIVERSIDE)
     crowded = interpret_doctor("doctor chan", close)
     assert alone["value"] == "chen" and alone["confidence"] >= 0.9

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from services.messaging.senders import LocalOutboxSender
 from tools import scale_data
 from tools.query_plans import explain, hot_paths
 
-NOW = datetime(2026, 6, 10, 14, 7, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 10, 14, 7, tzinfo=UTC)
 SIZE = 20_000
 
 

@@ -3,7 +3,7 @@ America/New_York, lead time, horizon, exceptions, and why a time cannot be booke
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from services.calendly.scheduling import Schedule, SlotProblem, free_slots, grid_slots, nearest, slot_problem
 
 NEW_YORK = ZoneInfo("America/New_York")
-UTC = timezone.utc
 OVERNIGHT_SUNDAY = [{"day": "sun", "start": "00:00", "end": "04:00"}]
 DAYTIME_SUNDAY = [{"day": "sun", "start": "09:00", "end": "17:00"}]
 
@@ -117,7 +116,8 @@ def test_exceptions_close_days_or_replace_their_hours():
 def test_reasons_a_time_cannot_be_booked():
     rules = schedule(DAYTIME_SUNDAY)
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    assert slot_problem(rules, datetime(2026, 11, 29, 15, 0, tzinfo=UTC), now) == SlotProblem("past", "that time is in the past")
+    assert slot_problem(rules, datetime(2026, 11, 29, 15, 0, tzinfo=UTC), now) == SlotProblem(
+        "past", "that time is in the past")
     off_grid, monday = datetime(2026, 12, 6, 15, 15, tzinfo=UTC), datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
     assert slot_problem(rules, off_grid, now) == SlotProblem("off_grid", "appointments start on the 30-minute grid")
     assert slot_problem(rules, monday, now) == SlotProblem("day_off", "the doctor does not work at Monday 10:00")
@@ -134,7 +134,8 @@ def test_nearest_returns_the_closest_in_time_order():
 
 @given(st.lists(st.tuples(st.integers(0, 7 * 48), st.integers(1, 6)), max_size=40))
 def test_free_slots_are_exactly_the_grid_slots_no_booking_touches(bookings):
-    overlapping_mondays = [{"day": "mon", "start": "09:00", "end": "12:00"}, {"day": "mon", "start": "11:00", "end": "17:00"}]
+    overlapping_mondays = [{"day": "mon", "start": "09:00", "end": "12:00"},
+                           {"day": "mon", "start": "11:00", "end": "17:00"}]
     rules = schedule([*overlapping_mondays, *OVERNIGHT_SUNDAY], min_lead_minutes=0)
     week_start = datetime(2026, 10, 26, 4, 0, tzinfo=UTC)  # a week that includes the fall-back Sunday
     booked = [(week_start + timedelta(minutes=30 * slot), week_start + timedelta(minutes=30 * slot + 20 * length))

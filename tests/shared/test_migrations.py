@@ -98,7 +98,8 @@ def test_autogenerate_against_a_migrated_database_finds_nothing_to_do(tmp_path):
     for name in ("upgrade", "downgrade"):
         statements = [type(node).__name__ for node in functions[name].body]
         assert statements == ["Expr", "Pass"], f"{name}() is not empty: {ast.unparse(functions[name])}"
-    assigned = {node.targets[0].id: ast.literal_eval(node.value) for node in generated.body if isinstance(node, ast.Assign)}
+    assigned = {node.targets[0].id: ast.literal_eval(node.value) for node in generated.body
+                if isinstance(node, ast.Assign)}
     assert assigned["down_revision"] == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 

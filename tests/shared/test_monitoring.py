@@ -102,8 +102,8 @@ def test_a_bad_webhook_signature_is_counted_by_route(system):
 def test_texts_are_counted_in_each_state_they_enter(system):
     before = scrape(system)
     response = system.internal("POST", "/messaging/sms", json={
-        "idempotency_key": "metrics-test-0001", "kind": "booking_confirmation", "to": "+16175550123", "first_name": "Jane",
-        "clinic_name": "Riverside Family Clinic", "doctor_name": "Dr. Sarah Chen",
+        "idempotency_key": "metrics-test-0001", "kind": "booking_confirmation", "to": "+16175550123",
+        "first_name": "Jane", "clinic_name": "Riverside Family Clinic", "doctor_name": "Dr. Sarah Chen",
         "starts_at": "2030-01-08T15:00:00+00:00", "timezone": "America/New_York"})
     assert response.status_code in (200, 201, 202), response.get_data(as_text=True)
     after = scrape(system)

@@ -13,7 +13,8 @@ from shared.routes import OPERATIONS_PATHS, ROUTES, SERVICES, example_path, publ
 @pytest.mark.parametrize("service", SERVICES)
 def test_each_service_serves_exactly_its_table_routes(service, tmp_path):
     module = importlib.import_module(f"services.{service}")
-    settings = module.SETTINGS(environment="test", database_url=f"sqlite:///{tmp_path}/x.db", local_data_dir=str(tmp_path))
+    settings = module.SETTINGS(environment="test", database_url=f"sqlite:///{tmp_path}/x.db",
+                               local_data_dir=str(tmp_path))
     app = module.create_app(settings)
     served = {(rule.rule, method) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"} if rule.endpoint != "static"}
@@ -25,7 +26,8 @@ def test_each_service_serves_exactly_its_table_routes(service, tmp_path):
 def test_no_path_is_owned_twice_and_public_paths_are_twilio_or_webhooks():
     paths = [route.path for route in ROUTES]
     assert len(paths) == len(set(paths))
-    assert "/voice" in public_paths() and not any(path.startswith(("/kb", "/calendly/", "/agent")) for path in public_paths())
+    assert "/voice" in public_paths() and not any(path.startswith(("/kb", "/calendly/", "/agent"))
+                                                  for path in public_paths())
 
 
 def test_dispatcher_routes_by_table():

@@ -56,7 +56,8 @@ def tone(voice_id: str, text: str, sample_rate: int = 8000, seconds: float = 0.2
     """Deterministic 16-bit PCM: a tone whose pitch depends on voice and text, so recordings differ."""
     pitch = 200 + zlib.crc32(f"{voice_id}|{text}".encode()) % 600
     count = int(sample_rate * seconds)
-    return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * pitch * n / sample_rate))) for n in range(count))
+    return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * pitch * n / sample_rate)))
+                    for n in range(count))
 
 
 @dataclass
@@ -105,12 +106,25 @@ class FakeElevenLabs:
 
     def check(self, request: httpx.Request) -> tuple[list[str], SpeechRequestSeen | None]:
         """What in a request the vendor would refuse, and the request as seen."""
-        problems: list[str] = []
         match = _PATH.match(request.url.path)
         if request.method != "POST" or not match:
             return [f"no such operation: {request.method} {request.url.path}"], None
-        parameters = {p["name"]: p for p in self.operation["parameters"]}
         query = dict(request.url.params)
+        problems = self.query_problems(query)
+        if request.headers.get("content-type", "").split(";")[0] != "application/json":
+            problems.append("body is not JSON")
+        try:
+            body = json.loads(request.content or b"{}")
+        except ValueError:
+            return problems + ["body is not valid JSON"], None
+        problems += self.body_problems(body)
+        seen = SpeechRequestSeen(match["voice_id"], query, body, request.headers.get("xi-api-key"))
+        return problems, seen
+
+    def query_problems(self, query: dict[str, str]) -> list[str]:
+        """Query parameters the spec does not have, values outside its enums, deprecated parameters."""
+        problems: list[str] = []
+        parameters = {p["name"]: p for p in self.operation["parameters"]}
         for name, value in query.items():
             parameter = parameters.get(name)
             if parameter is None or parameter["in"] != "query":
@@ -119,12 +133,12 @@ class FakeElevenLabs:
                 problems.append(f"{name}={value} not in the spec's enum")
             elif parameter.get("deprecated"):
                 problems.append(f"deprecated query parameter {name}")
-        if request.headers.get("content-type", "").split(";")[0] != "application/json":
-            problems.append("body is not JSON")
-        try:
-            body = json.loads(request.content or b"{}")
-        except ValueError:
-            return problems + ["body is not valid JSON"], None
+        return problems
+
+    def body_problems(self, body: dict[str, Any]) -> list[str]:
+        """Body fields missing, unknown or of the wrong type (voice settings included), and a language
+        code for a model that does not take one."""
+        problems: list[str] = []
         schema = self.schema("Body_Text_to_speech_v1_text_to_speech__voice_id__post")
         for name in schema.get("required", []):
             if name not in body:
@@ -146,8 +160,7 @@ class FakeElevenLabs:
             "eleven_turbo_v2_5", "eleven_flash_v2_5"
         ):
             problems.append("language_code is only supported by Turbo v2.5 and Flash v2.5")
-        seen = SpeechRequestSeen(match["voice_id"], query, body, request.headers.get("xi-api-key"))
-        return problems, seen
+        return problems
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer one request as ElevenLabs would."""

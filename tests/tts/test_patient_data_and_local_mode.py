@@ -12,7 +12,8 @@ from services.tts.audio_cache import AUDIO_CACHE_CONTROL
 from shared.storage import LocalObjectStore
 from tests.tts.conftest import TTS_OVERRIDES, build_tts_system
 
-READ_BACK = "Let me read that back. Dr. Sarah Chen, Tuesday at 10 AM, for Jane Doe. Press 1 to confirm, or 2 to start over."
+READ_BACK = ("Let me read that back. Dr. Sarah Chen, Tuesday at 10 AM, for Jane Doe. "
+             "Press 1 to confirm, or 2 to start over.")
 PUBLIC_BASE_URL = "https://clinic-tunnel.example.test"
 
 

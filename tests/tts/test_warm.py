@@ -24,7 +24,8 @@ def test_warm_renders_each_static_prompt_once_per_clinic(tts_system, database_ur
     assert seen == [(1, slugs[0], first), (2, slugs[1], expected)], "progress after each clinic"
     assert report.failed == [] and report.rendered == expected == len(tts_system.fake.requests)
     assert expected > 40
-    keys = [item["Key"] for item in tts_system.store.store.client.list_objects_v2(Bucket="receptionist-audio-test")["Contents"]]
+    keys = [item["Key"]
+            for item in tts_system.store.store.client.list_objects_v2(Bucket="receptionist-audio-test")["Contents"]]
     assert len(keys) == expected and all(key.startswith("tts/static/") for key in keys)
 
     again = warm(speech, slugs)

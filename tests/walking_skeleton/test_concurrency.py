@@ -39,7 +39,8 @@ def test_thirty_concurrent_bookings_of_one_slot_on_postgres(system, engine):
 
 def test_thirty_concurrent_bookings_of_one_slot_on_sqlite(tmp_path):
     url, engine = local_demo_database(tmp_path)
-    app = create_all_in_one({"environment": "test", "database_url": url, "local_data_dir": str(tmp_path)}, engine=engine)
+    app = create_all_in_one({"environment": "test", "database_url": url, "local_data_dir": str(tmp_path)},
+                            engine=engine)
     statuses = race_for_one_slot(app)
     assert statuses.count(201) == 1 and statuses.count(409) == ATTEMPTS - 1
 
@@ -51,9 +52,11 @@ def test_database_refuses_overlapping_bookings_directly(system, engine):
 
     start = next_weekday_at(13)
     assert system.internal("POST", "/calendly/appointments", json={
-        "doctor_id": 1, "start": start.isoformat(), "patient": {"name": "A B", "phone": "+16175550101"}}).status_code == 201
+        "doctor_id": 1, "start": start.isoformat(),
+        "patient": {"name": "A B", "phone": "+16175550101"}}).status_code == 201
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO appointments (clinic_id, doctor_id, patient_name, patient_phone, starts_at, ends_at, status, "
-            "source, version, created_at, updated_at) VALUES (1, 1, 'C D', '+16175550102', :start + interval '15 minutes', "
+            "source, version, created_at, updated_at) "
+            "VALUES (1, 1, 'C D', '+16175550102', :start + interval '15 minutes', "
             ":start + interval '45 minutes', 'booked', 'phone', 1, now(), now())"), {"start": start})

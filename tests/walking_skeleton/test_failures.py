@@ -30,7 +30,8 @@ def phone_for(app) -> PhoneCall:
 
 
 @pytest.mark.parametrize("path", TWILIO_PATHS)
-def test_redis_down_gives_apology_and_staff_on_every_route(engine, database, demo_clinics, settings_overrides, path, caplog):
+def test_redis_down_gives_apology_and_staff_on_every_route(engine, database, demo_clinics, settings_overrides, path,
+                                                          caplog):
     dead_redis = RedisCallSessionStore(make_redis("redis://127.0.0.1:1/0"))
     app = create_all_in_one(settings_overrides, engine=engine, session_store=dead_redis)
     call = phone_for(app)

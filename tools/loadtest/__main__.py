@@ -24,13 +24,18 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tools.loadtest.callers import ThinkTime
 from tools.loadtest.clinics import add_clinic_copies
 from tools.loadtest.deployment import (
-    ROOT, GunicornSettings, SplitDeployment, booking_counts, prepare_database, wait_for_texts,
+    ROOT,
+    GunicornSettings,
+    SplitDeployment,
+    booking_counts,
+    prepare_database,
+    wait_for_texts,
 )
 from tools.loadtest.plot import plot_timeline
 
@@ -48,22 +53,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--spawn-rate", type=float, help="callers started per second (default users/20)")
     parser.add_argument("--duration", type=int, help="seconds of calling (default 300; short 30)")
     parser.add_argument("--think", help="how long a caller takes per turn: 'prompt' (default: hear the prompt, then "
-                        "answer in 1-3 s), 'prompt:MIN,MAX' (other answering times) or 'MIN,MAX' flat seconds (short 0.5,1.5)")
+                        "answer in 1-3 s), 'prompt:MIN,MAX' (other answering times) or 'MIN,MAX' flat seconds "
+                        "(short 0.5,1.5)")
     parser.add_argument("--pause", default="1,3", help="seconds between one caller's calls, min,max")
-    parser.add_argument("--mix", default="", help="call mix, e.g. book=60,cancel=15,reschedule=10,availability=10,staff=5")
-    parser.add_argument("--clinics", type=int, help="clinic copies added to the two demo clinics (default 48; short 0)")
-    parser.add_argument("--capacity-users", type=int, default=32, help="callers without think time in the capacity phase")
-    parser.add_argument("--capacity-seconds", type=int, help="seconds per capacity measurement (default 20; short 5; 0 skips)")
+    parser.add_argument("--mix", default="",
+                        help="call mix, e.g. book=60,cancel=15,reschedule=10,availability=10,staff=5")
+    parser.add_argument("--clinics", type=int,
+                        help="clinic copies added to the two demo clinics (default 48; short 0)")
+    parser.add_argument("--capacity-users", type=int, default=32,
+                        help="callers without think time in the capacity phase")
+    parser.add_argument("--capacity-seconds", type=int,
+                        help="seconds per capacity measurement (default 20; short 5; 0 skips)")
     parser.add_argument("--worker-class", default=os.environ.get("LOADTEST_WORKER_CLASS", "gthread"),
                         choices=("gthread", "gevent"))
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers per service (mind Postgres max_connections)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gunicorn workers per service (mind Postgres max_connections)")
     parser.add_argument("--threads", type=int, default=32, help="threads per gthread worker")
     parser.add_argument("--base-port", type=int, default=int(os.environ.get("LOADTEST_BASE_PORT", "0")),
                         help="router port; services follow it (0 = any free block)")
     parser.add_argument("--database-url", default=os.environ.get("LOADTEST_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("LOADTEST_REDIS_URL", DEFAULT_REDIS_URL))
-    parser.add_argument("--profile", default="", help="services to profile with py-spy during the caller phase, comma-separated")
-    parser.add_argument("--run-dir", type=Path, help="where logs, summaries and the report go (default var/loadtest/<time>)")
+    parser.add_argument("--profile", default="",
+                        help="services to profile with py-spy during the caller phase, comma-separated")
+    parser.add_argument("--run-dir", type=Path,
+                        help="where logs, summaries and the report go (default var/loadtest/<time>)")
     parser.add_argument("--progress-seconds", type=float, default=15.0, help="print progress this often (0: never)")
     args = parser.parse_args(argv)
     short = args.short
@@ -79,7 +92,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.clinics = 0 if short else 48
     if args.capacity_seconds is None:
         args.capacity_seconds = 5 if short else 20
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     args.run_dir = args.run_dir or ROOT / "var" / "loadtest" / stamp
     return args
 
@@ -116,7 +129,8 @@ def start_profilers(deployment: SplitDeployment, services: str, seconds: int) ->
 def start_profiler(deployment: SplitDeployment, service: str, seconds: int) -> subprocess.Popen:
     """py-spy over one service's gunicorn for `seconds`, as collapsed stacks."""
     output = deployment.run_dir / f"profile-{service}.txt"
-    return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(deployment.processes[service].pid),
+    return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record",
+                             "--pid", str(deployment.processes[service].pid),
                              "--subprocesses", "--duration", str(seconds), "--rate", "50", "--format", "raw",
                              "--output", str(output), "--nonblocking"],
                             stdout=subprocess.DEVNULL, stderr=open(deployment.run_dir / f"py-spy-{service}.log", "wb"))
@@ -149,7 +163,8 @@ def profile_summary(path: Path, top: int = 15) -> list[str]:
 def webhook_table(summary: dict) -> list[str]:
     """Per-endpoint latency rows, busiest first."""
     rows = [f"  {'endpoint':<28} {'requests':>9} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"]
-    entries = sorted((item for item in summary["entries"] if item["method"] != "CALL"), key=lambda item: -item["requests"])
+    entries = sorted((item for item in summary["entries"] if item["method"] != "CALL"),
+                     key=lambda item: -item["requests"])
     for item in entries:
         rows.append(f"  {item['name']:<28} {item['requests']:>9} {item['failures']:>7} {item['p50']:>8.0f} "
                     f"{item['p95']:>8.0f} {item['p99']:>8.0f} {item['max']:>8.0f}")
@@ -217,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         counts_before = deployment.request_counts()
         callers = run_locust(host=deployment.router_url, users=args.users, spawn_rate=args.spawn_rate,
                              seconds=args.duration, think=args.think, pause=args.pause, mix=args.mix,
-                             numbers=numbers, summary=args.run_dir / "callers.json", log=args.run_dir / "locust-callers.log",
+                             numbers=numbers, summary=args.run_dir / "callers.json",
+                             log=args.run_dir / "locust-callers.log",
                              progress_seconds=args.progress_seconds)
         hops["callers"] = hops_per_turn(counts_before, deployment.request_counts())
         plot_timeline(callers["timeline"], args.run_dir / "callers-timeline.png",
@@ -302,7 +318,8 @@ def report(args, command, gunicorn, callers, capacity, hops, counts, load_before
     if capacity:
         floor_ratio = capacity["system"] / capacity["floor"] if capacity.get("floor") else 0.0
         bare_ratio = capacity["system"] / capacity["baseline"] if capacity.get("baseline") else 0.0
-        print(f"\ncapacity ({args.capacity_users} callers, no think time, {args.capacity_seconds} s each, same gunicorn settings):")
+        print(f"\ncapacity ({args.capacity_users} callers, no think time, {args.capacity_seconds} s each, "
+              "same gunicorn settings):")
         print(f"  system   {capacity['system']:8.1f} turns/s  (p99 {capacity['system_p99_ms']:.0f} ms, "
               f"{capacity['system_failed_requests']:.0f} failed requests)")
         print(f"  floor    {capacity['floor']:8.1f} turns/s  (bare Flask chain behind a router, "
@@ -324,7 +341,8 @@ def report(args, command, gunicorn, callers, capacity, hops, counts, load_before
     for service in filter(None, args.profile.split(",")):
         print(f"\nprofile of {service} during the caller phase (py-spy):")
         print("\n".join(profile_summary(args.run_dir / f"profile-{service}.txt")))
-    result = {"command": command, "users": args.users, "clinics": args.clinics + 2, "duration": args.duration, "think": args.think,
+    result = {"command": command, "users": args.users, "clinics": args.clinics + 2, "duration": args.duration,
+              "think": args.think,
               "gunicorn": gunicorn.describe(), "calls_completed": completed, "failed_calls": failed,
               "webhook_ms": callers["webhook_ms"], "turns_per_second": turns_per_second(callers),
               "database": counts, "capacity": capacity, "hops": hops, "timeline": callers.get("timeline", []),

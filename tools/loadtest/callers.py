@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
 from urllib.parse import urlsplit
 
 from tools.phone import CallFailed, PhoneCall, Reply
@@ -34,7 +34,8 @@ class CallResult:
     """How one call went."""
 
     kind: str
-    outcome: str  # booked, cancelled, rescheduled, transferred, hung_up, rate_limited, gave_up, ended, apology, stuck, failed
+    # booked, cancelled, rescheduled, transferred, hung_up, rate_limited, gave_up, ended, apology, stuck, failed
+    outcome: str
     turns: int
     detail: str = ""
     heard: list[str] = field(default_factory=list)
@@ -151,7 +152,7 @@ class ThinkTime:
     answer: tuple[float, float] = (1.0, 3.0)
 
     @classmethod
-    def parse(cls, text: str) -> "ThinkTime":
+    def parse(cls, text: str) -> ThinkTime:
         """From `prompt` (hear the prompt, then answer in 1-3 s), `prompt:MIN,MAX`, or `MIN,MAX` seconds flat."""
         mode, _, bounds = text.partition(":") if text.startswith("prompt") else ("uniform", "", text)
         if not bounds:

@@ -59,7 +59,8 @@ class GunicornSettings:
 
     def describe(self) -> str:
         """One line for reports."""
-        per_worker = f"{self.threads} threads" if self.worker_class == "gthread" else f"{self.worker_connections} connections"
+        per_worker = (f"{self.threads} threads" if self.worker_class == "gthread"
+                      else f"{self.worker_connections} connections")
         return f"gunicorn -k {self.worker_class}, {self.workers} worker(s) x {per_worker} per service"
 
 
@@ -147,8 +148,9 @@ def wait_for_texts(url: str, timeout: float = 30.0) -> int:
     try:
         while True:
             with engine.connect() as connection:
-                waiting = connection.execute(text("SELECT count(*) FROM sms_messages WHERE status IN (:pending, :sending)"),
-                                             {"pending": PENDING, "sending": SENDING}).scalar()
+                waiting = connection.execute(
+                    text("SELECT count(*) FROM sms_messages WHERE status IN (:pending, :sending)"),
+                    {"pending": PENDING, "sending": SENDING}).scalar()
             if not waiting or time.monotonic() > deadline:
                 return waiting
             time.sleep(0.5)
@@ -249,7 +251,7 @@ class SplitDeployment:
         """Requests each service has answered so far, by exposure of the route (twilio, internal, ...),
         read from every service's /metrics: internal / twilio is the internal hops per turn."""
         counts: dict[str, float] = {}
-        for service, port in self.ports.items():
+        for port in self.ports.values():
             text_ = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
             for family in text_string_to_metric_families(text_):
                 for sample in family.samples:
@@ -355,7 +357,7 @@ class SplitDeployment:
         client.flushdb()
         client.close()
 
-    def __enter__(self) -> "SplitDeployment":
+    def __enter__(self) -> SplitDeployment:
         self.start()
         return self
 

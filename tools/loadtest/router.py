@@ -101,10 +101,26 @@ def _header_lines(head: bytes) -> tuple[bytes, dict[bytes, bytes]]:
 
 
 def _plain(status: str, message: str, close: bool = True) -> bytes:
-    body = ('{"error": "router", "message": "%s"}' % message).encode()
+    body = f'{{"error": "router", "message": "{message}"}}'.encode()
     connection = b"close" if close else b"keep-alive"
     return (f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n".encode()
             + b"Connection: " + connection + b"\r\n\r\n" + body)
+
+
+def _content_length(headers: dict[bytes, bytes]) -> int:
+    """The request body's length from its Content-Length header (none: no body)."""
+    return int(headers.get(b"content-length", b"0") or 0)
+
+
+def _refusal(parts: list[bytes], headers: dict[bytes, bytes]) -> bytes | None:
+    """The answer to a request the router does not relay (malformed, chunked, too large); None to relay it."""
+    if len(parts) != 3:
+        return _plain("400 Bad Request", "malformed request line")
+    if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+        return _plain("411 Length Required", "chunked request bodies are not supported")
+    if _content_length(headers) > MAX_BODY_BYTES:
+        return _plain("413 Payload Too Large", "request body too large")
+    return None
 
 
 async def _read_response(reader: asyncio.StreamReader, method: bytes) -> tuple[bytes, bool]:
@@ -205,17 +221,12 @@ class Router:
                     return
                 first, headers = _header_lines(head)
                 parts = first.split(b" ")
-                if len(parts) != 3:
-                    writer.write(_plain("400 Bad Request", "malformed request line"))
+                refusal = _refusal(parts, headers)
+                if refusal is not None:
+                    writer.write(refusal)
                     return
                 method, target, version = parts
-                if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-                    writer.write(_plain("411 Length Required", "chunked request bodies are not supported"))
-                    return
-                length = int(headers.get(b"content-length", b"0") or 0)
-                if length > MAX_BODY_BYTES:
-                    writer.write(_plain("413 Payload Too Large", "request body too large"))
-                    return
+                length = _content_length(headers)
                 body = await reader.readexactly(length) if length else b""
                 keep_alive = version == b"HTTP/1.1" and headers.get(b"connection", b"").lower() != b"close"
                 path = target.split(b"?", 1)[0].decode("latin-1")
@@ -233,8 +244,9 @@ class Router:
                 else:
                     try:
                         writer.write(await self.forward(service, method, head + body))
-                    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
-                        log.warning("%s %s: backend %s failed: %s", method.decode(), path, service, type(error).__name__)
+                    except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
+                        log.warning("%s %s: backend %s failed: %s", method.decode(), path, service,
+                                    type(error).__name__)
                         writer.write(_plain("502 Bad Gateway", f"{service} did not answer", close=True))
                         keep_alive = False
                 await writer.drain()

@@ -90,7 +90,8 @@ def _opt_outs_keyed_by(key: str) -> None:
     hashed = key == "phone_hash"
     op.create_table(
         "sms_opt_outs_new",
-        sa.Column("phone_hash", HASH, primary_key=True) if hashed else sa.Column("phone", sa.String(20), primary_key=True),
+        (sa.Column("phone_hash", HASH, primary_key=True) if hashed
+         else sa.Column("phone", sa.String(20), primary_key=True)),
         *([sa.Column("phone", sa.String(), nullable=False)] if hashed else []),
         sa.Column("opted_out", sa.Boolean, nullable=False),
         sa.Column("source", sa.String(30), nullable=False),
