@@ -49,6 +49,15 @@ class BookedQuery(BaseModel):
     after_id: int = Field(0, ge=0, description="the last id of the previous page")
 
 
+class ClinicAppointmentsQuery(BaseModel):
+    """GET /calendly/clinic-appointments parameters: a clinic and a window of start times."""
+
+    clinic_id: DatabaseId
+    from_: OffsetDatetime = Field(alias="from")
+    to: OffsetDatetime
+    limit: int = Field(2000, ge=1, le=5000)
+
+
 def availability():
     """Free slots of a doctor: in a window (from/to), or nearest to a time (near)."""
     query = parse_query(AvailabilityQuery)
@@ -175,6 +184,23 @@ def appointment_audit(appointment_id: int):
                         "next_after_id": found[-1].id if len(found) == audit.MAX_LISTED else None})
 
 
+def clinic_appointments():
+    """GET /calendly/clinic-appointments?clinic_id=&from=&to=: a clinic's appointments starting in the window,
+    in time order, with the patient's name (for the staff console's day view); each listing is audited."""
+    query = parse_query(ClinicAppointmentsQuery)
+    if query.to <= query.from_ or query.to - query.from_ > timedelta(days=31):
+        raise ApiError(422, "invalid_range", "'to' must be after 'from' and at most 31 days later")
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        found = service.clinic_appointments(db=db, clinic_id=query.clinic_id, start=query.from_, end=query.to,
+                                            limit=query.limit)
+        audit.record(db=db, appointment_ids=[item.id for item in found], action=audit.READ, actor=audit.requester(),
+                     at=clock_now())
+        doctors = deps.doctors.doctors({item.doctor_id for item in found})
+        return jsonify([service.staff_appointment_json(item, doctors.get(item.doctor_id, {}).get("name"))
+                        for item in found])
+
+
 def booked_appointments():
     """GET /calendly/booked-appointments?doctor_ids=1,2&after=...[&after_id=]: booked appointments of those
     doctors that have not ended, a page at a time; ids and times only (knowledge_base checks them
@@ -263,4 +289,5 @@ VIEWS = {
     "/calendly/verifications": start_verification,
     "/calendly/verifications/<int:verification_id>/check": check_verification,
     "/calendly/booked-appointments": booked_appointments,
+    "/calendly/clinic-appointments": clinic_appointments,
 }

@@ -140,6 +140,19 @@ def sms_json(message: SmsMessage) -> dict[str, Any]:
     }
 
 
+def clinic_messages(*, db: Session, clinic_id: int, limit: int) -> list[SmsMessage]:
+    """A clinic's latest texts, newest first."""
+    return list(db.scalars(select(SmsMessage).where(SmsMessage.clinic_id == clinic_id)
+                           .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)))
+
+
+def staff_sms_json(message: SmsMessage) -> dict[str, Any]:
+    """A text for the staff console: its number's last two digits only, no body."""
+    return {"id": message.id, "kind": message.kind, "to_last2": (message.to_number or "")[-2:] or None,
+            "status": message.status, "attempts": message.attempts, "error_code": message.error_code,
+            "appointment_id": message.appointment_id, "created_at": message.created_at.isoformat()}
+
+
 def _by_key(db: Session, key: str) -> SmsMessage | None:
     return db.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == key)).first()
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 
 from flask import Response, jsonify, request
+from pydantic import BaseModel, Field
 from twilio.twiml.messaging_response import MessagingResponse
 
 from services.messaging import delivery, replies, service
-from shared.api import parse_json_body
+from shared.api import DatabaseId, parse_json_body, parse_query
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.wiring import dependencies
@@ -37,6 +38,21 @@ def search_sms():
     search = parse_json_body(service.SmsSearch)
     with transaction(dependencies().db) as db:
         return jsonify([service.sms_json(message) for message in service.messages_to(db=db, to=search.to)])
+
+
+class ClinicTextsQuery(BaseModel):
+    """GET /messaging/sms/clinic parameters."""
+
+    clinic_id: DatabaseId
+    limit: int = Field(200, ge=1, le=1000)
+
+
+def clinic_sms():
+    """GET /messaging/sms/clinic?clinic_id=: a clinic's latest texts with their delivery state (numbers masked)."""
+    query = parse_query(ClinicTextsQuery)
+    with transaction(dependencies().db) as db:
+        found = service.clinic_messages(db=db, clinic_id=query.clinic_id, limit=query.limit)
+        return jsonify([service.staff_sms_json(message) for message in found])
 
 
 def sms_status():
@@ -71,6 +87,7 @@ def sms_inbound():
 VIEWS = {
     "/messaging/sms": sms,
     "/messaging/sms/search": search_sms,
+    "/messaging/sms/clinic": clinic_sms,
     "/sms/status": sms_status,
     "/sms/inbound": sms_inbound,
 }
