@@ -25,12 +25,8 @@ NOTICES = {"booked": "Appointment booked; the patient gets a confirmation text."
            "applied": "Schedule applied.", "rejected": "Preview rejected.", "restored": "Schedule restored."}
 
 
-def _client():
-    return dependencies().client
-
-
 def _clinic() -> dict[str, Any]:
-    return _client().get("knowledge_base", f"/kb/clinics/{g.staff.clinic_slug}")
+    return dependencies().client.get("knowledge_base", f"/kb/clinics/{g.staff.clinic_slug}")
 
 
 def _local_today(clinic: dict[str, Any]) -> date:
@@ -99,9 +95,9 @@ def today():
     clinic = _clinic()
     day = _day_arg(clinic)
     start, end = _day_window(day, clinic["timezone"])
-    doctors = [doctor for doctor in _client().get("knowledge_base", f"/kb/clinics/{clinic['slug']}/doctors")
+    doctors = [doctor for doctor in dependencies().client.get("knowledge_base", f"/kb/clinics/{clinic['slug']}/doctors")
                if doctor.get("active", True)]
-    found = _client().get("calendly", "/calendly/clinic-appointments", clinic_id=clinic["id"],
+    found = dependencies().client.get("calendly", "/calendly/clinic-appointments", clinic_id=clinic["id"],
                           **{"from": start.isoformat(), "to": end.isoformat()})
     zone = ZoneInfo(clinic["timezone"])
     for item in found:
@@ -119,7 +115,7 @@ def today():
 
 
 def _free_slots(doctor_id: int, start: datetime, end: datetime, zone: ZoneInfo, limit: int) -> list[datetime]:
-    answer = _client().get("calendly", "/calendly/availability", doctor_id=doctor_id, limit=limit,
+    answer = dependencies().client.get("calendly", "/calendly/availability", doctor_id=doctor_id, limit=limit,
                            **{"from": start.isoformat(), "to": end.isoformat()})
     return [datetime.fromisoformat(slot["start"]).astimezone(zone) for slot in answer["slots"]]
 
@@ -138,7 +134,7 @@ def book():
     """GET: pick a doctor, day and free slot; POST: book it for the patient on the line (same rules and
     texts as a phone booking)."""
     clinic = _clinic()
-    doctors = [doctor for doctor in _client().get("knowledge_base", f"/kb/clinics/{clinic['slug']}/doctors")
+    doctors = [doctor for doctor in dependencies().client.get("knowledge_base", f"/kb/clinics/{clinic['slug']}/doctors")
                if doctor.get("active", True)]
     day = _day_arg(clinic)
     doctor_id = request.values.get("doctor_id", type=int) or (doctors[0]["id"] if doctors else None)
@@ -169,7 +165,7 @@ def _book_posted(clinic: dict[str, Any], doctor_id: int | None) -> tuple[str | N
     patient = {"name": name, "phone": phone}
     if form.get("email", "").strip():
         patient["email"] = form["email"].strip()[:254]
-    answer = _client().post("calendly", "/calendly/appointments",
+    answer = dependencies().client.post("calendly", "/calendly/appointments",
                             {"doctor_id": doctor_id, "start": form["start"], "patient": patient, "source": "console"})
     if answer.ok:
         return None, 201
@@ -181,7 +177,7 @@ def _book_posted(clinic: dict[str, Any], doctor_id: int | None) -> tuple[str | N
 
 def _own_appointment(clinic: dict[str, Any], appointment_id: int, day: date) -> dict[str, Any]:
     start, end = _day_window(day, clinic["timezone"])
-    found = _client().get("calendly", "/calendly/clinic-appointments", clinic_id=clinic["id"],
+    found = dependencies().client.get("calendly", "/calendly/clinic-appointments", clinic_id=clinic["id"],
                           **{"from": start.isoformat(), "to": end.isoformat()})
     match = next((item for item in found if item["id"] == appointment_id), None)
     if match is None:
@@ -194,7 +190,7 @@ def cancel_appointment(appointment_id: int):
     clinic = _clinic()
     day = _day_arg(clinic)
     _own_appointment(clinic, appointment_id, day)
-    answer = _client().post("calendly", f"/calendly/appointments/{appointment_id}/cancel",
+    answer = dependencies().client.post("calendly", f"/calendly/appointments/{appointment_id}/cancel",
                             {"reason": "cancelled by clinic staff"})
     if not answer.ok:
         abort(409, description="this appointment can no longer be cancelled")
@@ -211,7 +207,7 @@ def move_appointment(appointment_id: int):
             tzinfo=ZoneInfo(clinic["timezone"]), second=0, microsecond=0)
     except ValueError:
         abort(422, description="give the new date and time")
-    answer = _client().post("calendly", f"/calendly/appointments/{appointment_id}/reschedule",
+    answer = dependencies().client.post("calendly", f"/calendly/appointments/{appointment_id}/reschedule",
                             {"start": new_start.isoformat()})
     if not answer.ok:
         message = answer.data.get("message") if isinstance(answer.data, dict) else None
@@ -226,10 +222,10 @@ def calls():
     day = request.args.get("day", "")
     window = {"from": day, "to": day} if _valid_day(day) else {"from": (last - timedelta(days=6)).isoformat(),
                                                                  "to": last.isoformat()}
-    log = _client().get("twilio_handler", "/twilio/calls", clinic=clinic["slug"], **window)["calls"]
+    log = dependencies().client.get("twilio_handler", "/twilio/calls", clinic=clinic["slug"], **window)["calls"]
     outcome = request.args.get("outcome", "")
     listed = [call for call in reversed(log) if not outcome or call["outcome"] == outcome]
-    summary = _client().get("twilio_handler", "/twilio/calls/summary", clinic=clinic["slug"],
+    summary = dependencies().client.get("twilio_handler", "/twilio/calls/summary", clinic=clinic["slug"],
                             **{"from": (last - timedelta(days=13)).isoformat(), "to": last.isoformat()})["days"]
     busiest = max([day_row["total"] for day_row in summary] or [1])
     outcomes = sorted(Counter(o for row in summary for o in row["outcomes"]))
@@ -248,7 +244,7 @@ def _valid_day(value: str) -> bool:
 def callbacks(revealed: dict[str, str] | None = None):
     """GET /staff/callbacks: one queue of what needs a human (numbers masked until opened)."""
     clinic = _clinic()
-    client = _client()
+    client = dependencies().client
     queue = client.get("twilio_handler", "/twilio/callbacks", clinic=clinic["slug"],
                        include_done=request.args.get("done") == "1")["callbacks"]
     stranded_answer = client.call("GET", "knowledge_base", f"/kb/clinics/{clinic['slug']}/stranded-appointments")
@@ -263,7 +259,7 @@ def callbacks(revealed: dict[str, str] | None = None):
 
 def open_callback(call_sid: str):
     """POST: show one caller's number in full (the owning service logs who opened it)."""
-    answer = _client().post("twilio_handler", f"/twilio/callbacks/{call_sid}/open", {"clinic": g.staff.clinic_slug})
+    answer = dependencies().client.post("twilio_handler", f"/twilio/callbacks/{call_sid}/open", {"clinic": g.staff.clinic_slug})
     if not answer.ok:
         abort(404)
     return callbacks(revealed={call_sid: answer.data["callback_number"]})
@@ -271,7 +267,7 @@ def open_callback(call_sid: str):
 
 def close_callback(call_sid: str):
     """POST: mark a callback done with a note."""
-    answer = _client().post("twilio_handler", f"/twilio/callbacks/{call_sid}/done",
+    answer = dependencies().client.post("twilio_handler", f"/twilio/callbacks/{call_sid}/done",
                             {"clinic": g.staff.clinic_slug, "note": request.form.get("note", "")[:2000]})
     if not answer.ok:
         abort(404)
@@ -281,7 +277,7 @@ def close_callback(call_sid: str):
 def schedule():
     """GET /staff/schedule: doctors with weekly hours and leave, uploads, and earlier versions."""
     clinic = _clinic()
-    client = _client()
+    client = dependencies().client
     doctors = client.get("knowledge_base", f"/kb/clinics/{clinic['slug']}/doctors")
     documents = client.get("knowledge_base", f"/kb/clinics/{clinic['slug']}/documents")
     versions = client.get("knowledge_base", f"/kb/clinics/{clinic['slug']}/schedule/versions")
@@ -293,7 +289,7 @@ def upload_schedule():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         abort(422, description="choose a PDF file")
-    answer = _client().call("POST", "knowledge_base", "/kb/documents",
+    answer = dependencies().client.call("POST", "knowledge_base", "/kb/documents",
                             data={"clinic": g.staff.clinic_slug, "preview": "true",
                                   "replace": "true" if request.form.get("replace") else "false"},
                             files={"file": (upload.filename[:200], upload.stream.read(), "application/pdf")})
@@ -306,7 +302,7 @@ def upload_schedule():
 
 def _own_document(document_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     clinic = _clinic()
-    answer = _client().call("GET", "knowledge_base", f"/kb/documents/{document_id}")
+    answer = dependencies().client.call("GET", "knowledge_base", f"/kb/documents/{document_id}")
     if not answer.ok or answer.data.get("clinic_id") != clinic["id"]:
         abort(404)
     return clinic, answer.data
@@ -322,7 +318,7 @@ def schedule_preview(document_id: int):
 def apply_schedule(document_id: int):
     """POST (managers): apply exactly what the preview showed."""
     _own_document(document_id)
-    answer = _client().post("knowledge_base", f"/kb/documents/{document_id}/apply")
+    answer = dependencies().client.post("knowledge_base", f"/kb/documents/{document_id}/apply")
     if not answer.ok:
         abort(409, description=(answer.data or {}).get("message", "the schedule could not be applied"))
     return redirect("/staff/schedule?notice=applied", code=303)
@@ -332,7 +328,7 @@ def apply_schedule(document_id: int):
 def reject_schedule(document_id: int):
     """POST (managers): discard a preview."""
     _own_document(document_id)
-    answer = _client().post("knowledge_base", f"/kb/documents/{document_id}/reject")
+    answer = dependencies().client.post("knowledge_base", f"/kb/documents/{document_id}/reject")
     if not answer.ok:
         abort(409, description=(answer.data or {}).get("message", "the preview could not be rejected"))
     return redirect("/staff/schedule?notice=rejected", code=303)
@@ -345,7 +341,7 @@ def restore_schedule():
     if not document_id:
         abort(422, description="choose a version")
     _own_document(document_id)
-    answer = _client().post("knowledge_base", f"/kb/clinics/{g.staff.clinic_slug}/schedule/restore",
+    answer = dependencies().client.post("knowledge_base", f"/kb/clinics/{g.staff.clinic_slug}/schedule/restore",
                             {"document_id": document_id})
     if not answer.ok:
         abort(409, description=(answer.data or {}).get("message", "that version could not be restored"))
@@ -355,7 +351,7 @@ def restore_schedule():
 def messages():
     """GET /staff/messages: texts with their delivery state; failures and opt-outs counted."""
     clinic = _clinic()
-    texts = _client().get("messaging", "/messaging/sms/clinic", clinic_id=clinic["id"], limit=200)
+    texts = dependencies().client.get("messaging", "/messaging/sms/clinic", clinic_id=clinic["id"], limit=200)
     counts = Counter(text["status"] for text in texts)
     return _page("messages.html", clinic=clinic, texts=texts, counts=counts)
 
