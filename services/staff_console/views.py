@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -361,7 +361,7 @@ def static_file(filename: str):
     return send_from_directory(STATIC_DIR, filename, max_age=3600)
 
 
-VIEWS = {
+VIEWS: dict[str, Callable[..., Any]] = {
     "/staff/": home, "/staff/login": login, "/staff/logout": logout, "/staff/today": today, "/staff/book": book,
     "/staff/appointments/<int:appointment_id>/cancel": cancel_appointment,
     "/staff/appointments/<int:appointment_id>/move": move_appointment,

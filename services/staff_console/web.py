@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
-from flask import Response, abort, g, redirect, request
+from flask import abort, g, redirect, request
+from werkzeug.wrappers import Response
 
 from services.staff_console import accounts, oidc
 from services.staff_console.models import MANAGER, StaffAccount

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from flask import g, jsonify, request
@@ -192,7 +192,7 @@ def close_callback(call_sid: str):
         return jsonify(callbacks.follow_up_json(call, clinic["timezone"]))
 
 
-VIEWS = {"/voice": voice, "/call-status": call_status, "/staff-whisper": staff_whisper,
+VIEWS: dict[str, Callable[..., Any]] = {"/voice": voice, "/call-status": call_status, "/staff-whisper": staff_whisper,
          "/transfer-ended": transfer_ended, "/twilio/calls": list_calls, "/twilio/calls/summary": calls_summary,
          "/twilio/callbacks": list_callbacks, "/twilio/callbacks/<call_sid>/open": open_callback,
          "/twilio/callbacks/<call_sid>/done": close_callback,
