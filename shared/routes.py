@@ -112,6 +112,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/calendly/verifications/<int:verification_id>/check", "calendly", _POST, _I),
     Route("/calendly/booked-appointments", "calendly", _GET, _I),
     Route("/calendly/clinic-appointments", "calendly", _GET, _I),
+    Route("/calendly/conflicts", "calendly", _GET, _I),
+    Route("/calendly/conflicts/<int:conflict_id>/done", "calendly", _POST, _I),
     Route("/webhooks/calendly", "calendly", _POST, _W),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
@@ -133,6 +135,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/messaging/sms", "messaging", _POST, _I),
     Route("/messaging/sms/search", "messaging", _POST, _I),
     Route("/messaging/sms/clinic", "messaging", _GET, _I),
+    Route("/messaging/sms/<int:message_id>/done", "messaging", _POST, _I),
     Route("/sms/status", "messaging", _POST, _T),
     Route("/sms/inbound", "messaging", _POST, _T),
     # tts: speech for prompts
@@ -153,6 +156,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/staff/callbacks", "staff_console", _GET, _S),
     Route("/staff/callbacks/<call_sid>/open", "staff_console", _POST, _S),
     Route("/staff/callbacks/<call_sid>/done", "staff_console", _POST, _S),
+    Route("/staff/conflicts/<int:conflict_id>/done", "staff_console", _POST, _S),
+    Route("/staff/texts/<int:message_id>/done", "staff_console", _POST, _S),
     Route("/staff/schedule", "staff_console", _GET, _S),
     Route("/staff/schedule/upload", "staff_console", _POST, _S),
     Route("/staff/schedule/<int:document_id>", "staff_console", _GET, _S),

@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.calendly import attendance, audit, outbox, service, sync, verification
+from services.calendly import attendance, audit, conflicts, outbox, service, sync, verification
 from services.calendly.models import BOOKED, Appointment
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.scheduling import Schedule, nearest, slot_problem
-from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query
+from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query, staff_user
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.service_client import ServiceCallError
@@ -56,6 +56,20 @@ class ClinicAppointmentsQuery(BaseModel):
     from_: OffsetDatetime = Field(alias="from")
     to: OffsetDatetime
     limit: int = Field(2000, ge=1, le=5000)
+
+
+class ConflictsQuery(BaseModel):
+    """GET /calendly/conflicts parameters."""
+
+    clinic_id: DatabaseId
+    include_done: bool = False
+
+
+class ConflictDone(BaseModel):
+    """POST /calendly/conflicts/<id>/done."""
+
+    clinic_id: DatabaseId
+    note: str = Field("", max_length=2000)
 
 
 def availability():
@@ -201,6 +215,29 @@ def clinic_appointments():
                         for item in found])
 
 
+def list_conflicts():
+    """GET /calendly/conflicts?clinic_id=[&include_done=]: Calendly bookings that clashed with ours, for staff."""
+    query = parse_query(ConflictsQuery)
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        found = conflicts.clinic_conflicts(db=db, clinic_id=query.clinic_id, include_done=query.include_done)
+        doctors = deps.doctors.doctors({record.doctor_id for record in found if record.doctor_id})
+        return jsonify([conflicts.conflict_json(record, doctors.get(record.doctor_id, {}).get("name"))
+                        for record in found])
+
+
+def close_conflict(conflict_id: int):
+    """POST /calendly/conflicts/<id>/done {"clinic_id", "note"}: the staff member (X-Staff-User) resolved it."""
+    body = parse_json_body(ConflictDone)
+    staff = staff_user()
+    if not staff:
+        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
+    with transaction(dependencies().db) as db:
+        record = conflicts.close_conflict(db=db, conflict_id=conflict_id, clinic_id=body.clinic_id, staff=staff,
+                                          note=body.note, now=clock_now())
+        return jsonify(conflicts.conflict_json(record, None))
+
+
 def booked_appointments():
     """GET /calendly/booked-appointments?doctor_ids=1,2&after=...[&after_id=]: booked appointments of those
     doctors that have not ended, a page at a time; ids and times only (knowledge_base checks them
@@ -290,4 +327,6 @@ VIEWS = {
     "/calendly/verifications/<int:verification_id>/check": check_verification,
     "/calendly/booked-appointments": booked_appointments,
     "/calendly/clinic-appointments": clinic_appointments,
+    "/calendly/conflicts": list_conflicts,
+    "/calendly/conflicts/<int:conflict_id>/done": close_conflict,
 }

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from twilio.twiml.messaging_response import MessagingResponse
 
 from services.messaging import delivery, replies, service
-from shared.api import DatabaseId, parse_json_body, parse_query
+from shared.api import ApiError, DatabaseId, parse_json_body, parse_query, staff_user
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.wiring import dependencies
@@ -55,6 +55,25 @@ def clinic_sms():
         return jsonify([service.staff_sms_json(message) for message in found])
 
 
+class FailureDone(BaseModel):
+    """POST /messaging/sms/<id>/done."""
+
+    clinic_id: DatabaseId
+    note: str = Field("", max_length=2000)
+
+
+def close_failed_sms(message_id: int):
+    """POST /messaging/sms/<id>/done {"clinic_id", "note"}: the staff member (X-Staff-User) followed a failed text up."""
+    body = parse_json_body(FailureDone)
+    staff = staff_user()
+    if not staff:
+        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
+    with transaction(dependencies().db) as db:
+        message = service.close_failure(db=db, message_id=message_id, clinic_id=body.clinic_id, staff=staff,
+                                        note=body.note, now=clock_now())
+        return jsonify(service.staff_sms_json(message))
+
+
 def sms_status():
     """Twilio's status callback for one message: merged by precedence, so repeats and reorders are safe."""
     form = request.form
@@ -88,6 +107,7 @@ VIEWS = {
     "/messaging/sms": sms,
     "/messaging/sms/search": search_sms,
     "/messaging/sms/clinic": clinic_sms,
+    "/messaging/sms/<int:message_id>/done": close_failed_sms,
     "/sms/status": sms_status,
     "/sms/inbound": sms_inbound,
 }

@@ -251,10 +251,15 @@ def callbacks(revealed: dict[str, str] | None = None):
     stranded = stranded_answer.data if stranded_answer.ok else None
     if isinstance(stranded, dict):
         stranded = stranded.get("appointments", [])
+    show_done = request.args.get("done") == "1"
     texts = [text for text in client.get("messaging", "/messaging/sms/clinic", clinic_id=clinic["id"], limit=200)
-             if text["status"] in FAILED_TEXT_STATES]
+             if text["status"] in FAILED_TEXT_STATES and (show_done or not text["handled_at"])]
+    clashes = client.get("calendly", "/calendly/conflicts", clinic_id=clinic["id"], include_done=show_done)
+    zone = ZoneInfo(clinic["timezone"])
+    for clash in clashes:
+        clash["local_start"] = datetime.fromisoformat(clash["start"]).astimezone(zone) if clash["start"] else None
     return _page("callbacks.html", clinic=clinic, queue=queue, stranded=stranded, failed_texts=texts,
-                 revealed=revealed or {}, show_done=request.args.get("done") == "1")
+                 conflicts=clashes, revealed=revealed or {}, show_done=show_done)
 
 
 def open_callback(call_sid: str):
@@ -269,6 +274,24 @@ def close_callback(call_sid: str):
     """POST: mark a callback done with a note."""
     answer = dependencies().client.post("twilio_handler", f"/twilio/callbacks/{call_sid}/done",
                             {"clinic": g.staff.clinic_slug, "note": request.form.get("note", "")[:2000]})
+    if not answer.ok:
+        abort(404)
+    return redirect("/staff/callbacks?notice=done", code=303)
+
+
+def close_conflict(conflict_id: int):
+    """POST: a Calendly clash resolved, with a note."""
+    answer = dependencies().client.post("calendly", f"/calendly/conflicts/{conflict_id}/done",
+                                        {"clinic_id": _clinic()["id"], "note": request.form.get("note", "")[:2000]})
+    if not answer.ok:
+        abort(404)
+    return redirect("/staff/callbacks?notice=done", code=303)
+
+
+def close_text(message_id: int):
+    """POST: a failed text followed up, with a note."""
+    answer = dependencies().client.post("messaging", f"/messaging/sms/{message_id}/done",
+                                        {"clinic_id": _clinic()["id"], "note": request.form.get("note", "")[:2000]})
     if not answer.ok:
         abort(404)
     return redirect("/staff/callbacks?notice=done", code=303)
@@ -367,6 +390,7 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "/staff/appointments/<int:appointment_id>/move": move_appointment,
     "/staff/calls": calls, "/staff/callbacks": callbacks,
     "/staff/callbacks/<call_sid>/open": open_callback, "/staff/callbacks/<call_sid>/done": close_callback,
+    "/staff/conflicts/<int:conflict_id>/done": close_conflict, "/staff/texts/<int:message_id>/done": close_text,
     "/staff/schedule": schedule, "/staff/schedule/upload": upload_schedule,
     "/staff/schedule/<int:document_id>": schedule_preview,
     "/staff/schedule/<int:document_id>/apply": apply_schedule,

@@ -52,6 +52,7 @@ def install(mock: responses.RequestsMock) -> None:
     mock.get(_url("/twilio/calls/summary"), json={"days": []})
     mock.get(_url("/twilio/callbacks"), json={"callbacks": []})
     mock.get(_url("/messaging/sms/clinic"), json=[])
+    mock.get(_url("/calendly/conflicts"), json=[])
 
 
 def _appointments(request):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from services.knowledge_base.models import Clinic
+from services.messaging.models import SmsMessage
 from services.twilio_handler.models import Call, CallAccess
 from services.staff_console.models import StaffAccount
 from shared.db import transaction
@@ -123,3 +125,21 @@ def _first_doctor_id(page: str) -> str:
 
 def _first_slot(page: str) -> str:
     return re.search(r'name="start" value="([^"]+)"', page).group(1)
+
+
+def test_a_failed_text_waits_in_the_queue_until_followed_up(system, accounts, browser, db_factory):
+    with transaction(db_factory) as db:
+        clinic_id = db.scalars(select(Clinic.id).where(Clinic.slug == "riverside")).one()
+        db.add(SmsMessage(idempotency_key="test-failed-0001", kind="booking_confirmation", clinic_id=clinic_id,
+                          to_number="+16175550166", body="Your appointment ...", status="failed", error_code=30006))
+    browser.login(accounts.staff)
+    queue = browser.page("/staff/callbacks")
+    assert "30006" in queue and "…66" in queue and "+16175550166" not in queue
+    message_id = re.search(r'action="/staff/texts/(\d+)/done"', queue).group(1)
+    assert browser.post(f"/staff/texts/{message_id}/done", {"note": "phoned the landline"}).status_code == 303
+    assert "30006" not in browser.page("/staff/callbacks")
+    assert "phoned the landline" in browser.page("/staff/callbacks?done=1")
+    harbor = Browser(system.app)
+    harbor.login(accounts.harbor)
+    harbor.page("/staff/callbacks")
+    assert harbor.post(f"/staff/texts/{message_id}/done", {"note": "x"}).status_code == 404

@@ -1,6 +1,8 @@
 """The staff console: staff accounts and their sessions (the console's only tables), and what the
-callback queue needs from twilio_handler's calls: the number a caller asked to be called back on, who
-marked the callback done with which note, and an append-only log of who opened a caller's number.
+callback queue needs from its owners: on twilio_handler's calls the number a caller asked to be called
+back on, who marked the callback done with which note, and an append-only log of who opened a caller's
+number; on calendly's webhook events the clinic, doctor and time of a conflict; on messaging's texts
+who followed a failure up. Each owner keeps its own "done" state.
 
 Revision ID: 0018_staff_console
 Revises: 0017_retention
@@ -16,8 +18,17 @@ down_revision = "0017_retention"
 branch_labels = None
 depends_on = None
 
-CALL_COLUMNS = {"callback_number": sa.String(255), "handled_at": UTCDateTime(), "handled_by": sa.String(200),
-                "handled_note": sa.Text()}
+HANDLED = {"handled_at": UTCDateTime(), "handled_by": sa.String(200), "handled_note": sa.Text()}
+# (table, {column: type}): nullable columns each owner adds
+ADDED = (("calls", {"callback_number": sa.String(255), **HANDLED}),
+         ("calendly_webhook_events", {"clinic_id": sa.Integer(), "doctor_id": sa.Integer(), "starts_at": UTCDateTime(),
+                                      **HANDLED}),
+         ("sms_messages", HANDLED))
+# (name, table, columns, rows it holds): the queues read only what is still open
+INDEXES = (("ix_calls_clinic_outcome_started", "calls", ["clinic_id", "outcome", "started_at"], None),
+           ("ix_webhook_events_conflicts", "calendly_webhook_events", ["clinic_id", "received_at"],
+            "outcome = 'conflict'"),
+           ("ix_sms_messages_clinic_created", "sms_messages", ["clinic_id", "created_at"], None))
 
 
 def upgrade() -> None:
@@ -47,10 +58,13 @@ def upgrade() -> None:
         sa.Column("last_seen_at", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_staff_sessions_account", "staff_sessions", ["account_id"])
-    with op.batch_alter_table("calls") as batch:
-        for name, kind in CALL_COLUMNS.items():
-            batch.add_column(sa.Column(name, kind, nullable=True))
-    op.create_index("ix_calls_clinic_outcome_started", "calls", ["clinic_id", "outcome", "started_at"])
+    for table, columns in ADDED:
+        with op.batch_alter_table(table) as batch:
+            for name, kind in columns.items():
+                batch.add_column(sa.Column(name, kind, nullable=True))
+    for name, table, columns, where in INDEXES:
+        condition = sa.text(where) if where else None
+        op.create_index(name, table, columns, postgresql_where=condition, sqlite_where=condition)
     op.create_table(
         "call_access_log",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -66,10 +80,12 @@ def downgrade() -> None:
     """Drop what upgrade added."""
     op.drop_index("ix_call_access_log_call", table_name="call_access_log")
     op.drop_table("call_access_log")
-    op.drop_index("ix_calls_clinic_outcome_started", table_name="calls")
-    with op.batch_alter_table("calls") as batch:
-        for name in CALL_COLUMNS:
-            batch.drop_column(name)
+    for name, table, _, _ in INDEXES:
+        op.drop_index(name, table_name=table)
+    for table, columns in ADDED:
+        with op.batch_alter_table(table) as batch:
+            for name in columns:
+                batch.drop_column(name)
     op.drop_index("ix_staff_sessions_account", table_name="staff_sessions")
     op.drop_table("staff_sessions")
     op.drop_table("staff_accounts")
