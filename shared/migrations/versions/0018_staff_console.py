@@ -8,6 +8,8 @@ Revision ID: 0018_staff_console
 Revises: 0017_retention
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,15 +22,18 @@ depends_on = None
 
 HANDLED = {"handled_at": UTCDateTime(), "handled_by": sa.String(200), "handled_note": sa.Text()}
 # (table, {column: type}): nullable columns each owner adds
-ADDED = (("calls", {"callback_number": sa.String(255), **HANDLED}),
-         ("calendly_webhook_events", {"clinic_id": sa.Integer(), "doctor_id": sa.Integer(), "starts_at": UTCDateTime(),
-                                      **HANDLED}),
-         ("sms_messages", HANDLED))
+ADDED: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("calls", {"callback_number": sa.String(255), **HANDLED}),
+    ("calendly_webhook_events", {"clinic_id": sa.Integer(), "doctor_id": sa.Integer(), "starts_at": UTCDateTime(),
+                                 **HANDLED}),
+    ("sms_messages", HANDLED),
+)
 # (name, table, columns, rows it holds): the queues read only what is still open
-INDEXES = (("ix_calls_clinic_outcome_started", "calls", ["clinic_id", "outcome", "started_at"], None),
-           ("ix_webhook_events_conflicts", "calendly_webhook_events", ["clinic_id", "received_at"],
-            "outcome = 'conflict'"),
-           ("ix_sms_messages_clinic_created", "sms_messages", ["clinic_id", "created_at"], None))
+INDEXES: tuple[tuple[str, str, list[str], str | None], ...] = (
+    ("ix_calls_clinic_outcome_started", "calls", ["clinic_id", "outcome", "started_at"], None),
+    ("ix_webhook_events_conflicts", "calendly_webhook_events", ["clinic_id", "received_at"], "outcome = 'conflict'"),
+    ("ix_sms_messages_clinic_created", "sms_messages", ["clinic_id", "created_at"], None),
+)
 
 
 def upgrade() -> None:
@@ -62,9 +67,9 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             for name, kind in columns.items():
                 batch.add_column(sa.Column(name, kind, nullable=True))
-    for name, table, columns, where in INDEXES:
+    for name, table, indexed, where in INDEXES:
         condition = sa.text(where) if where else None
-        op.create_index(name, table, columns, postgresql_where=condition, sqlite_where=condition)
+        op.create_index(name, table, indexed, postgresql_where=condition, sqlite_where=condition)
     op.create_table(
         "call_access_log",
         sa.Column("id", sa.Integer(), primary_key=True),
