@@ -165,6 +165,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/staff/schedule/<int:document_id>/reject", "staff_console", _POST, _S),
     Route("/staff/schedule/restore", "staff_console", _POST, _S),
     Route("/staff/messages", "staff_console", _GET, _S),
+    Route("/staff/accounts", "staff_console", _FORM, _S),
+    Route("/staff/accounts/<int:account_id>/unlock", "staff_console", _POST, _S),
     Route("/staff/static/<path:filename>", "staff_console", _GET, _S),
 )
 

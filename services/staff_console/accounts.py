@@ -118,3 +118,18 @@ def account_by_subject(*, db: Session, subject: str) -> StaffAccount | None:
     """The active account an OIDC subject (or e-mail) is mapped to."""
     account = db.scalars(select(StaffAccount).where(StaffAccount.oidc_subject == subject)).first()
     return account if account is not None and account.active else None
+
+
+def clinic_accounts(*, db: Session, clinic_slug: str) -> list[StaffAccount]:
+    """A clinic's staff accounts, by username."""
+    return list(db.scalars(select(StaffAccount).where(StaffAccount.clinic_slug == clinic_slug)
+                           .order_by(StaffAccount.username)))
+
+
+def unlock(*, db: Session, account_id: int, clinic_slug: str) -> bool:
+    """Lift a lockout on one of the clinic's accounts; False when it is not the clinic's."""
+    account = db.get(StaffAccount, account_id)
+    if account is None or account.clinic_slug != clinic_slug:
+        return False
+    account.locked_until, account.failed_logins = None, 0
+    return True

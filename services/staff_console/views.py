@@ -10,6 +10,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from sqlalchemy.exc import IntegrityError
 from flask import abort, g, make_response, redirect, render_template, request, send_from_directory
 
 from services.staff_console import accounts, web
@@ -19,7 +20,7 @@ from shared.wiring import dependencies
 
 STATIC_DIR = Path(__file__).parent / "static"
 FAILED_TEXT_STATES = ("failed", "undelivered", "opted_out")
-NOTICES = {"booked": "Appointment booked; the patient gets a confirmation text.",
+NOTICES = {"created": "Account created.", "unlocked": "Account unlocked.","booked": "Appointment booked; the patient gets a confirmation text.",
            "cancelled": "Appointment cancelled; the patient gets a text.",
            "moved": "Appointment moved; the patient gets a text.", "done": "Callback marked done.",
            "applied": "Schedule applied.", "rejected": "Preview rejected.", "restored": "Schedule restored."}
@@ -379,6 +380,38 @@ def messages():
     return _page("messages.html", clinic=clinic, texts=texts, counts=counts)
 
 
+@web.manager_only
+def staff_accounts():
+    """GET (managers): the clinic's accounts; POST: add one (username, role, password)."""
+    deps = dependencies()
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            with transaction(deps.db) as db:
+                accounts.create_account(db=db, username=request.form.get("username", "")[:200],
+                                        clinic_slug=g.staff.clinic_slug, role=request.form.get("role", ""),
+                                        password=request.form.get("password", "")[:1000])
+            return redirect("/staff/accounts?notice=created", code=303)
+        except ValueError as problem:
+            error, status = str(problem), 422
+        except IntegrityError:
+            error, status = "That username is taken.", 409
+    with transaction(deps.db) as db:
+        members = [{"id": account.id, "username": account.username, "role": account.role, "active": account.active,
+                    "locked": bool(account.locked_until and account.locked_until > clock_now())}
+                   for account in accounts.clinic_accounts(db=db, clinic_slug=g.staff.clinic_slug)]
+    return _page("accounts.html", clinic=_clinic(), members=members, error=error), status
+
+
+@web.manager_only
+def unlock_account(account_id: int):
+    """POST (managers): lift a lockout on one of the clinic's accounts."""
+    with transaction(dependencies().db) as db:
+        if not accounts.unlock(db=db, account_id=account_id, clinic_slug=g.staff.clinic_slug):
+            abort(404)
+    return redirect("/staff/accounts?notice=unlocked", code=303)
+
+
 def static_file(filename: str):
     """The console's CSS and JavaScript."""
     return send_from_directory(STATIC_DIR, filename, max_age=3600)
@@ -396,5 +429,6 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "/staff/schedule/<int:document_id>/apply": apply_schedule,
     "/staff/schedule/<int:document_id>/reject": reject_schedule,
     "/staff/schedule/restore": restore_schedule, "/staff/messages": messages,
+    "/staff/accounts": staff_accounts, "/staff/accounts/<int:account_id>/unlock": unlock_account,
     "/staff/static/<path:filename>": static_file,
 }

@@ -6,7 +6,9 @@ and a schedule uploaded by staff is applied only by a manager; another clinic's 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -143,3 +145,69 @@ def test_a_failed_text_waits_in_the_queue_until_followed_up(system, accounts, br
     harbor.login(accounts.harbor)
     harbor.page("/staff/callbacks")
     assert harbor.post(f"/staff/texts/{message_id}/done", {"note": "x"}).status_code == 404
+
+
+def _book_first_free(browser, name: str = "Casey Jones", phone: str = "617-555-0177") -> str:
+    page = browser.page("/staff/book?day=2026-12-07")
+    start = _first_slot(page)
+    browser.post("/staff/book", {"doctor_id": _first_doctor_id(page), "day": "2026-12-07", "start": start,
+                                 "patient_name": name, "phone": phone})
+    return start
+
+
+def test_staff_move_and_cancel_an_appointment_and_the_patient_is_texted(system, accounts, browser):
+    browser.login(accounts.staff)
+    _book_first_free(browser)
+    today = browser.page("/staff/today?day=2026-12-07")
+    appointment_id = re.search(r'action="/staff/appointments/(\d+)/move"', today).group(1)
+    moved = browser.post(f"/staff/appointments/{appointment_id}/move", {"day": "2026-12-07",
+                                                                       "new_start": "2026-12-08T14:00"})
+    assert moved.status_code == 303 and moved.headers["Location"].startswith("/staff/today?day=2026-12-08")
+    assert "14:00 Casey Jones" in browser.page("/staff/today?day=2026-12-08")
+    assert "Casey Jones" not in browser.page("/staff/today?day=2026-12-07")
+    browser.page("/staff/today?day=2026-12-08")
+    cancelled = browser.post(f"/staff/appointments/{appointment_id}/cancel", {"day": "2026-12-08"})
+    assert cancelled.status_code == 303
+    page = browser.page("/staff/today?day=2026-12-08")
+    assert "status-cancelled" in page and f'/staff/appointments/{appointment_id}/cancel"' not in page
+    kinds = browser.page("/staff/messages")
+    assert "reschedule" in kinds and "cancellation" in kinds
+
+
+def test_a_move_onto_a_taken_slot_is_refused(system, accounts, browser):
+    browser.login(accounts.staff)
+    first = _book_first_free(browser)
+    _book_first_free(browser, "Robin Roe", "617-555-0188")
+    today = browser.page("/staff/today?day=2026-12-07")
+    second_id = re.findall(r'action="/staff/appointments/(\d+)/move"', today)[-1]
+    taken = datetime.fromisoformat(first).astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%dT%H:%M")
+    refused = browser.post(f"/staff/appointments/{second_id}/move", {"day": "2026-12-07", "new_start": taken})
+    assert refused.status_code == 409
+
+
+def test_managers_add_accounts_and_lift_lockouts_staff_cannot(system, accounts, browser, db_factory):
+    for _ in range(5):
+        Browser(system.app).login(accounts.staff, "wrong password!")
+    assert Browser(system.app).login(accounts.staff).status_code == 423
+    desk = Browser(system.app)
+    desk.login(accounts.staff, "wrong")
+    browser.login(accounts.manager)
+    page = browser.page("/staff/accounts")
+    assert "locked" in page and accounts.harbor not in page
+    account_id = re.search(r'action="/staff/accounts/(\d+)/unlock"', page).group(1)
+    assert browser.post(f"/staff/accounts/{account_id}/unlock").status_code == 303
+    assert Browser(system.app).login(accounts.staff).status_code == 303
+    browser.page("/staff/accounts")
+    created = browser.post("/staff/accounts", {"username": "nurse@riverside", "role": "staff",
+                                               "password": "a long enough password"})
+    assert created.status_code == 303
+    assert Browser(system.app).login("nurse@riverside", "a long enough password").status_code == 303
+    short = browser.post("/staff/accounts", {"username": "x@riverside", "role": "staff", "password": "short"})
+    assert short.status_code == 422
+    staff = Browser(system.app)
+    staff.login(accounts.staff)
+    assert staff.get("/staff/accounts").status_code == 403
+    harbor = Browser(system.app)
+    harbor.login(accounts.harbor)
+    harbor.page("/staff/accounts")
+    assert harbor.post(f"/staff/accounts/{account_id}/unlock").status_code == 404
