@@ -58,7 +58,8 @@ def _staff(account: StaffAccount, csrf_token: str) -> Staff:
 def load_staff() -> Response | None:
     """Before each page: who is signed in (g.staff), or a redirect to the login page."""
     g.staff = None
-    if endpoint() in OPEN_ENDPOINTS or request.endpoint is None:
+    # /healthz, /readyz and /metrics are the app's own (probes, Prometheus), not pages
+    if request.blueprint != "staff_console" or endpoint() in OPEN_ENDPOINTS:
         return None
     deps = dependencies()
     now = clock_now()
@@ -97,7 +98,7 @@ def _oidc_csrf(deps, public_id: str) -> str:
 
 def check_csrf() -> None:
     """Every POST carries the session's CSRF token (the login form: the token of its own cookie)."""
-    if request.method != "POST":
+    if request.method != "POST" or request.blueprint != "staff_console":
         return
     sent = request.form.get("csrf_token", "")
     if endpoint() == "login":

@@ -233,3 +233,11 @@ def _tampered(token: str) -> str:
     claims["email"] = "manager@harbor.example"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode()
     return ".".join((header, forged, signature))
+
+
+def test_probes_and_metrics_answer_without_a_login(settings_overrides, database, clock):
+    client = Browser(console_app(settings_overrides, database, clock))
+    assert client.get("/healthz").get_json()["status"] == "alive"
+    assert client.get("/readyz").status_code == 200
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200 and metrics.mimetype == "text/plain"
