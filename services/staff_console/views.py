@@ -225,13 +225,20 @@ def calls():
                                                                  "to": last.isoformat()}
     log = dependencies().client.get("twilio_handler", "/twilio/calls", clinic=clinic["slug"], **window)["calls"]
     outcome = request.args.get("outcome", "")
-    listed = [call for call in reversed(log) if not outcome or call["outcome"] == outcome]
+    listed = [_with_local_time(call, "started_at", clinic) for call in reversed(log)
+              if not outcome or call["outcome"] == outcome]
     summary = dependencies().client.get("twilio_handler", "/twilio/calls/summary", clinic=clinic["slug"],
                             **{"from": (last - timedelta(days=13)).isoformat(), "to": last.isoformat()})["days"]
     busiest = max([day_row["total"] for day_row in summary] or [1])
     outcomes = sorted(Counter(o for row in summary for o in row["outcomes"]))
     return _page("calls.html", clinic=clinic, calls=listed, summary=summary, busiest=busiest, outcomes=outcomes,
                  day=day if _valid_day(day) else "", outcome=outcome)
+
+
+def _with_local_time(item: dict[str, Any], field: str, clinic: dict[str, Any]) -> dict[str, Any]:
+    """The item with `local_time`: its UTC instant as the clinic's wall clock (HH:MM)."""
+    moment = datetime.fromisoformat(item[field]).astimezone(ZoneInfo(clinic["timezone"]))
+    return {**item, "local_time": moment.strftime("%H:%M")}
 
 
 def _valid_day(value: str) -> bool:
@@ -246,8 +253,9 @@ def callbacks(revealed: dict[str, str] | None = None):
     """GET /staff/callbacks: one queue of what needs a human (numbers masked until opened)."""
     clinic = _clinic()
     client = dependencies().client
-    queue = client.get("twilio_handler", "/twilio/callbacks", clinic=clinic["slug"],
-                       include_done=request.args.get("done") == "1")["callbacks"]
+    queue = [_with_local_time(item, "started_at", clinic) for item in client.get(
+        "twilio_handler", "/twilio/callbacks", clinic=clinic["slug"], include_done=request.args.get("done") == "1",
+    )["callbacks"]]
     stranded_answer = client.call("GET", "knowledge_base", f"/kb/clinics/{clinic['slug']}/stranded-appointments")
     stranded = stranded_answer.data if stranded_answer.ok else None
     if isinstance(stranded, dict):
