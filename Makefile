@@ -70,7 +70,9 @@ migrate: runtime ## Apply database migrations to DATABASE_URL (default: the loca
 load-demo: migrate ## Load the demo clinics (Riverside Family Clinic, Harbor Dental)
 	$(BIN)/python -m tools.manage load-demo
 
-run: load-demo ## Serve all eight services in one process on HOST:PORT (default 127.0.0.1:8080), embedded defaults
+run: load-demo ## Serve all nine services in one process on HOST:PORT (default 127.0.0.1:8080), embedded defaults; prints the staff console's demo logins
+	@$(BIN)/python -m tools.manage demo-staff
+	@echo "Staff console: http://$(HOST):$(PORT)/staff/"
 	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind $(HOST):$(PORT) \
 		--access-logfile - 'services.wsgi:create_wsgi_app()'
 
@@ -83,8 +85,9 @@ lint: $(VENV)/.installed ## Lint: ruff with the pyproject.toml rules, then mypy 
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install lint ## Lint, then run the whole suite on real Postgres and Redis (started or installed when missing)
+test: install lint ## Lint, then run the whole suite on real Postgres and Redis (started or installed when missing) and Debian's chromium
 	tools/ensure_backends.sh
+	tools/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 infra-check: install ## Only the infrastructure checks: kustomize, schemas, checkov, hadolint, actionlint, Terraform

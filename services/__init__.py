@@ -1,4 +1,4 @@
-"""The eight services, one package each; `services.all_in_one` serves them together for local mode."""
+"""The nine services, one package each; `services.all_in_one` serves them together for local mode."""
 
 from __future__ import annotations
 

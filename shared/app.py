@@ -31,6 +31,7 @@ _GUARDS: dict[Exposure, tuple[Callable, ...]] = {
     Exposure.ADMIN: (require_admin_token,),
     Exposure.WEBHOOK: (),  # the owning service checks the vendor's own signature
     Exposure.MEDIA: (),
+    Exposure.STAFF: (),  # the staff console checks its own session (or the ALB's OIDC identity) per page
 }
 
 

@@ -19,6 +19,7 @@ class Exposure(StrEnum):
     INTERNAL = "internal"  # service-to-service JSON: service token, cluster-only
     ADMIN = "admin"  # clinic staff tools: admin token, cluster-only
     MEDIA = "media"  # audio files served in local mode only
+    STAFF = "staff"  # the staff console's pages: public under STAFF_PREFIX, behind its own login (or ALB OIDC)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Route:
     @property
     def is_public(self) -> bool:
         """True when the route must be reachable from the internet (through the Ingress)."""
-        return self.exposure in (Exposure.TWILIO, Exposure.WEBHOOK)
+        return self.exposure in (Exposure.TWILIO, Exposure.WEBHOOK, Exposure.STAFF)
 
 
 SERVICES: tuple[str, ...] = (
@@ -45,13 +46,18 @@ SERVICES: tuple[str, ...] = (
     "messaging",
     "tts",
     "receptionist_agent",
+    "staff_console",
 )
+
+# The staff console's pages all live under this prefix; the Ingress carries it as one Prefix path.
+STAFF_PREFIX = "/staff/"
 
 # Paths every service process answers for itself; they are per-process, so not in the table.
 OPERATIONS_PATHS: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")
 
 _T, _W, _I, _A, _M = Exposure.TWILIO, Exposure.WEBHOOK, Exposure.INTERNAL, Exposure.ADMIN, Exposure.MEDIA
-_POST, _GET = ("POST",), ("GET",)
+_S = Exposure.STAFF
+_POST, _GET, _FORM = ("POST",), ("GET",), ("GET", "POST")
 
 ROUTES: tuple[Route, ...] = (
     # twilio_handler: the call's entry and end, and handing callers to staff
@@ -62,6 +68,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/capture-callback-number", "twilio_handler", _POST, _T),
     Route("/twilio/calls", "twilio_handler", _GET, _I),
     Route("/twilio/calls/summary", "twilio_handler", _GET, _I),
+    Route("/twilio/callbacks", "twilio_handler", _GET, _I),
+    Route("/twilio/callbacks/<call_sid>/open", "twilio_handler", _POST, _I),
+    Route("/twilio/callbacks/<call_sid>/done", "twilio_handler", _POST, _I),
     # intent_handler: the main menu
     Route("/process-selection", "intent_handler", _POST, _T),
     # booking_handler: the steps of the booking, availability, cancel and reschedule flows
@@ -102,6 +111,9 @@ ROUTES: tuple[Route, ...] = (
     Route("/calendly/verifications", "calendly", _POST, _I),
     Route("/calendly/verifications/<int:verification_id>/check", "calendly", _POST, _I),
     Route("/calendly/booked-appointments", "calendly", _GET, _I),
+    Route("/calendly/clinic-appointments", "calendly", _GET, _I),
+    Route("/calendly/conflicts", "calendly", _GET, _I),
+    Route("/calendly/conflicts/<int:conflict_id>/done", "calendly", _POST, _I),
     Route("/webhooks/calendly", "calendly", _POST, _W),
     # knowledge_base: clinics and doctors
     Route("/kb/clinics", "knowledge_base", _GET, _I),
@@ -122,6 +134,8 @@ ROUTES: tuple[Route, ...] = (
     # messaging: SMS
     Route("/messaging/sms", "messaging", _POST, _I),
     Route("/messaging/sms/search", "messaging", _POST, _I),
+    Route("/messaging/sms/clinic", "messaging", _GET, _I),
+    Route("/messaging/sms/<int:message_id>/done", "messaging", _POST, _I),
     Route("/sms/status", "messaging", _POST, _T),
     Route("/sms/inbound", "messaging", _POST, _T),
     # tts: speech for prompts
@@ -130,6 +144,30 @@ ROUTES: tuple[Route, ...] = (
     # receptionist_agent: understanding callers
     Route("/agent/interpret", "receptionist_agent", _POST, _I),
     Route("/agent/validate", "receptionist_agent", _POST, _I),
+    # staff_console: pages for clinic staff (no patient data in any of these paths)
+    Route("/staff/", "staff_console", _GET, _S),
+    Route("/staff/login", "staff_console", _FORM, _S),
+    Route("/staff/logout", "staff_console", _POST, _S),
+    Route("/staff/today", "staff_console", _GET, _S),
+    Route("/staff/book", "staff_console", _FORM, _S),
+    Route("/staff/appointments/<int:appointment_id>/cancel", "staff_console", _POST, _S),
+    Route("/staff/appointments/<int:appointment_id>/move", "staff_console", _POST, _S),
+    Route("/staff/calls", "staff_console", _GET, _S),
+    Route("/staff/callbacks", "staff_console", _GET, _S),
+    Route("/staff/callbacks/<call_sid>/open", "staff_console", _POST, _S),
+    Route("/staff/callbacks/<call_sid>/done", "staff_console", _POST, _S),
+    Route("/staff/conflicts/<int:conflict_id>/done", "staff_console", _POST, _S),
+    Route("/staff/texts/<int:message_id>/done", "staff_console", _POST, _S),
+    Route("/staff/schedule", "staff_console", _GET, _S),
+    Route("/staff/schedule/upload", "staff_console", _POST, _S),
+    Route("/staff/schedule/<int:document_id>", "staff_console", _GET, _S),
+    Route("/staff/schedule/<int:document_id>/apply", "staff_console", _POST, _S),
+    Route("/staff/schedule/<int:document_id>/reject", "staff_console", _POST, _S),
+    Route("/staff/schedule/restore", "staff_console", _POST, _S),
+    Route("/staff/messages", "staff_console", _GET, _S),
+    Route("/staff/accounts", "staff_console", _FORM, _S),
+    Route("/staff/accounts/<int:account_id>/unlock", "staff_console", _POST, _S),
+    Route("/staff/static/<path:filename>", "staff_console", _GET, _S),
 )
 
 # The most ids one GET /kb/doctors?ids=1,2,... takes: 500 ids of up to ten digits keep the request line
@@ -145,8 +183,18 @@ def routes_for(service: str) -> list[Route]:
 
 
 def public_paths() -> list[str]:
-    """Paths the Ingress must carry: Twilio-facing and webhook routes, nothing else."""
-    return sorted(route.path for route in ROUTES if route.is_public)
+    """Exact paths the Ingress must carry: Twilio-facing and webhook routes, nothing else."""
+    return sorted(route.path for route in ROUTES if route.is_public and route.exposure is not Exposure.STAFF)
+
+
+def public_prefixes() -> dict[str, str]:
+    """Path prefixes the Ingress carries to one service: the staff console's pages."""
+    return {STAFF_PREFIX: "staff_console"}
+
+
+def public_services() -> set[str]:
+    """Services the load balancer may reach."""
+    return {route.service for route in ROUTES if route.is_public}
 
 
 def find_route(path: str) -> Route | None:
@@ -174,6 +222,8 @@ def _check_table() -> None:
         seen.add(route.path)
         if route.service not in SERVICES:
             raise ValueError(f"{route.path} names unknown service {route.service}")
+        if (route.exposure is Exposure.STAFF) != route.path.startswith(STAFF_PREFIX):
+            raise ValueError(f"{route.path}: staff pages, and only they, live under {STAFF_PREFIX}")
 
 
 _check_table()

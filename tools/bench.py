@@ -15,6 +15,7 @@ BENCHMARKS = (
     "tools.bench_tts",
     "tools.bench_messaging",
     "tools.bench_calendly",
+    "tools.bench_console",
 )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from shared.routes import SERVICES, dashed, find_route, public_paths
+from shared.routes import SERVICES, dashed, find_route, public_paths, public_prefixes, public_services
 from tools import monitoring
 
 BASE_DIR = Path(__file__).resolve().parent.parent / "k8s" / "base"
@@ -98,6 +98,9 @@ WEB: tuple[Workload, ...] = (
         s3_bucket_key="AUDIO_BUCKET",
     ),
     Workload("receptionist_agent", "receptionist_agent"),
+    # the staff console: its own tables (staff accounts, sessions); everything else over internal APIs
+    Workload("staff_console", "staff_console", calls=("calendly", "knowledge_base", "messaging", "twilio_handler"),
+             database=True),
 )
 # Background processes: the outbox dispatcher and reminders hand notifications to SQS (or messaging),
 # the messaging worker sends them, the Calendly sync pushes bookings to Calendly.
@@ -396,7 +399,7 @@ def network_policy(workload: Workload) -> dict:
             "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": name}}} for name in callers],
             "ports": port,
         })
-    if any(find_route(path).service == workload.name for path in public_paths()):
+    if workload.name in public_services():
         # The ALB sends to pod IPs (target-type ip) from its ENIs in the VPC subnets.
         ingress.append({"from": [{"ipBlock": {"cidr": VPC_CIDR}}], "ports": port})
     scraped = {"web": PORT, "worker": METRICS_PORT}.get(workload.component)
@@ -474,7 +477,8 @@ def shared_network_policies() -> list[dict]:
 
 
 def ingress() -> dict:
-    """The internet-facing ALB: HTTPS only, TLS 1.3 policy, WAF, and exactly the public paths."""
+    """The internet-facing ALB: HTTPS only, TLS 1.3 policy, WAF, exactly the public paths, and the staff
+    console's prefix (which production puts behind the ALB's OIDC authentication, see docs/staff_console.md)."""
     annotations = {
         "alb.ingress.kubernetes.io/scheme": "internet-facing",
         "alb.ingress.kubernetes.io/target-type": "ip",
@@ -496,6 +500,10 @@ def ingress() -> dict:
             "backend": {"service": {"name": dashed(find_route(path).service), "port": {"name": "http"}}},
         }
         for path in public_paths()
+    ] + [
+        {"path": prefix, "pathType": "Prefix",
+         "backend": {"service": {"name": dashed(service), "port": {"name": "http"}}}}
+        for prefix, service in sorted(public_prefixes().items())
     ]
     host = "receptionist.example.com"
     return {

@@ -1,9 +1,12 @@
-"""Management commands: `python -m tools.manage migrate|load-demo|reencrypt|new-key` (`--help` on each)."""
+"""Management commands: `python -m tools.manage migrate|load-demo|reencrypt|new-key|create-staff|demo-staff`
+(`--help` on each)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import sys
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -72,6 +75,50 @@ def new_key(settings, key_id: str, *, index: bool, kms_key_id: str | None = None
     return json.dumps({key_id: value})
 
 
+# The demo staff logins `make run` prints: local mode only (load-demo refuses them in production).
+DEMO_STAFF = (("riverside", "manager@riverside", "manager", "riverside-demo-pass"),
+              ("harbor-dental", "manager@harbor", "manager", "harbor-dental-demo-pass"))
+
+
+def create_staff(settings, *, username: str, clinic: str, role: str, password: str | None,
+                 oidc_subject: str | None = None) -> str:
+    """Add a staff account; its opaque id (what audit logs show)."""
+    from services.staff_console.accounts import create_account
+    from shared.db import transaction
+
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_session_factory(engine)) as db:
+            return create_account(db=db, username=username, clinic_slug=clinic, role=role, password=password,
+                                  oidc_subject=oidc_subject).public_id
+    finally:
+        engine.dispose()
+
+
+def demo_staff(settings) -> list[tuple[str, str, str]]:
+    """Make sure each demo clinic has its demo manager (password reset to the demo one): (clinic, user, password)."""
+    from sqlalchemy import select
+
+    from services.staff_console.accounts import HASHER, create_account
+    from services.staff_console.models import StaffAccount
+    from shared.db import transaction
+
+    if settings.environment == "production":
+        raise SystemExit("demo staff accounts are for local mode only")
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_session_factory(engine)) as db:
+            for clinic, username, role, password in DEMO_STAFF:
+                account = db.scalars(select(StaffAccount).where(StaffAccount.username == username)).first()
+                if account is None:
+                    create_account(db=db, username=username, clinic_slug=clinic, role=role, password=password)
+                else:
+                    account.password_hash, account.failed_logins, account.locked_until = HASHER.hash(password), 0, None
+    finally:
+        engine.dispose()
+    return [(clinic, username, password) for clinic, username, _, password in DEMO_STAFF]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -86,6 +133,13 @@ def main(argv: list[str] | None = None) -> None:
     making.add_argument("key_id", help="its id, e.g. 2027-01 (1-16 of A-Z a-z 0-9 _ -)")
     making.add_argument("--index", action="store_true", help="a blind index key (PATIENT_INDEX_KEYS)")
     making.add_argument("--kms-key-id", help="KMS key to wrap it with (default PATIENT_DATA_KMS_KEY_ID)")
+    staff = commands.add_parser("create-staff", help="add a staff console account for one clinic")
+    staff.add_argument("username", help="login name (e.g. an e-mail address)")
+    staff.add_argument("--clinic", required=True, help="the clinic's slug")
+    staff.add_argument("--role", choices=("staff", "manager"), default="staff")
+    staff.add_argument("--oidc-subject", help="the e-mail or subject the ALB's OIDC identity carries")
+    staff.add_argument("--no-password", action="store_true", help="sign in only through the ALB's OIDC")
+    commands.add_parser("demo-staff", help="create (or reset) the demo clinics' staff logins and print them")
     args = parser.parse_args(argv)
     settings = KnowledgeBaseSettings()
     configure_logging("manage", settings.log_level, "text")
@@ -98,6 +152,16 @@ def main(argv: list[str] | None = None) -> None:
         counts = reencrypt(settings, batch_size=args.batch_size, tables=args.table)
         log.info("rows rewritten under the current keys: %s",
                  ", ".join(f"{name} {count}" for name, count in counts.items()))
+    elif args.command == "create-staff":
+        password = None if args.no_password else (
+            getpass.getpass("Password (12+ characters): ") if sys.stdin.isatty()
+            else sys.stdin.readline().rstrip("\n"))
+        public_id = create_staff(settings, username=args.username, clinic=args.clinic, role=args.role,
+                                 password=password, oidc_subject=args.oidc_subject)
+        print(f"created {args.role} {args.username} of {args.clinic} ({public_id})")
+    elif args.command == "demo-staff":
+        for clinic, username, password in demo_staff(settings):
+            print(f"staff console demo login for {clinic}: {username} / {password}")
     else:
         print(new_key(settings, args.key_id, index=args.index, kms_key_id=args.kms_key_id))
 

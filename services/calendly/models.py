@@ -97,6 +97,13 @@ class CalendlyWebhookEvent(Base):
     outcome: Mapped[str] = mapped_column(String(30))
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # a conflict (Calendly's booking clashes with ours) waits for staff: where and when, and who resolved it
+    clinic_id: Mapped[int | None]
+    doctor_id: Mapped[int | None]
+    starts_at: Mapped[datetime | None]
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(200))
+    handled_note: Mapped[str | None] = mapped_column(Text)
 
 
 class PhoneVerification(Base):

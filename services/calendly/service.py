@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement, Select, func, select
@@ -60,6 +60,7 @@ class BookingRequest(BaseModel):
     start: OffsetDatetime
     patient: PatientDetails
     call_sid: str | None = Field(None, max_length=64)
+    source: Literal["phone", "console"] = Field("phone", description="console: booked by staff for a caller")
 
 
 class CancelRequest(BaseModel):
@@ -129,6 +130,21 @@ def appointment_json(appointment: Appointment, doctor_name: str | None = None) -
         "source": appointment.source,
         "version": appointment.version,
     }
+
+
+def clinic_appointments(*, db: Session, clinic_id: int, start: datetime, end: datetime,
+                        limit: int) -> list[Appointment]:
+    """A clinic's appointments (any status) starting in [start, end), in time order."""
+    return list(db.scalars(select(Appointment).where(
+        Appointment.clinic_id == clinic_id, Appointment.starts_at >= start, Appointment.starts_at < end,
+    ).order_by(Appointment.starts_at, Appointment.doctor_id, Appointment.id).limit(limit)))
+
+
+def staff_appointment_json(appointment: Appointment, doctor_name: str | None) -> dict[str, Any]:
+    """An appointment for the staff console: the patient's name, and the phone's last two digits only."""
+    phone = appointment.patient_phone or ""
+    return {**appointment_json(appointment, doctor_name), "patient_name": appointment.patient_name,
+            "phone_last2": phone[-2:] if phone else None}
 
 
 def slot_json(slot: Slot) -> dict[str, str]:
@@ -215,7 +231,7 @@ def book_appointment(
         starts_at=start,
         ends_at=start + timedelta(minutes=schedule.slot_minutes),
         status=BOOKED,
-        source="phone",
+        source=booking.source,
         call_sid=booking.call_sid,
     )
     try:

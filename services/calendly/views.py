@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.calendly import attendance, audit, outbox, service, sync, verification
+from services.calendly import attendance, audit, conflicts, outbox, service, sync, verification
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.models import BOOKED, Appointment
 from services.calendly.scheduling import Schedule, nearest, slot_problem
-from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query
+from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query, staff_user
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.service_client import ServiceCallError
@@ -47,6 +47,29 @@ class BookedQuery(BaseModel):
     doctor_ids: str = Field(pattern=r"^\d{1,12}(,\d{1,12})*$", max_length=2600, description="at most 200 ids")
     after: OffsetDatetime
     after_id: int = Field(0, ge=0, description="the last id of the previous page")
+
+
+class ClinicAppointmentsQuery(BaseModel):
+    """GET /calendly/clinic-appointments parameters: a clinic and a window of start times."""
+
+    clinic_id: DatabaseId
+    from_: OffsetDatetime = Field(alias="from")
+    to: OffsetDatetime
+    limit: int = Field(2000, ge=1, le=5000)
+
+
+class ConflictsQuery(BaseModel):
+    """GET /calendly/conflicts parameters."""
+
+    clinic_id: DatabaseId
+    include_done: bool = False
+
+
+class ConflictDone(BaseModel):
+    """POST /calendly/conflicts/<id>/done."""
+
+    clinic_id: DatabaseId
+    note: str = Field("", max_length=2000)
 
 
 def availability():
@@ -176,6 +199,46 @@ def appointment_audit(appointment_id: int):
                         "next_after_id": found[-1].id if len(found) == audit.MAX_LISTED else None})
 
 
+def clinic_appointments():
+    """GET /calendly/clinic-appointments?clinic_id=&from=&to=: a clinic's appointments starting in the window,
+    in time order, with the patient's name (for the staff console's day view); each listing is audited."""
+    query = parse_query(ClinicAppointmentsQuery)
+    if query.to <= query.from_ or query.to - query.from_ > timedelta(days=31):
+        raise ApiError(422, "invalid_range", "'to' must be after 'from' and at most 31 days later")
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        found = service.clinic_appointments(db=db, clinic_id=query.clinic_id, start=query.from_, end=query.to,
+                                            limit=query.limit)
+        audit.record(db=db, appointment_ids=[item.id for item in found], action=audit.READ, actor=audit.requester(),
+                     at=clock_now())
+        doctors = deps.doctors.doctors({item.doctor_id for item in found})
+        return jsonify([service.staff_appointment_json(item, doctors.get(item.doctor_id, {}).get("name"))
+                        for item in found])
+
+
+def list_conflicts():
+    """GET /calendly/conflicts?clinic_id=[&include_done=]: Calendly bookings that clashed with ours, for staff."""
+    query = parse_query(ConflictsQuery)
+    deps = dependencies()
+    with transaction(deps.db) as db:
+        found = conflicts.clinic_conflicts(db=db, clinic_id=query.clinic_id, include_done=query.include_done)
+        doctors = deps.doctors.doctors({record.doctor_id for record in found if record.doctor_id})
+        return jsonify([conflicts.conflict_json(record, doctors.get(record.doctor_id, {}).get("name"))
+                        for record in found])
+
+
+def close_conflict(conflict_id: int):
+    """POST /calendly/conflicts/<id>/done {"clinic_id", "note"}: the staff member (X-Staff-User) resolved it."""
+    body = parse_json_body(ConflictDone)
+    staff = staff_user()
+    if not staff:
+        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
+    with transaction(dependencies().db) as db:
+        record = conflicts.close_conflict(db=db, conflict_id=conflict_id, clinic_id=body.clinic_id, staff=staff,
+                                          note=body.note, now=clock_now())
+        return jsonify(conflicts.conflict_json(record, None))
+
+
 def booked_appointments():
     """GET /calendly/booked-appointments?doctor_ids=1,2&after=...[&after_id=]: booked appointments of those
     doctors that have not ended, a page at a time; ids and times only (knowledge_base checks them
@@ -265,4 +328,7 @@ VIEWS = {
     "/calendly/verifications": start_verification,
     "/calendly/verifications/<int:verification_id>/check": check_verification,
     "/calendly/booked-appointments": booked_appointments,
+    "/calendly/clinic-appointments": clinic_appointments,
+    "/calendly/conflicts": list_conflicts,
+    "/calendly/conflicts/<int:conflict_id>/done": close_conflict,
 }

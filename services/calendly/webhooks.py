@@ -294,6 +294,8 @@ def handle(deps, event: str, invitee: InviteePayload, clinic_slug: str | None) -
                 outcome, appointment = apply_canceled(db=db, deps=deps, invitee=invitee, replacement=booking)
             record.outcome = outcome
             record.appointment_id = appointment.id if appointment is not None else None
+            if outcome == "conflict":
+                _left_for_staff(record, booking, doctor, appointment)
             if appointment is not None and outcome in AUDITED:
                 audit.record(db=db, appointment_ids=[appointment.id], action=AUDITED[outcome],
                              actor=audit.webhook_actor("calendly"), at=clock_now())
@@ -302,6 +304,16 @@ def handle(deps, event: str, invitee: InviteePayload, clinic_slug: str | None) -
     if appointment is not None and outcome in ("moved", "cancelled"):
         deliver_notifications(db_factory=deps.db, client=deps.client, appointment_id=appointment.id)
     return outcome
+
+
+def _left_for_staff(record: CalendlyWebhookEvent, booking: Booking | None, doctor: dict[str, Any] | None,
+                    appointment: Appointment | None) -> None:
+    """Note where and when a clash happened, for the staff console's callback queue."""
+    if appointment is not None:
+        record.clinic_id, record.doctor_id = appointment.clinic_id, appointment.doctor_id
+    elif doctor is not None:
+        record.clinic_id, record.doctor_id = doctor["clinic"]["id"], doctor["id"]
+    record.starts_at = booking.event.start if booking is not None else None
 
 
 def calendly_webhook():

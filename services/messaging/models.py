@@ -44,6 +44,10 @@ class SmsMessage(Base):
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # a failed text followed up by staff (the staff console's callback queue)
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(200))
+    handled_note: Mapped[str | None] = mapped_column(Text)
 
 
 class SmsOptOut(Base):

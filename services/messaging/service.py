@@ -140,6 +140,31 @@ def sms_json(message: SmsMessage) -> dict[str, Any]:
     }
 
 
+def clinic_messages(*, db: Session, clinic_id: int, limit: int) -> list[SmsMessage]:
+    """A clinic's latest texts, newest first."""
+    return list(db.scalars(select(SmsMessage).where(SmsMessage.clinic_id == clinic_id)
+                           .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)))
+
+
+def staff_sms_json(message: SmsMessage) -> dict[str, Any]:
+    """A text for the staff console: its number's last two digits only, no body."""
+    return {"id": message.id, "kind": message.kind, "to_last2": (message.to_number or "")[-2:] or None,
+            "status": message.status, "attempts": message.attempts, "error_code": message.error_code,
+            "appointment_id": message.appointment_id, "created_at": message.created_at.isoformat(),
+            "handled_at": message.handled_at.isoformat() if message.handled_at else None,
+            "handled_by": message.handled_by, "handled_note": message.handled_note}
+
+
+def close_failure(*, db: Session, message_id: int, clinic_id: int, staff: str, note: str, now: datetime) -> SmsMessage:
+    """Mark a clinic's text followed up by staff (a repeat keeps the first); 404 for another clinic's or none."""
+    message = db.get(SmsMessage, message_id, with_for_update=True)
+    if message is None or message.clinic_id != clinic_id:
+        raise ApiError(404, "message_not_found", "no such text for this clinic")
+    if message.handled_at is None:
+        message.handled_at, message.handled_by, message.handled_note = now, staff, note
+    return message
+
+
 def _by_key(db: Session, key: str) -> SmsMessage | None:
     return db.scalars(select(SmsMessage).where(SmsMessage.idempotency_key == key)).first()
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 
 from flask import Response, jsonify, request
+from pydantic import BaseModel, Field
 from twilio.twiml.messaging_response import MessagingResponse
 
 from services.messaging import delivery, replies, service
-from shared.api import parse_json_body
+from shared.api import ApiError, DatabaseId, parse_json_body, parse_query, staff_user
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.wiring import dependencies
@@ -37,6 +38,40 @@ def search_sms():
     search = parse_json_body(service.SmsSearch)
     with transaction(dependencies().db) as db:
         return jsonify([service.sms_json(message) for message in service.messages_to(db=db, to=search.to)])
+
+
+class ClinicTextsQuery(BaseModel):
+    """GET /messaging/sms/clinic parameters."""
+
+    clinic_id: DatabaseId
+    limit: int = Field(200, ge=1, le=1000)
+
+
+def clinic_sms():
+    """GET /messaging/sms/clinic?clinic_id=: a clinic's latest texts with their delivery state (numbers masked)."""
+    query = parse_query(ClinicTextsQuery)
+    with transaction(dependencies().db) as db:
+        found = service.clinic_messages(db=db, clinic_id=query.clinic_id, limit=query.limit)
+        return jsonify([service.staff_sms_json(message) for message in found])
+
+
+class FailureDone(BaseModel):
+    """POST /messaging/sms/<id>/done."""
+
+    clinic_id: DatabaseId
+    note: str = Field("", max_length=2000)
+
+
+def close_failed_sms(message_id: int):
+    """POST /messaging/sms/<id>/done {"clinic_id", "note"}: staff (X-Staff-User) followed a failed text up."""
+    body = parse_json_body(FailureDone)
+    staff = staff_user()
+    if not staff:
+        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
+    with transaction(dependencies().db) as db:
+        message = service.close_failure(db=db, message_id=message_id, clinic_id=body.clinic_id, staff=staff,
+                                        note=body.note, now=clock_now())
+        return jsonify(service.staff_sms_json(message))
 
 
 def sms_status():
@@ -71,6 +106,8 @@ def sms_inbound():
 VIEWS = {
     "/messaging/sms": sms,
     "/messaging/sms/search": search_sms,
+    "/messaging/sms/clinic": clinic_sms,
+    "/messaging/sms/<int:message_id>/done": close_failed_sms,
     "/sms/status": sms_status,
     "/sms/inbound": sms_inbound,
 }

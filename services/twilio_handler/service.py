@@ -66,6 +66,7 @@ def finish_call(
         call.outcome = (session.outcome if session else None) or "hung_up"
         call.outcome_reason = session.outcome_reason if session else None
         call.steps = session.steps if session else []
+        call.callback_number = session.callback_number if session else None
         metrics.call_ended(clinic_id=call.clinic_id, outcome=call.outcome)
         return call
 

@@ -4,6 +4,7 @@ whisper staff hear, a transfer nobody answered, a callback number), and the call
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,9 +13,9 @@ from flask import g, jsonify, request
 from pydantic import BaseModel, Field
 from twilio.twiml.voice_response import VoiceResponse
 
-from services.twilio_handler import service
+from services.twilio_handler import callbacks, service
 from services.twilio_handler.rate_limit import Caller
-from shared.api import ApiError, parse_query
+from shared.api import ApiError, parse_json_body, parse_query, staff_user
 from shared.clock import now as clock_now
 from shared.conversation import clinic_info, load_conversation, respond, step_views
 from shared.db import transaction
@@ -139,6 +140,61 @@ def calls_summary():
                     "days": service.outcome_summary(calls, clinic)})
 
 
-VIEWS = {"/voice": voice, "/call-status": call_status, "/staff-whisper": staff_whisper,
+class CallbacksQuery(CallsQuery):
+    """GET /twilio/callbacks: CallsQuery plus whether done callbacks are listed too."""
+
+    include_done: bool = False
+
+
+class CallbackAction(BaseModel):
+    """POST /twilio/callbacks/<call_sid>/open and /done: the clinic (slug) and, to close it, a note."""
+
+    clinic: str = Field(min_length=1, max_length=64)
+    note: str = Field("", max_length=2000)
+
+
+def list_callbacks():
+    """GET /twilio/callbacks?clinic=&from=&to=&include_done=: calls needing a human, numbers masked."""
+    query = parse_query(CallbacksQuery)
+    clinic = _clinic(query.clinic)
+    today = clock_now().astimezone(ZoneInfo(clinic["timezone"])).date()
+    last = query.to or today
+    start, end = service.day_bounds(query.from_ or last - timedelta(days=13), last, clinic["timezone"])
+    with transaction(dependencies().extras["db"]) as db:
+        found = callbacks.follow_ups(db=db, clinic_id=clinic["id"], start=start, end=end,
+                                     include_done=query.include_done)
+        return jsonify({"clinic": clinic["slug"], "timezone": clinic["timezone"],
+                        "callbacks": [callbacks.follow_up_json(call, clinic["timezone"]) for call in found]})
+
+
+def _acting_staff() -> str:
+    staff = staff_user()
+    if not staff:
+        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
+    return staff
+
+
+def open_callback(call_sid: str):
+    """POST /twilio/callbacks/<call_sid>/open: the caller's number in full, the opening logged."""
+    action, staff = parse_json_body(CallbackAction), _acting_staff()
+    clinic = _clinic(action.clinic)
+    with transaction(dependencies().extras["db"]) as db:
+        call = callbacks.clinic_call(db=db, call_sid=call_sid, clinic_id=clinic["id"])
+        return jsonify(callbacks.open_number(db=db, call=call, staff=staff, now=clock_now()))
+
+
+def close_callback(call_sid: str):
+    """POST /twilio/callbacks/<call_sid>/done: mark the callback done with a note (repeat-safe)."""
+    action, staff = parse_json_body(CallbackAction), _acting_staff()
+    clinic = _clinic(action.clinic)
+    with transaction(dependencies().extras["db"]) as db:
+        call = callbacks.clinic_call(db=db, call_sid=call_sid, clinic_id=clinic["id"], for_update=True)
+        callbacks.mark_done(db=db, call=call, staff=staff, note=action.note, now=clock_now())
+        return jsonify(callbacks.follow_up_json(call, clinic["timezone"]))
+
+
+VIEWS: dict[str, Callable[..., Any]] = {"/voice": voice, "/call-status": call_status, "/staff-whisper": staff_whisper,
          "/transfer-ended": transfer_ended, "/twilio/calls": list_calls, "/twilio/calls/summary": calls_summary,
+         "/twilio/callbacks": list_callbacks, "/twilio/callbacks/<call_sid>/open": open_callback,
+         "/twilio/callbacks/<call_sid>/done": close_callback,
          **step_views("twilio_handler")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import kubernetes_validate
 import pytest
 
-from shared.routes import SERVICES, dashed, find_route, public_paths
+from shared.routes import SERVICES, dashed, find_route, public_paths, public_prefixes
 from tests.infra.conftest import OVERLAYS, objects_of
 from tools import k8s_manifests
 
@@ -169,11 +169,14 @@ def test_ingress_routes_exactly_the_public_paths(rendered, overlay):
     assert list(ingress) == ["receptionist-public"], "one Ingress, so one ALB"
     spec = ingress["receptionist-public"]["spec"]
     [rule] = spec["rules"]
-    paths = {p["path"]: p for p in rule["http"]["paths"]}
+    paths = {p["path"]: p for p in rule["http"]["paths"] if p["pathType"] == "Exact"}
+    prefixes = {p["path"]: p for p in rule["http"]["paths"] if p["pathType"] == "Prefix"}
+    assert len(paths) + len(prefixes) == len(rule["http"]["paths"])
     assert sorted(paths) == public_paths()
     for path, entry in paths.items():
-        assert entry["pathType"] == "Exact"
         assert entry["backend"]["service"]["name"] == dashed(find_route(path).service)
+    assert {path: entry["backend"]["service"]["name"] for path, entry in prefixes.items()} == {
+        prefix: dashed(service) for prefix, service in public_prefixes().items()}
     assert spec["tls"][0]["hosts"] == [rule["host"]]
 
 

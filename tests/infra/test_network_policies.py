@@ -87,9 +87,10 @@ def test_ingress_mirrors_egress(rendered, overlay):
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_only_services_with_public_routes_accept_the_load_balancer(rendered, overlay):
-    from shared.routes import find_route, public_paths
+    from shared.routes import public_services
 
-    public = {dashed(find_route(path).service) for path in public_paths()}
+    public = {dashed(service) for service in public_services()}
+    assert "staff-console" in public
     policies = objects_of(rendered[overlay], "NetworkPolicy")
     for name in (w.dashed for w in k8s_manifests.WORKLOADS):
         from_vpc = any("ipBlock" in peer for rule in policies[name]["spec"]["ingress"] for peer in rule["from"])
