@@ -72,6 +72,7 @@ load-demo: migrate ## Load the demo clinics (Riverside Family Clinic, Harbor Den
 
 run: load-demo ## Serve all eight services in one process on HOST:PORT (default 127.0.0.1:8080), embedded defaults
 	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind $(HOST):$(PORT) \
+		--worker-class shared.gunicorn_worker.JsonErrorWorker \
 		--access-logfile - 'services.wsgi:create_wsgi_app()'
 
 call: runtime ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
