@@ -131,6 +131,8 @@ def ingest_document(*, db: sessionmaker[Session], objects: ObjectStore, limits: 
                          known_names=known_names)
     except PdfProblem as problem:
         _record_failure(db, clinic_id, sha256, upload, problem.code, problem.message, problem.page_count)
+    except ApiError:
+        raise  # no reading slot free (503): the document was never read, so it has not failed
     except Exception:  # noqa: BLE001 - a parser defect must fail this document, never the worker
         log.exception("schedule extraction failed", extra={"clinic_id": clinic_id})
         _record_failure(db, clinic_id, sha256, upload, "extraction_failed",

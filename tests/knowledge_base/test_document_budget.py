@@ -159,3 +159,19 @@ def test_a_failure_recorded_concurrently_for_the_same_file_is_a_422_not_a_500(ma
     assert missed and again.status_code == 422, again.get_data(as_text=True)[:300]
     assert again.get_json()["error"] == "corrupt_pdf"
     assert [document["status"] for document in kb.documents("riverside")].count("failed") == 1
+
+
+def test_uploads_beyond_the_parallel_reads_wait_then_get_a_503_and_no_failed_document(make_kb, monkeypatch):
+    from services.knowledge_base import extraction
+
+    monkeypatch.setattr(extraction, "_SLOT_WAIT_SECONDS", 0.1)
+    kb = make_kb(parallel_document_reads=1, document_read_seconds=5.0)
+    slow = threading.Thread(target=lambda: kb.upload(SLOW, "riverside"))
+    slow.start()
+    time.sleep(1.0)  # the slow document holds the only slot
+    busy = Client(kb.app).post("/kb/documents", headers={"Authorization": f"Bearer {LOCAL_ADMIN_TOKEN}"},
+                               content_type="multipart/form-data",
+                               data={"clinic": "riverside", "file": (io.BytesIO(GOOD), "good.pdf")})
+    slow.join()
+    assert busy.status_code == 503 and busy.get_json()["error"] == "extraction_busy", busy.get_json()
+    assert all(document["filename"] != "good.pdf" for document in kb.documents("riverside"))
