@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help runtime install lock audit lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders retention reencrypt sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos
+.PHONY: help runtime install lock audit lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders retention reencrypt sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos fuzz openapi
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -74,6 +74,7 @@ run: load-demo ## Serve all nine services in one process on HOST:PORT (default 1
 	@$(BIN)/python -m tools.manage demo-staff
 	@echo "Staff console: http://$(HOST):$(PORT)/staff/"
 	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind $(HOST):$(PORT) \
+		--worker-class shared.gunicorn_worker.JsonErrorWorker \
 		--access-logfile - 'services.wsgi:create_wsgi_app()'
 
 call: runtime ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
@@ -139,6 +140,13 @@ sample-pdfs: install ## Regenerate the sample schedule PDFs (fpdf2, and Word/Exc
 loadtest: install ## Split deployment under 1,000 Locust callers, capacity vs a Flask baseline (LOADTEST_ARGS=--short for CI)
 	tools/ensure_backends.sh
 	$(BIN)/python -m tools.loadtest $(LOADTEST_ARGS)
+
+fuzz: install ## Fuzz every internal, staff and Twilio route with 10,000 generated requests (FUZZ_REQUESTS=N); prints the counts
+	tools/ensure_backends.sh
+	FUZZ_REQUESTS=$${FUZZ_REQUESTS:-10000} FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/fuzz -k generated_requests -s -q -p no:cacheprovider $(PYTEST_ARGS)
+
+openapi: runtime ## Regenerate docs/openapi.json (the internal and staff APIs) from the route table and request models
+	$(BIN)/python -m tools.openapi
 
 chaos: install ## Fault tests: Redis/Postgres outages, vendor failures, killed workers, slow services
 	tools/ensure_backends.sh

@@ -2,7 +2,7 @@
 Prometheus metrics gathered from every worker.
 
 The services spend most of a request waiting on other services, Postgres or Redis, so each worker
-process runs a pool of threads (gthread) instead of one request at a time; no monkey-patching needed.
+process runs a pool of threads (gthread, in shared/gunicorn_worker.py) instead of one request at a time; no monkey-patching needed.
 The heartbeat files live on /dev/shm so the root filesystem can be mounted read-only.
 
 With PROMETHEUS_MULTIPROC_DIR set (an emptyDir in the cluster), each worker writes its metrics there
@@ -16,7 +16,8 @@ import shutil
 from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
-worker_class = "gthread"
+# gthread, with gunicorn's own refusals (request line too long, bad header) answered as JSON.
+worker_class = "shared.gunicorn_worker.JsonErrorWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "8"))
 worker_tmp_dir = "/dev/shm"

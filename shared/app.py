@@ -174,6 +174,8 @@ def _carries_nul() -> bool:
     """True when NUL reaches the request anywhere: no legitimate input has one, and Postgres refuses it."""
     if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
         return True
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True))
     if request.mimetype != "application/json":
         return False
     body = request.get_data(cache=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.knowledge_base.appointments import BookedAppointments
 from services.knowledge_base.document_metrics import documents_by_status
+from services.knowledge_base.extraction import Extractor
 from services.knowledge_base.settings import KnowledgeBaseSettings
 from services.knowledge_base.views import VIEWS
 from shared import metrics
@@ -32,6 +33,7 @@ class KnowledgeBaseDependencies:
     db: sessionmaker[Session]
     objects: ObjectStore
     appointments: BookedAppointments
+    extractor: Extractor
 
 
 def create_app(
@@ -51,6 +53,6 @@ def create_app(
     metrics.register_state_reader("schedule_documents", lambda: documents_by_status(db_factory=db_factory))
     app.extensions["receptionist"] = KnowledgeBaseDependencies(
         settings, db_factory, object_store or make_object_store(settings),
-        BookedAppointments(client_from(settings, http)),
+        BookedAppointments(client_from(settings, http)), Extractor(settings.extraction_budget),
     )
     return app

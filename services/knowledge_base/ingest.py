@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.knowledge_base.appointments import BookedAppointments, outside_hours
+from services.knowledge_base.extraction import Extractor
 from services.knowledge_base.models import Clinic, Document
 from services.knowledge_base.pdf_schedule import PdfSchedule, extract_schedule
 from services.knowledge_base.pdf_text import PdfProblem, looks_like_pdf
@@ -113,9 +114,11 @@ def get_document(*, db: Session, document_id: int) -> Document:
 
 
 def ingest_document(*, db: sessionmaker[Session], objects: ObjectStore, limits: UploadLimits, upload: Upload,
-                    appointments: BookedAppointments | None, now: datetime | None = None) -> tuple[int, dict[str, Any]]:
+                    appointments: BookedAppointments | None, now: datetime | None = None,
+                    extractor: Extractor | None = None) -> tuple[int, dict[str, Any]]:
     """Process one upload; returns (HTTP status, answer) or raises ApiError with nothing changed.
-    `appointments` is None only where no calendly runs (loading demo data)."""
+    `appointments` is None only where no calendly runs (loading demo data); without an `extractor`
+    the file is read in this thread, which only the project's own demo files may be."""
     now = now or utcnow()
     with transaction(db) as session:
         clinic = get_clinic(db=session, slug=upload.clinic_slug)
@@ -130,10 +133,13 @@ def ingest_document(*, db: sessionmaker[Session], objects: ObjectStore, limits: 
     if not objects.exists(key):
         objects.put(key, upload.data, "application/pdf")
     try:
-        extracted = extract_schedule(upload.data, max_pages=limits.max_pages,
-                                     today=now.astimezone(ZoneInfo(zone)).date(), known_names=known_names)
+        read = extractor.extract if extractor is not None else extract_schedule
+        extracted = read(upload.data, max_pages=limits.max_pages, today=now.astimezone(ZoneInfo(zone)).date(),
+                         known_names=known_names)
     except PdfProblem as problem:
         _record_failure(db, clinic_id, sha256, upload, problem.code, problem.message, problem.page_count)
+    except ApiError:
+        raise  # no reading slot free (503): the document was never read, so it has not failed
     except Exception:  # noqa: BLE001 - a parser defect must fail this document, never the worker
         log.exception("schedule extraction failed", extra={"clinic_id": clinic_id})
         _record_failure(db, clinic_id, sha256, upload, "extraction_failed",
@@ -184,6 +190,16 @@ def _unchanged(document: Document) -> dict[str, Any]:
 
 def _record_failure(db: sessionmaker[Session], clinic_id: int, sha256: str, upload: Upload, code: str,
                     message: str, page_count: int | None) -> None:
+    try:
+        record = _store_failure(db, clinic_id, sha256, upload, code, message, page_count)
+    except IntegrityError:
+        # The same file failed in a concurrent upload that stored its record first: update that one.
+        record = _store_failure(db, clinic_id, sha256, upload, code, message, page_count)
+    raise ApiError(422, code, message, document=record)
+
+
+def _store_failure(db: sessionmaker[Session], clinic_id: int, sha256: str, upload: Upload, code: str,
+                   message: str, page_count: int | None) -> dict[str, Any]:
     with transaction(db) as session:
         document = _find_document(session, clinic_id, sha256) or Document(
             clinic_id=clinic_id, sha256=sha256, storage_key=storage_key(sha256))
@@ -194,8 +210,7 @@ def _record_failure(db: sessionmaker[Session], clinic_id: int, sha256: str, uplo
         document.uploaded_by = upload.staff
         session.add(document)
         session.flush()
-        record = document_json(document)
-    raise ApiError(422, code, message, document=record)
+        return document_json(document)
 
 
 def _stored_document(session: Session, clinic_id: int, sha256: str, upload: Upload, extracted: PdfSchedule,

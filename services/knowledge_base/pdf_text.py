@@ -90,6 +90,7 @@ def open_pdf(data: bytes, *, max_pages: int) -> PdfReader:
         if int(declared) > max_pages:
             raise PdfProblem("too_many_pages", f"the PDF declares {int(declared)} pages; the limit is {max_pages}",
                              int(declared))
+        _check_page_tree(reader, max_pages, int(declared))
         page_count = len(reader.pages)
     except PdfProblem:
         raise
@@ -101,6 +102,37 @@ def open_pdf(data: bytes, *, max_pages: int) -> PdfReader:
     if page_count > max_pages:
         raise PdfProblem("too_many_pages", f"the PDF has {page_count} pages; the limit is {max_pages}", page_count)
     return reader
+
+
+_PAGE_TREE_NODES_PER_PAGE = 4  # intermediate /Pages nodes a real tree needs per page, with room to spare
+
+
+def _check_page_tree(reader: PdfReader, max_pages: int, declared: int) -> None:
+    """Count the pages the page tree really holds, stopping as soon as there are too many: /Count is the
+    file's own claim, and pypdf flattens the whole tree (every page object built) before counting."""
+    pages, nodes = 0, 0
+    node_limit = _PAGE_TREE_NODES_PER_PAGE * max_pages + 64
+    seen: set[int] = set()
+    stack = [reader.trailer["/Root"].get_object()["/Pages"]]
+    while stack:
+        reference = stack.pop()
+        if isinstance(reference, IndirectObject):
+            if reference.idnum in seen:
+                continue  # a loop in the tree: each node counts once
+            seen.add(reference.idnum)
+        node = reference.get_object()
+        nodes += 1
+        if nodes > node_limit:
+            raise PdfProblem("too_many_pages", f"the PDF's page tree has more than {node_limit} entries; "
+                             f"the limit is {max_pages} pages")
+        kids = node.get("/Kids") if hasattr(node, "get") else None
+        if kids is None or node.get("/Type") == "/Page":
+            pages += 1
+            if pages > max_pages:
+                raise PdfProblem("too_many_pages", f"the PDF holds more than {max_pages} pages though it "
+                                 f"declares {declared}; the limit is {max_pages}", pages)
+        else:
+            stack.extend(reversed(list(kids.get_object())))
 
 
 def _opens_without_password(reader: PdfReader) -> bool:

@@ -41,7 +41,9 @@ _TIMEISH = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _D = r"(\d{1,2})(?:st|nd|rd|th)?"
 _Y = r"(?:,?\s*(\d{4}))?"
-_D_LIST = rf"{_D}(?:\s*,\s*{_D})*\s*,?\s*(?:\band\b|&)\s*{_D}"
+# At most a month's days in a list: an unbounded repetition tried from every number of a long list
+# that never reaches "and" made date search quadratic.
+_D_LIST = rf"{_D}(?:\s*,\s*{_D}){{0,30}}\s*,?\s*(?:\band\b|&)\s*{_D}"
 _DATE_PATTERNS = (
     ("list d m", re.compile(rf"\b{_D_LIST}\s+(?:of\s+)?{_MONTH}{_Y}\b", re.IGNORECASE)),
     ("list m d", re.compile(rf"\b{_MONTH}\s+{_D_LIST}{_Y}\b", re.IGNORECASE)),
@@ -127,7 +129,7 @@ def find_doctor_name(text: str, *, allow_untitled: bool = False) -> NameMatch | 
             suffix = _SUFFIX.match(text, end)
             return NameMatch(title.start(), suffix.end() if suffix else end, " ".join(words))
     for suffix in _SUFFIX.finditer(text):
-        words = text[:suffix.start()].split()
+        words = text[:suffix.start()].rsplit(None, 4)[-4:]  # a name has at most four words
         taken: list[str] = []
         for word in reversed(words):
             if _is_name_word(word) and len(taken) < 4 and not word.endswith((",", ":", ";")):
@@ -143,17 +145,20 @@ def find_doctor_name(text: str, *, allow_untitled: bool = False) -> NameMatch | 
     return None
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _words_after(text: str, position: int) -> tuple[int, list[str]] | None:
     words: list[str] = []
     end = position
-    for match in re.finditer(r"\S+", text[position:]):
+    for match in _WORD.finditer(text, position):
         word = match.group()
         lower = word.lower().rstrip(".,:;")
         is_particle = lower in _PARTICLES and words
         if len(words) >= 4 or not (_is_name_word(word) or is_particle):
             break
         words.append(word.rstrip(",:;"))
-        end = position + match.start() + len(word.rstrip(",:;"))
+        end = match.start() + len(word.rstrip(",:;"))
         if word.endswith((",", ":", ";")):
             break
     while words and words[-1].lower() in _PARTICLES:
@@ -248,17 +253,18 @@ def parse_interval(first: str, second: str, previous_end: int | None = None) -> 
 def parse_day_hours(text: str) -> DayHours:
     """Every day spec in text with the time intervals that follow it (or precede a single spec)."""
     result = DayHours()
-    specs = [match for match in _DAY_SPEC.finditer(text)]
-    intervals = [match for match in _INTERVAL.finditer(text)
-                 if not any(spec.start() < match.end() and match.start() < spec.end() for spec in specs)]
+    specs = list(_DAY_SPEC.finditer(text))
+    intervals = _outside(list(_INTERVAL.finditer(text)), specs)
     result.spans = [(match.start(), match.end()) for match in [*specs, *intervals]]
     groups: list[tuple[tuple[int, ...], list[tuple[int, int]]]] = [(_days_of(spec.group()), []) for spec in specs]
     previous: tuple[int | None, int] | None = None  # (owner, end) of the shift read before
+    # Both lists are in text order, so one walk finds each interval's owner: the last spec ending
+    # before it (a scan of every spec per interval made long lines quadratic).
+    following = 0
     for match in intervals:
-        owner = None
-        for index, spec in enumerate(specs):
-            if spec.end() <= match.start():
-                owner = index
+        while following < len(specs) and specs[following].end() <= match.start():
+            following += 1
+        owner = following - 1 if following else None
         if owner is None and len(specs) == 1:
             owner = 0
         previous_end = previous[1] if previous is not None and previous[0] == owner else None
@@ -273,6 +279,18 @@ def parse_day_hours(text: str) -> DayHours:
             groups[owner][1].append(parsed)
     result.groups = [group for group in groups if group[0]]
     return result
+
+
+def _outside(intervals: list[re.Match], specs: list[re.Match]) -> list[re.Match]:
+    """The intervals overlapping no day spec; both lists are in text order and without overlaps of
+    their own, so one merge-like walk decides it."""
+    kept, index = [], 0
+    for match in intervals:
+        while index < len(specs) and specs[index].end() <= match.start():
+            index += 1
+        if index == len(specs) or specs[index].start() >= match.end():
+            kept.append(match)
+    return kept
 
 
 def day_spec_only(text: str) -> tuple[int, ...] | None:
@@ -349,9 +367,11 @@ def clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-_OFF_CELL = re.compile(r"^\W*(?:off|closed|close|none|n/?a|not working|no clinic|no session|day off|x)?\W*$",
+# Possessive runs: "\W*" twice around an optional word backtracked quadratically over a long run of
+# punctuation; every word here starts and ends with a letter, so nothing is given back.
+_OFF_CELL = re.compile(r"^\W*+(?:(?:off|closed|close|none|n/?a|not working|no clinic|no session|day off|x)\W*+)?$",
                        re.IGNORECASE)
-_SHIFT_SEPARATORS = re.compile(r"^(?:[\s,;/&+|]|\band\b|\bthen\b)*$", re.IGNORECASE)
+_SHIFT_SEPARATORS = re.compile(r"^(?:[\s,;/&+|]|\band\b|\bthen\b)*+$", re.IGNORECASE)
 
 
 def read_cell_hours(text: str) -> tuple[list[tuple[int, int]], bool]:
@@ -381,7 +401,7 @@ def sentences(text: str) -> list[str]:
     """A paragraph cut into sentences and ";"-clauses, not at "Dr.", "Jan." or an initial."""
     parts, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        word = text[start:match.start()].split()[-1:] or [""]
+        word = text[start:match.start()].rsplit(None, 1)[-1:] or [""]
         core = word[0].lower().lstrip("(")
         if text[match.start()] == "." and (core in _ABBREVIATIONS or len(core) == 1 and core.isalpha()):
             continue

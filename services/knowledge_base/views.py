@@ -130,6 +130,7 @@ def upload_document():
     limits = ingest.UploadLimits(deps.settings.max_upload_bytes, deps.settings.max_pdf_pages)
     status, answer = ingest.ingest_document(
         db=deps.db, objects=deps.objects, limits=limits, appointments=deps.appointments, now=utcnow(),
+        extractor=deps.extractor,
         upload=ingest.Upload(clinic, (upload.filename or "")[:300] or None, upload.stream.read(limits.max_bytes + 1),
                              replace=request.form.get("replace", "").strip().lower() in _TRUE,
                              preview=request.form.get("preview", "").strip().lower() in _TRUE, staff=staff_user()),

@@ -126,9 +126,10 @@ def test_missing_form_fields_are_422(kb):
     assert no_clinic.status_code == 422 and no_clinic.get_json()["error"] == "missing_clinic"
 
 
-def test_a_parser_defect_fails_the_document_not_the_worker(kb, riverside_before, monkeypatch):
+def test_a_parser_defect_fails_the_document_not_the_worker(make_kb, riverside_before, monkeypatch):
     from services.knowledge_base import schedule_parser
 
+    kb = make_kb(document_read_in_child=False)  # the patch below lives in this process
     def broken(self, lines):
         raise RuntimeError("parser defect")
 
@@ -137,9 +138,10 @@ def test_a_parser_defect_fails_the_document_not_the_worker(kb, riverside_before,
     assert kb.get("/healthz").status_code == 200
 
 
-def test_a_failed_document_can_be_retried_once_the_cause_is_fixed(kb, monkeypatch):
+def test_a_failed_document_can_be_retried_once_the_cause_is_fixed(make_kb, monkeypatch):
     from services.knowledge_base import schedule_parser
 
+    kb = make_kb(document_read_in_child=False)  # the patch below lives in this process
     original = schedule_parser.ScheduleParser.feed_page
     monkeypatch.setattr(schedule_parser.ScheduleParser, "feed_page", lambda self, lines: 1 / 0)
     assert kb.upload(GOOD).status_code == 422
