@@ -2,7 +2,8 @@
 Prometheus metrics gathered from every worker.
 
 The services spend most of a request waiting on other services, Postgres or Redis, so each worker
-process runs a pool of threads (gthread, in shared/gunicorn_worker.py) instead of one request at a time; no monkey-patching needed.
+process runs a pool of threads (gthread, in shared/gunicorn_worker.py) instead of one request at a time;
+no monkey-patching needed.
 The heartbeat files live on /dev/shm so the root filesystem can be mounted read-only.
 
 With PROMETHEUS_MULTIPROC_DIR set (an emptyDir in the cluster), each worker writes its metrics there

@@ -87,9 +87,11 @@ WEB: tuple[Workload, ...] = (
         "calendly", "calendly", calls=("knowledge_base", "messaging"), database=True, aws=True,
         secrets=("calendly", PATIENT_DATA),
     ),
-    # knowledge_base asks calendly which booked appointments a new schedule would strand
+    # knowledge_base asks calendly which booked appointments a new schedule would strand; one document
+    # is read at a time under a memory ceiling that leaves the web process room inside the pod's limit
     Workload("knowledge_base", "knowledge_base", calls=("calendly",), database=True, aws=True,
-             s3_bucket_key="DOCUMENTS_BUCKET"),
+             s3_bucket_key="DOCUMENTS_BUCKET",
+             env={"PARALLEL_DOCUMENT_READS": "1", "DOCUMENT_READ_MEMORY_BYTES": str(192 * 1024 * 1024)}),
     # SMS replies: C confirms and X cancels through calendly, which names the doctor from knowledge_base
     Workload("messaging", "messaging", calls=("calendly", "knowledge_base"), database=True, aws=True,
              secrets=("twilio", PATIENT_DATA)),

@@ -94,14 +94,7 @@ def _fitting(schema: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
         return st.sampled_from(schema["enum"])
     kind = schema.get("type")
     if kind == "string":
-        if schema.get("format") == "date-time":
-            return st.one_of(st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat()),
-                             st.sampled_from(EXTREME_DATES))
-        if schema.get("format") == "date":
-            return st.one_of(st.dates().map(str), st.sampled_from(EXTREME_DATES))
-        if "pattern" in schema:
-            return st.from_regex(schema["pattern"], fullmatch=True)
-        return st.text(min_size=schema.get("minLength", 0), max_size=min(schema.get("maxLength", 80), 300))
+        return _fitting_string(schema)
     if kind == "integer":
         low, high = schema.get("minimum", schema.get("exclusiveMinimum", -10)), schema.get("maximum", 10**6)
         return st.integers(min_value=low, max_value=min(high, low + 10**6))
@@ -118,6 +111,17 @@ def _fitting(schema: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), hostile_text(40), st.dictionaries(st.text(max_size=8), st.integers(), max_size=3))
 
 
+def _fitting_string(schema: dict[str, Any]) -> st.SearchStrategy[str]:
+    if schema.get("format") == "date-time":
+        return st.one_of(st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat()),
+                         st.sampled_from(EXTREME_DATES))
+    if schema.get("format") == "date":
+        return st.one_of(st.dates().map(str), st.sampled_from(EXTREME_DATES))
+    if "pattern" in schema:
+        return st.from_regex(schema["pattern"], fullmatch=True)
+    return st.text(min_size=schema.get("minLength", 0), max_size=min(schema.get("maxLength", 80), 300))
+
+
 def json_objects(schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
     """An object with the schema's properties, each present or missing, plus sometimes an unknown one."""
     properties = {name: st.one_of(st.just(_MISSING), from_schema(value, depth))
@@ -129,7 +133,8 @@ def json_objects(schema: dict[str, Any], depth: int = 0) -> st.SearchStrategy[di
 
 _MISSING = object()
 _BROKEN_BODIES = (b"", b"{", b"[", b"null", b"NaN", b'{"a": NaN}', b"\xff\xfe\x00", b'{"a": 1, "a": 2}',
-                  b"[" * 100_000, b"[" * 5_000 + b"]" * 5_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000, b'"' + b"x" * 100_000, b"1" * 5000, b'{"\\ud800": 1}', b"\x00" * 64)
+                  b"[" * 100_000, b"[" * 5_000 + b"]" * 5_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000,
+                  b'"' + b"x" * 100_000, b"1" * 5000, b'{"\\ud800": 1}', b"\x00" * 64)
 
 
 def _query_value(schema: dict[str, Any]) -> st.SearchStrategy[str]:

@@ -14,8 +14,18 @@ from hypothesis import strategies as st
 
 from services.knowledge_base import schedule_text
 from services.knowledge_base.schedule_text import (
-    _DATE_PATTERNS, _DAY_SPEC, _INTERVAL, _SUFFIX, DayHours, _days_of, find_dates, find_doctor_name,
-    parse_day_hours, parse_interval, read_cell_hours, sentences,
+    _DATE_PATTERNS,
+    _DAY_SPEC,
+    _INTERVAL,
+    _SUFFIX,
+    DayHours,
+    _days_of,
+    find_dates,
+    find_doctor_name,
+    parse_day_hours,
+    parse_interval,
+    read_cell_hours,
+    sentences,
 )
 
 GENEROUS_SECONDS = 10.0  # the quadratic versions took minutes on these inputs
@@ -142,7 +152,7 @@ TOKENS = ["Mon", "Tue", "Wednesday", "Thurs.", "Fri", "Sat", "Sun", "weekdays", 
 lines = st.lists(st.sampled_from(TOKENS), max_size=40).flatmap(
     lambda words: st.lists(st.sampled_from(["", " ", "  "]), min_size=len(words), max_size=len(words)).map(
         lambda gaps: "".join(f"{gap}{word}" if gap or index == 0 else f" {word}"
-                             for index, (gap, word) in enumerate(zip(gaps, words)))))
+                             for index, (gap, word) in enumerate(zip(gaps, words, strict=True)))))
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
