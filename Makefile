@@ -72,7 +72,7 @@ load-demo: migrate ## Load the demo clinics (Riverside Family Clinic, Harbor Den
 
 run: load-demo ## Serve all eight services in one process on HOST:PORT (default 127.0.0.1:8080), embedded defaults
 	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind $(HOST):$(PORT) \
-		--access-logfile - 'services.wsgi:create_wsgi_app()'
+		--access-logfile - --logger-class shared.log.GunicornLogger 'services.wsgi:create_wsgi_app()'
 
 call: runtime ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
 	$(BIN)/python -m tools.phone --url http://$(HOST):$(PORT) $(ARGS)

@@ -13,6 +13,7 @@ import time
 from typing import Any, Callable
 
 from shared import metrics
+from shared.error_reporting import init_sentry
 from shared.log import configure_logging
 from shared.settings import CommonSettings
 
@@ -38,6 +39,7 @@ def run_loop(name: str, one_pass: Callable[[], int], poll_seconds: float, argv: 
     args = parser.parse_args(argv)
     settings = CommonSettings()
     configure_logging(name, settings.log_level, settings.log_format)
+    init_sentry(settings)
     stop = threading.Event()
     if not args.once:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
