@@ -36,11 +36,14 @@ PATIENT_DATA = ("+16175550123", "16175550123", "6175550123", "617-555-0123", "61
 
 
 class KeptEnvelopes(Transport):
-    """A Sentry transport that keeps the envelopes instead of sending them."""
+    """A Sentry transport that keeps the envelopes instead of sending them (and, for the tests, the
+    events as before_send received them, and the before_send the client was set up with)."""
 
     def __init__(self, options: dict[str, Any] | None = None):
         super().__init__(options)
         self.envelopes: list[Any] = []
+        self.raw: list[dict[str, Any]] = []
+        self.before_send: Any = None
 
     def capture_envelope(self, envelope) -> None:
         """Keep the envelope."""
@@ -86,8 +89,7 @@ def sentry(system):
     transport = KeptEnvelopes()
     assert error_reporting.init_sentry(settings, transport=transport)
     client = sentry_sdk.get_client()
-    production_before_send = client.options["before_send"]
-    transport.raw = []
+    production_before_send = transport.before_send = client.options["before_send"]
 
     def recording(event, hint):
         transport.raw.append(json.loads(json.dumps(event, default=str)))
@@ -185,3 +187,19 @@ def test_each_sentry_layer_holds_on_its_own(system, log_stream, sentry, monkeypa
     assert {name.lower() for name in sent["request"]["headers"]} <= error_reporting.KEPT_HEADERS
     assert sent["exception"]["values"][-1]["value"] == "could not read '[redacted]' from [redacted]"
     assert any(frame["function"] == "failing" for frame in sent["exception"]["values"][-1]["stacktrace"]["frames"])
+
+
+def test_the_sentry_client_runs_with_every_layer_switched_on(system, sentry):
+    """The options the SDK resolved, for the layers the events above cannot show on their own: with
+    data_collection set, the SDK takes bodies and frame variables from it, and reads
+    include_local_variables and max_request_body_size only on paths these calls do not take (stack
+    traces attached to messages, the WSGI body reader)."""
+    options = sentry_sdk.get_client().options
+    collection = options["data_collection"]
+    assert collection["provided_by_user"] and not collection["user_info"] and collection["http_bodies"] == []
+    assert collection["stack_frame_variables"] is False and collection["database_query_data"] is False
+    assert collection["cookies"]["mode"] == collection["url_query_params"]["mode"] == "off"
+    assert collection["http_headers"]["request"]["mode"] == "allowlist"
+    assert options["include_local_variables"] is False and options["max_request_body_size"] == "never"
+    assert not sentry_sdk.get_client().should_send_default_pii()
+    assert sentry.before_send is error_reporting.before_send
