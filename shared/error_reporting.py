@@ -70,8 +70,10 @@ def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     for exception in (event.get("exception") or {}).get("values") or []:
         if isinstance(exception.get("value"), str):
             exception["value"] = scrub(exception["value"])
-        for frame in (exception.get("stacktrace") or {}).get("frames") or []:
-            frame.pop("vars", None)
+    for holder in ("exception", "threads"):
+        for value in (event.get(holder) or {}).get("values") or []:
+            for frame in (value.get("stacktrace") or {}).get("frames") or []:
+                frame.pop("vars", None)
     if isinstance(event.get("message"), str):
         event["message"] = scrub(event["message"])
     logentry = event.get("logentry")
