@@ -31,6 +31,7 @@ SENSITIVE_FORM_FIELDS = ("From", "Caller", "SpeechResult", "UnstableSpeechResult
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d(?![\w])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _IPV4 = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+_IPV4_END = re.compile(r"(?<![\d.])\d{1,3}(\.\d{1,3}){3}$")
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 _MAX_JSON_DEPTH = 8
 
@@ -81,9 +82,13 @@ def _collect_sensitive(value: Any, found: list[str], *, sensitive: bool, depth: 
 
 
 def _mask_phone(match: re.Match) -> str:
-    # Addresses like 127.0.0.1 and short numbers are not phone numbers; seven digits or more are.
+    # Addresses like 127.0.0.1, an address's port (and what follows it, as in gunicorn's
+    # "127.0.0.1:8080 (4242)") and short numbers are not phone numbers; seven digits or more are.
     found = match.group(0)
     if _IPV4.fullmatch(found) or sum(char.isdigit() for char in found) < 7:
+        return found
+    before = match.string[:match.start()]
+    if before.endswith(":") and _IPV4_END.search(before[:-1]):
         return found
     return "[phone]"
 
