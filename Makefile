@@ -75,7 +75,7 @@ run: load-demo ## Serve all nine services in one process on HOST:PORT (default 1
 	@echo "Staff console: http://$(HOST):$(PORT)/staff/"
 	$(BIN)/gunicorn --workers 1 --threads $(WEB_THREADS) --bind $(HOST):$(PORT) \
 		--worker-class shared.gunicorn_worker.JsonErrorWorker \
-		--access-logfile - 'services.wsgi:create_wsgi_app()'
+		--access-logfile - --logger-class shared.log.GunicornLogger 'services.wsgi:create_wsgi_app()'
 
 call: runtime ## Dial the running system from the terminal as Twilio would (ARGS=--script "1|1|..." for no prompts)
 	$(BIN)/python -m tools.phone --url http://$(HOST):$(PORT) $(ARGS)

@@ -33,6 +33,8 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
+# Gunicorn's lines as JSON through the services' redaction; access lines without query strings.
+logger_class = "shared.log.GunicornLogger"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # X-Forwarded-* headers only from the configured proxies (the ALB's addresses; Twilio signatures are
 # checked against PUBLIC_BASE_URL regardless, which production requires).

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared import metrics
+from shared.error_reporting import init_sentry
 from shared.log import configure_logging
 from shared.settings import CommonSettings
 
@@ -39,6 +40,7 @@ def run_loop(name: str, one_pass: Callable[[], int], poll_seconds: float, argv: 
     args = parser.parse_args(argv)
     settings = CommonSettings()
     configure_logging(name, settings.log_level, settings.log_format)
+    init_sentry(settings)
     stop = threading.Event()
     if not args.once:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

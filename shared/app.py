@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from shared import metrics
 from shared.api import ApiError, json_error
 from shared.clock import CLOCK_EXTENSION, SYSTEM_CLOCK, Clock
+from shared.error_reporting import init_sentry
 from shared.log import configure_logging
 from shared.routes import Exposure, find_route, routes_for
 from shared.security import require_admin_token, require_service_token, require_twilio_signature
@@ -64,7 +65,7 @@ def create_service_app(
     """A Flask app for one service with logging, Sentry, metrics, /healthz, /readyz and error handlers;
     `clock` is the time its requests see (shared.clock.now), the system clock unless given."""
     configure_logging(service, settings.log_level, settings.log_format)
-    _init_sentry(settings)
+    init_sentry(settings)
     app = Flask(service)
     app.config["SETTINGS"] = settings
     app.config["SERVICE"] = service
@@ -207,16 +208,3 @@ def _register_error_handlers(app: Flask) -> None:
         if _is_twilio_route():
             return failure_response()
         return json_error(500, "internal_error", "an internal error occurred; it has been logged")
-
-
-def _init_sentry(settings) -> None:
-    if not settings.sentry_dsn:
-        return
-    import sentry_sdk
-
-    sentry_sdk.init(
-        dsn=settings.sentry_dsn,
-        environment=settings.environment,
-        send_default_pii=False,
-        traces_sample_rate=0.0,
-    )

@@ -39,6 +39,8 @@ def test_addresses_and_short_numbers_are_not_mistaken_for_phones():
 
     assert scrub("upstream 127.0.0.1:8080 took 250 ms, 3 retries") == "upstream 127.0.0.1:8080 took 250 ms, 3 retries"
     assert scrub("call 555-0199 or +44 20 7946 0958") == "call [phone] or [phone]"
+    assert scrub("Listening at: http://127.0.0.1:41235 (16509)") == "Listening at: http://127.0.0.1:41235 (16509)"
+    assert scrub("phone:6175550123, at 10.0.0.1 +16175550123") == "phone:[phone], at 10.0.0.1 [phone]"
 
 
 def test_registered_names_are_redacted_and_context_is_added():
