@@ -38,7 +38,8 @@ def free_port() -> int:
 def make_run_arguments(port: int) -> list[str]:
     """The gunicorn arguments of the Makefile's `run` recipe, for 127.0.0.1:port."""
     recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
-    command = recipe.replace("\\\n", " ").replace("$(BIN)/gunicorn", "").replace("$(HOST)", "127.0.0.1")
+    [command] = [line for line in recipe.replace("\\\n", " ").splitlines() if "$(BIN)/gunicorn" in line]
+    command = command.replace("$(BIN)/gunicorn", "").replace("$(HOST)", "127.0.0.1")
     command = command.replace("$(PORT)", str(port)).replace("$(WEB_THREADS)", "2")
     return shlex.split(command)
 
