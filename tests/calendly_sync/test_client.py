@@ -3,7 +3,7 @@ capped backoff, timeouts, and the circuit breaker; every request checked against
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 

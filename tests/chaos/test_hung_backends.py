@@ -66,6 +66,7 @@ def test_hung_postgres_costs_a_caller_no_more_than_the_turn(database, demo_clini
     reply = call.answer(digits="1")
     newcomer = phone.call("+16175550127").start()
     assert "something went wrong" in reply.text and reply.dialled == STAFF
+    assert "something went wrong" in newcomer.text and newcomer.dialled == STAFF
     assert phone.statuses == [200] * len(phone.statuses)
     assert max(phone.durations[-2:]) < TURN_LIMIT_SECONDS, phone.durations
     postgres_proxy.unhang()

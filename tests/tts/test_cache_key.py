@@ -32,3 +32,10 @@ def test_object_keys_separate_static_from_dynamic():
     assert object_key("k", static=True) == "tts/static/k.wav"
     assert object_key("k", static=False) == "tts/dynamic/k.wav"
     assert candidate_object_keys("k") == ["tts/static/k.wav", "tts/dynamic/k.wav"]
+
+
+def test_the_key_of_a_known_recording_never_changes():
+    """Every stored recording is found by this hash: changing how keys are made (escaping, ordering,
+    separators) would orphan the whole cache and pay ElevenLabs for all of it again."""
+    key = cache_key("secret", **{**BASE, "text": "Café at 10 — Dr. Müller"})
+    assert key == "4e80ec82d50767f1b7ef640416dba643e3d62004689c46013281fc568e4a4d6c"
