@@ -53,3 +53,10 @@ def test_the_exact_edges_of_the_bookable_window():
     assert slot_problem(rules, at(10), at(9, 1)).code == "too_soon"
     assert slot_problem(rules, at(10), at(10) - timedelta(days=1) + timedelta(minutes=1)) is None
     assert slot_problem(rules, at(10), at(10) - timedelta(days=1)).code == "beyond_horizon"
+
+
+def test_the_end_of_the_working_day_is_a_day_off_not_off_grid():
+    rules = schedule(MONDAY_9_TO_12, min_lead_minutes=0)
+    assert slot_problem(rules, at(12), at(8)).code == "day_off"
+    assert slot_problem(rules, at(11, 59), at(8)).code == "off_grid"
+    assert slot_problem(rules, at(11, 30), at(8)) is None
