@@ -36,12 +36,12 @@ def redis_proxy():
 
 
 def test_hung_redis_costs_a_caller_no_more_than_the_turn(engine, database, demo_clinics, settings_overrides,
-                                                         redis_proxy):
+                                                         redis_proxy, clock):
     url = TEST_REDIS_URL.replace(f":{make_url(TEST_REDIS_URL.replace('redis://', 'postgresql://', 1)).port}",
                                  f":{redis_proxy.port}", 1)
     sessions = RedisCallSessionStore(make_redis(url))
     app = create_all_in_one({**settings_overrides, **TURN, "redis_url": url}, engine=engine, session_store=sessions,
-                            sms_sender=LocalOutboxSender(io.StringIO()))
+                            sms_sender=LocalOutboxSender(io.StringIO()), clock=clock)
     phone = InProcessPhone(app)
     call = phone.call()
     call.start()
@@ -57,11 +57,12 @@ def test_hung_redis_costs_a_caller_no_more_than_the_turn(engine, database, demo_
 
 
 def test_hung_postgres_costs_a_caller_no_more_than_the_turn(database, demo_clinics, settings_overrides, redis_client,
-                                                            postgres_proxy):
+                                                            postgres_proxy, clock):
     url = proxied(TEST_DATABASE_URL, postgres_proxy.port)
     engine = make_engine(url)
     app = create_all_in_one({**settings_overrides, **TURN, "database_url": url}, engine=engine,
-                            session_store=RedisCallSessionStore(redis_client), sms_sender=LocalOutboxSender(io.StringIO()))
+                            session_store=RedisCallSessionStore(redis_client), sms_sender=LocalOutboxSender(io.StringIO()),
+                            clock=clock)
     phone = InProcessPhone(app)
     call = book_through(phone, "+16175550126", hour=10)
 
