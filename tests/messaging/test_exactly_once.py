@@ -4,6 +4,7 @@ refusals are not retried, and a reminder for a cancelled or moved appointment is
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -119,3 +120,19 @@ def test_a_reminder_for_an_appointment_already_started_is_skipped(system, clock,
         start = db.get(Appointment, booked["id"]).starts_at
     assert dispatch_pending(db_factory=db_factory, publisher=publisher, now=start) == 0
     assert publisher.seen == [] and entry(db_factory, entry_id).last_error.startswith("skipped")
+
+
+def test_a_dispatcher_skips_a_notification_another_dispatcher_holds(system, clock, db_factory):
+    booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    entry_id = new_entry(db_factory, booked["id"])
+    publisher, result = ScriptedPublisher(), {}
+    with db_factory() as holder:
+        holder.execute(select(NotificationOutbox).where(NotificationOutbox.id == entry_id).with_for_update()).all()
+        other = threading.Thread(target=lambda: result.update(
+            delivered=dispatch_pending(db_factory=db_factory, publisher=publisher, now=clock.now())))
+        other.start()
+        other.join(10)  # skipping takes milliseconds; waiting for the lock would take until the rollback
+        finished = not other.is_alive()
+        holder.rollback()
+    other.join(10)
+    assert finished and result["delivered"] == 0 and publisher.seen == []
