@@ -136,3 +136,15 @@ def test_a_dispatcher_skips_a_notification_another_dispatcher_holds(system, cloc
         holder.rollback()
     other.join(10)
     assert finished and result["delivered"] == 0 and publisher.seen == []
+
+
+def test_a_failed_notification_is_due_again_exactly_at_its_retry_time(system, clock, db_factory):
+    booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    entry_id = new_entry(db_factory, booked["id"])
+    publisher = ScriptedPublisher(PublishError("busy", retryable=True))
+    dispatch_pending(db_factory=db_factory, publisher=publisher, now=clock.now())
+    retry_at = entry(db_factory, entry_id).next_attempt_at
+    dispatch_pending(db_factory=db_factory, publisher=publisher, now=retry_at - timedelta(microseconds=1))
+    assert len(publisher.seen) == 1
+    assert dispatch_pending(db_factory=db_factory, publisher=publisher, now=retry_at) == 1
+    assert len(publisher.seen) == 2
