@@ -289,11 +289,12 @@ def _run(tree: Path, target: Target, timeout: float) -> tuple[str, float]:
     return run_tests(tree, target.tests, timeout)
 
 
-def mutate_target(tree: Path, target: Target, limit: int | None) -> list[Mutant]:
+def mutate_target(tree: Path, target: Target, limit: int | None, only: set[int] | None = None) -> list[Mutant]:
     """Run every mutant of one target in the scratch tree; the module is restored whatever happens."""
     path = tree / target.path
     original = path.read_text()
-    mutants = enumerate_mutants(original, target.functions)[:limit]
+    mutants = [mutant for mutant in enumerate_mutants(original, target.functions)
+               if only is None or mutant.index in only][:limit]
     baseline, seconds = _run(tree, target, timeout=900)
     if baseline != "survived":
         print(f"  {target.name}: the tests fail on the unmutated code ({' '.join(target.tests)}); skipped", flush=True)
@@ -340,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only these targets (repeatable)")
     parser.add_argument("--limit", type=int, help="at most this many mutants per target (a quick look)")
     parser.add_argument("--list", action="store_true", help="list the mutants without running them")
+    parser.add_argument("--only", type=lambda value: {int(item) for item in value.split(",")},
+                        help="only these mutant numbers (comma-separated; with one --target), e.g. to recheck survivors")
     args = parser.parse_args(argv)
     chosen = [target for target in TARGETS if not args.target or target.name in args.target]
     report: dict[str, dict] = {}
@@ -355,7 +358,9 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["TEST_DATABASE_URL"] = _mutation_database()
             for target in chosen:
                 print(f"{target.name}: {target.path} against {' '.join(target.tests)}", flush=True)
-                report[target.name] = _score(target, mutate_target(tree, target, args.limit))
+                report[target.name] = _score(target, mutate_target(tree, target, args.limit, args.only))
+                row = report[target.name]
+                print(f"  {target.name}: {row['killed']}/{row['mutants']} killed, {row['score']}%", flush=True)
     finally:
         shutil.rmtree(tree.parent, ignore_errors=True)
     _print_report(report)
