@@ -79,10 +79,11 @@ def test_every_attempt_hands_over_the_same_key_until_accepted(system, clock, db_
 def test_a_refusal_closes_the_notification_without_retrying(system, clock, db_factory):
     booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     entry_id = new_entry(db_factory, booked["id"], kind="cancellation")
-    publisher = ScriptedPublisher(PublishError("bad number", retryable=False))
+    reason = "bad number " + "x" * 600
+    publisher = ScriptedPublisher(PublishError(reason, retryable=False))
     assert dispatch_pending(db_factory=db_factory, publisher=publisher, now=clock.now()) == 0
     closed = entry(db_factory, entry_id)
-    assert closed.delivered_at == clock.now() and closed.last_error == "bad number"
+    assert closed.delivered_at == clock.now() and closed.last_error == reason[:500], "kept, cut at 500 characters"
     dispatch_pending(db_factory=db_factory, publisher=publisher, now=clock.now() + timedelta(days=1))
     assert len(publisher.seen) == 1
 
