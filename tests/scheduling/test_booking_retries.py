@@ -1,0 +1,35 @@
+"""A Twilio retry of the confirming turn books nothing twice: the same call asking for the same slot
+gets its earlier booking back (200, not 201), and only that exact request does."""
+
+from __future__ import annotations
+
+from tests.calls.conftest import clock, doctor_id, texts  # noqa: F401 - the calls tests' fixed clock, used by name
+
+WEDNESDAY_10AM = "2026-12-02T15:00:00+00:00"
+WEDNESDAY_11AM = "2026-12-02T16:00:00+00:00"
+
+
+def post(system, start: str, call_sid: str | None, doctor: str = "Dr. Sarah Chen", phone: str = "+16175550123"):
+    return system.internal("POST", "/calendly/appointments", json={
+        "doctor_id": doctor_id(system, doctor), "start": start, "call_sid": call_sid,
+        "patient": {"name": "Jane Doe", "phone": phone}})
+
+
+def test_the_same_call_asking_again_gets_its_booking_back_once(system, clock):
+    first = post(system, WEDNESDAY_10AM, "CA" + "7" * 32)
+    again = post(system, WEDNESDAY_10AM, "CA" + "7" * 32)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert [text["kind"] for text in texts(system)] == ["booking_confirmation"], "one text, not two"
+
+
+def test_only_the_same_call_slot_and_doctor_count_as_a_retry(system, clock):
+    booked = post(system, WEDNESDAY_10AM, "CA" + "8" * 32)
+    assert booked.status_code == 201
+    assert post(system, WEDNESDAY_10AM, "CA" + "9" * 32, phone="+16175550155").status_code == 409
+    assert post(system, WEDNESDAY_10AM, "CA" + "8" * 32, doctor="Dr. Maria Lopez").status_code == 422  # not hers
+    assert post(system, WEDNESDAY_11AM, "CA" + "8" * 32).status_code == 409
+    cancelled = system.internal("POST", f"/calendly/appointments/{booked.get_json()['id']}/cancel")
+    assert cancelled.status_code == 200
+    rebooked = post(system, WEDNESDAY_10AM, "CA" + "8" * 32)
+    assert rebooked.status_code == 201 and rebooked.get_json()["id"] != booked.get_json()["id"]
