@@ -25,8 +25,8 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,13 +67,14 @@ TARGETS: tuple[Target, ...] = (
            ("tests/scheduling/test_booking_retries.py",
             "tests/calls/test_verification_api.py::test_booking_limits_per_number_and_per_call",
             *(f"tests/scheduling/test_appointments_api.py::{name}" for name in (
-                "test_a_cancelled_slot_can_be_booked_again_and_then_not_twice", "test_lead_time_and_horizon_through_the_api",
+                "test_a_cancelled_slot_can_be_booked_again_and_then_not_twice",
+                "test_lead_time_and_horizon_through_the_api",
                 "test_cancelling_twice_is_harmless_and_the_slot_is_offered_again", "test_cancel_errors",
                 "test_a_booking_or_move_that_loses_a_deadlock_is_a_clean_409",
                 "test_the_database_itself_lets_a_cancelled_row_share_its_slot")))),
     Target("sms-exactly-once", "services/calendly/outbox.py",
            ("notification_key", "record_notification", "_superseded", "due_notifications", "dispatch_pending"),
-           ("tests/messaging/test_exactly_once.py",)),
+           ("tests/scheduling/test_outbox_exactly_once.py",)),
     Target("webhook-verifier", "services/calendly/webhooks.py", ("verify_signature",),
            ("tests/calendly_sync/test_webhook_verifier.py",), in_process=True),
     Target("tts-cache-key", "services/tts/audio_cache.py", ("cache_key", "object_key", "candidate_object_keys"),
@@ -110,6 +111,10 @@ def _is_docstring(node: ast.AST, parent: ast.AST | None) -> bool:
 
 def _mutations(node: ast.AST, parent: ast.AST | None) -> list[tuple[str, object]]:
     """The changes possible at one node: (description, how) pairs, `how` understood by _apply."""
+    return _expression_mutations(node, parent) + _statement_mutations(node)
+
+
+def _expression_mutations(node: ast.AST, parent: ast.AST | None) -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     if isinstance(node, ast.Compare):
         for position, op in enumerate(node.ops):
@@ -121,26 +126,29 @@ def _mutations(node: ast.AST, parent: ast.AST | None) -> list[tuple[str, object]
         found.append((f"{type(node.op).__name__} -> {other.__name__}", ("boolop", other)))
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         found.append(("drop not", ("drop_not",)))
-    elif isinstance(node, ast.BinOp):
-        swap = _BINOP_SWAPS.get(type(node.op))
-        if swap:
-            found.append((f"{type(node.op).__name__} -> {swap.__name__}", ("binop", swap)))
-    elif isinstance(node, ast.If) or isinstance(node, ast.While):
-        found.append(("negate condition", ("negate",)))
+    elif isinstance(node, ast.BinOp) and type(node.op) in _BINOP_SWAPS:
+        swap = _BINOP_SWAPS[type(node.op)]
+        found.append((f"{type(node.op).__name__} -> {swap.__name__}", ("binop", swap)))
     elif isinstance(node, ast.Constant) and not _is_docstring(node, parent):
         value = node.value
         if isinstance(value, bool):
             found.append((f"{value} -> {not value}", ("constant", not value)))
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif isinstance(value, (int, float)):
             found.append((f"{value} -> {value + 1}", ("constant", value + 1)))
-    elif isinstance(node, ast.Raise):
-        found.append(("raise -> return None", ("raise_to_return",)))
-    elif isinstance(node, ast.Return) and node.value is not None and not (
-            isinstance(node.value, ast.Constant) and node.value.value is None):
-        found.append(("return value -> None", ("return_none",)))
-    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and not _is_log_call(node.value):
-        found.append(("call statement removed", ("remove_call",)))
     return found
+
+
+def _statement_mutations(node: ast.AST) -> list[tuple[str, object]]:
+    if isinstance(node, (ast.If, ast.While)):
+        return [("negate condition", ("negate",))]
+    if isinstance(node, ast.Raise):
+        return [("raise -> return None", ("raise_to_return",))]
+    if isinstance(node, ast.Return) and node.value is not None and not (
+            isinstance(node.value, ast.Constant) and node.value.value is None):
+        return [("return value -> None", ("return_none",))]
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and not _is_log_call(node.value):
+        return [("call statement removed", ("remove_call",))]
+    return []
 
 
 def _walk_targets(tree: ast.Module, functions: tuple[str, ...]):
@@ -347,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="at most this many mutants per target (a quick look)")
     parser.add_argument("--list", action="store_true", help="list the mutants without running them")
     parser.add_argument("--only", type=lambda value: {int(item) for item in value.split(",")},
-                        help="only these mutant numbers (comma-separated; with one --target), e.g. to recheck survivors")
+                        help="only these mutant numbers (comma-separated; with one --target), to recheck survivors")
     args = parser.parse_args(argv)
     chosen = [target for target in TARGETS if not args.target or target.name in args.target]
     report: dict[str, dict] = {}

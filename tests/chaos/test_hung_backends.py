@@ -61,7 +61,8 @@ def test_hung_postgres_costs_a_caller_no_more_than_the_turn(database, demo_clini
     url = proxied(TEST_DATABASE_URL, postgres_proxy.port)
     engine = make_engine(url)
     app = create_all_in_one({**settings_overrides, **TURN, "database_url": url}, engine=engine,
-                            session_store=RedisCallSessionStore(redis_client), sms_sender=LocalOutboxSender(io.StringIO()),
+                            session_store=RedisCallSessionStore(redis_client),
+                            sms_sender=LocalOutboxSender(io.StringIO()),
                             clock=clock)
     phone = InProcessPhone(app)
     call = book_through(phone, "+16175550126", hour=10)

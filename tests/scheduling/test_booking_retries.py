@@ -3,7 +3,7 @@ gets its earlier booking back (200, not 201), and only that exact request does."
 
 from __future__ import annotations
 
-from tests.calls.conftest import clock, doctor_id, texts  # noqa: F401 - the calls tests' fixed clock, used by name
+from tests.calls.conftest import doctor_id, texts
 
 WEDNESDAY_10AM = "2026-12-02T15:00:00+00:00"
 WEDNESDAY_11AM = "2026-12-02T16:00:00+00:00"

@@ -3,12 +3,12 @@ schedule with the clinic defaults, the window's end excluded, and overlapping bo
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from services.calendly.scheduling import Schedule, free_slots, grid_slots, slot_problem
 from tests.scheduling.test_slot_rules import NEW_YORK, schedule
 
-UTC = timezone.utc
+UTC = UTC
 MONDAY_9_TO_12 = [{"day": "mon", "start": "09:00", "end": "12:00"}]
 MONDAY = datetime(2026, 12, 7, tzinfo=NEW_YORK)
 

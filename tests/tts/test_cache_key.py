@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.tts.audio_cache import KEY_PATTERN, candidate_object_keys, cache_key, object_key
+from services.tts.audio_cache import KEY_PATTERN, cache_key, candidate_object_keys, object_key
 
 BASE = {"text": "Please hold.", "voice_id": "VoiceA", "model_id": "eleven_multilingual_v2",
         "settings": {"stability": 0.4}, "output_format": "pcm_8000", "language": None}

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from services.calendly.models import Appointment, NotificationOutbox
 from services.calendly.outbox import PublishError, dispatch_pending, notification_key
 from shared.db import transaction
-from tests.calls.conftest import book, clock  # noqa: F401 - the calls tests' fixed clock, used by name
+from tests.calls.conftest import book
 
 WEDNESDAY_10AM = "2026-12-02T15:00:00+00:00"
 
