@@ -1,5 +1,6 @@
 """A Twilio retry of the confirming turn books nothing twice: the same call asking for the same slot
-gets its earlier booking back (200, not 201), and only that exact request does."""
+gets its earlier booking back (200, not 201), and only that exact request does; an appointment that
+took place (completed, no-show) cannot be cancelled."""
 
 from __future__ import annotations
 
@@ -33,3 +34,17 @@ def test_only_the_same_call_slot_and_doctor_count_as_a_retry(system, clock):
     assert cancelled.status_code == 200
     rebooked = post(system, WEDNESDAY_10AM, "CA" + "8" * 32)
     assert rebooked.status_code == 201 and rebooked.get_json()["id"] != booked.get_json()["id"]
+
+
+def test_an_appointment_that_took_place_cannot_be_cancelled(system, clock, db_factory):
+    from sqlalchemy import update
+
+    from services.calendly.models import Appointment
+    from shared.db import transaction
+
+    booked = post(system, WEDNESDAY_10AM, None).get_json()
+    for status in ("completed", "no_show"):
+        with transaction(db_factory) as db:
+            db.execute(update(Appointment).where(Appointment.id == booked["id"]).values(status=status))
+        refused = system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel")
+        assert refused.status_code == 409 and refused.get_json()["error"] == "not_booked"
