@@ -1,6 +1,7 @@
 """A Twilio retry of the confirming turn books nothing twice: the same call asking for the same slot
 gets its earlier booking back (200, not 201), and only that exact request does; an appointment that
-took place (completed, no-show) cannot be cancelled."""
+took place (completed, no-show) cannot be cancelled, a repeated cancel is audited as a read, and a
+clinic's own limit of upcoming appointments per number applies."""
 
 from __future__ import annotations
 
@@ -48,3 +49,25 @@ def test_an_appointment_that_took_place_cannot_be_cancelled(system, clock, db_fa
             db.execute(update(Appointment).where(Appointment.id == booked["id"]).values(status=status))
         refused = system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel")
         assert refused.status_code == 409 and refused.get_json()["error"] == "not_booked"
+
+
+def test_a_repeated_cancel_is_audited_as_a_read_not_a_second_cancel(system, clock):
+    booked = post(system, WEDNESDAY_10AM, None).get_json()
+    for _ in range(2):
+        assert system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel").status_code == 200
+    audit = system.internal("GET", f"/calendly/appointments/{booked['id']}/audit").get_json()
+    actions = [entry["action"] for entry in audit["entries"]]
+    assert actions.count("cancel") == 1 and actions[-1] == "read", actions
+
+
+def test_a_clinic_sets_its_own_limit_of_upcoming_appointments_per_number(system, clock, db_factory):
+    from sqlalchemy import update
+
+    from services.knowledge_base.models import Clinic
+    from shared.db import transaction
+
+    with transaction(db_factory) as db:
+        db.execute(update(Clinic).where(Clinic.slug == "riverside").values(options={"max_upcoming_per_phone": 1}))
+    assert post(system, WEDNESDAY_10AM, None).status_code == 201
+    second = post(system, WEDNESDAY_11AM, None)
+    assert second.status_code == 409 and second.get_json()["error"] == "phone_limit"
