@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_THREADS ?= 16
 
-.PHONY: help runtime install lock audit lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders retention reencrypt sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos fuzz openapi
+.PHONY: help runtime install lock audit lint run call test bench bench-scale migrate load-demo clean tts-warm eval-nlu bench-nlu reminders retention reencrypt sms-worker dispatcher infra-check k8s-manifests calendly-sync sample-pdfs loadtest chaos fuzz openapi mutate
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -151,6 +151,10 @@ openapi: runtime ## Regenerate docs/openapi.json (the internal and staff APIs) f
 chaos: install ## Fault tests: Redis/Postgres outages, vendor failures, killed workers, slow services
 	tools/ensure_backends.sh
 	$(BIN)/python -m pytest tests/chaos -v $(PYTEST_ARGS)
+
+mutate: install ## Mutation testing of the security, redaction, booking, SMS, webhook and TTS-key code; scores per module (slow; ARGS=--target NAME)
+	tools/ensure_backends.sh
+	$(BIN)/python -m tools.mutation $(ARGS)
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache

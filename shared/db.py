@@ -6,6 +6,8 @@ migrations in shared/migrations create them on Postgres and SQLite alike.
 
 from __future__ import annotations
 
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,6 +20,57 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 3
+
+
+def _request_deadline() -> float | None:
+    """The serving request's deadline (time.monotonic), if this thread serves one that has one."""
+    from flask import g, has_app_context
+
+    return g.get("deadline") if has_app_context() else None
+
+
+def wait_within_deadline(conn) -> None:
+    """psycopg2's wait callback: wait for the server like psycopg2.extras.wait_select, but give up when
+    the serving request's deadline passes (a hung server must not hold a caller past the turn), and
+    after CONNECT_TIMEOUT_SECONDS while connecting (libpq's connect_timeout does not apply here)."""
+    import psycopg2
+    from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE, STATUS_SETUP
+
+    deadline = _request_deadline()
+    if conn.status == STATUS_SETUP:
+        connect_by = time.monotonic() + CONNECT_TIMEOUT_SECONDS
+        deadline = connect_by if deadline is None else min(deadline, connect_by)
+    while True:
+        try:
+            state = conn.poll()
+            if state == POLL_OK:
+                return
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise psycopg2.OperationalError("could not receive data from server: the deadline passed")
+            if state == POLL_READ:
+                select.select([conn.fileno()], [], [], left)
+            elif state == POLL_WRITE:
+                select.select([], [conn.fileno()], [], left)
+            else:
+                raise psycopg2.OperationalError(f"bad state from poll: {state}")
+        except KeyboardInterrupt:
+            conn.cancel()
+            continue
+
+
+@contextmanager
+def blocking_driver() -> Iterator[None]:
+    """psycopg2 without the deadline-bounded wait, for what green mode cannot do (COPY)."""
+    from psycopg2.extensions import get_wait_callback, set_wait_callback
+
+    previous = get_wait_callback()
+    set_wait_callback(None)
+    try:
+        yield
+    finally:
+        set_wait_callback(previous)
 
 
 class UTCDateTime(TypeDecorator):
@@ -71,6 +124,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             cursor.close()
 
         return engine
+    from psycopg2.extensions import set_wait_callback
+
+    set_wait_callback(wait_within_deadline)
     return create_engine(
         url,
         pool_pre_ping=True,
@@ -78,7 +134,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         max_overflow=pool_size * 2,
         pool_timeout=5,
         pool_recycle=1800,
-        connect_args={"connect_timeout": 3},
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
 
 

@@ -3,27 +3,32 @@ demo clinics -> the whole system in one process -> a phone that calls it as Twil
 
 TEST_DATABASE_URL and TEST_REDIS_URL choose the backends (defaults: 127.0.0.1, database
 receptionist_test, Redis db 15). When one is not reachable the run fails saying what to start.
+TEST_NOW (an ISO instant with its offset) sets the tests' idea of "now" (docs/testing.md); Hypothesis
+runs derandomized when CI is set, else with a seed printed in the header (HYPOTHESIS_SEED repeats it).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import random
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import redis
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.test import Client
 
 from services.all_in_one import create_all_in_one
 from services.messaging.senders import LocalOutboxSender
-from shared.clock import SYSTEM_CLOCK, FakeClock
+from shared.clock import FakeClock
 from shared.db import make_engine, make_session_factory, migrate
 from shared.sessions import RedisCallSessionStore, make_redis
 from shared.settings import LOCAL_INTERNAL_TOKEN
+from tests.timing import test_now
 from tools.phone import PhoneCall
 
 TEST_DATABASE_URL = os.environ.get(
@@ -146,7 +151,32 @@ def settings_overrides(database_url) -> dict[str, Any]:
 def clock() -> FakeClock:
     """The time every service of `system` sees: frozen at the start of the test unless the test (or a
     folder's conftest) sets it."""
-    return FakeClock(SYSTEM_CLOCK.now())
+    return FakeClock(test_now())
+
+
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config) -> None:
+    """Outside CI, give Hypothesis one seed for the run (before its plugin reads the option)."""
+    if not os.environ.get("CI") and config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = os.environ.get("HYPOTHESIS_SEED") or str(random.randrange(2**32))
+
+
+def pytest_report_header(config) -> str:
+    """The Hypothesis seed and the tests' "now", so a failing run can be repeated exactly."""
+    seed = "derandomized (CI)" if os.environ.get("CI") else config.getoption("hypothesis_seed", None)
+    return f"hypothesis seed: {seed} (HYPOTHESIS_SEED=<seed> repeats it); tests' now: {test_now().isoformat()}"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Repeat the seed under failures, where it is looked for."""
+    if exitstatus and not os.environ.get("CI"):
+        terminalreporter.write_line(f"hypothesis seed: {config.getoption('hypothesis_seed', None)} "
+                                    "(rerun with HYPOTHESIS_SEED=<seed>)")
 
 
 @dataclass

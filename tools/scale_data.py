@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, text
 
 from shared import patient_data
+from shared.db import blocking_driver
 
 CLINICS = 500
 DOCTORS = 5_000
@@ -152,7 +153,7 @@ def _load_phones(db, chain: Chain, random_rows: int, first_full_day: int) -> Non
                                f"{keyring.blind_index(phone)}\n" for phone in phones))
     db.execute(text("CREATE TEMPORARY TABLE chain_phones (phone text PRIMARY KEY, stored text, hash text) "
                     "ON COMMIT DROP"))
-    with db.connection.driver_connection.cursor() as cursor:
+    with blocking_driver(), db.connection.driver_connection.cursor() as cursor:
         cursor.copy_expert("COPY chain_phones FROM STDIN", rows)
 
 

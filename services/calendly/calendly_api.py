@@ -189,6 +189,7 @@ class CalendlyClient:
         backoff_cap_seconds: float = 4.0,
         breaker: CircuitBreaker | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        wall_clock: Callable[[], float] = time.time,
     ):
         self.base_url = base_url.rstrip("/")
         self.session = session or self._pooled_session()
@@ -199,6 +200,7 @@ class CalendlyClient:
         self.backoff_cap_seconds = backoff_cap_seconds
         self.breaker = breaker or CircuitBreaker()
         self.sleep = sleep
+        self.wall_clock = wall_clock
 
     @classmethod
     def from_settings(cls, settings) -> CalendlyClient | None:
@@ -272,7 +274,7 @@ class CalendlyClient:
             return response.json() if response.content else {}
         title, message, details = self._error_fields(response)
         if status == 429:
-            raise CalendlyRateLimited(_reset_seconds(response), title, message, details)
+            raise CalendlyRateLimited(_reset_seconds(response, self.wall_clock()), title, message, details)
         if status == 403:
             raise CalendlyPermissionDenied(status, title, message, details)
         if status == 404:
@@ -378,13 +380,13 @@ def _invitee(resource: dict[str, Any]) -> BookedInvitee:
     )
 
 
-def _reset_seconds(response: requests.Response) -> float:
-    """Seconds until the limit resets (Calendly sends seconds; an epoch value is converted)."""
+def _reset_seconds(response: requests.Response, now: float) -> float:
+    """Seconds until the limit resets (Calendly sends seconds; an epoch value is converted from `now`)."""
     raw = response.headers.get("X-RateLimit-Reset") or response.headers.get("Retry-After") or "60"
     try:
         value = float(raw)
     except ValueError:
         return 60.0
     if value > 1_000_000_000:
-        value -= time.time()
+        value -= now
     return max(1.0, value)

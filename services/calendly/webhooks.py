@@ -15,7 +15,6 @@ import hmac
 import json
 import logging
 import re
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -323,7 +322,7 @@ def calendly_webhook():
     raw_body = request.get_data(cache=True)
     key = settings.calendly_webhook_signing_key
     verify_signature(request.headers.get(SIGNATURE_HEADER), raw_body, key.get_secret_value() if key else None,
-                     time.time(), settings.calendly_webhook_tolerance_seconds)
+                     clock_now().timestamp(), settings.calendly_webhook_tolerance_seconds)
     event, invitee = parse_body(raw_body)
     if invitee is None:
         return jsonify({"outcome": "ignored", "event": event})

@@ -40,9 +40,9 @@ def spec_checker() -> SpecChecker:
 
 
 @pytest.fixture
-def fake_calendly(spec_checker):
-    """Calendly answered by the fake; the test fails if any request broke the spec."""
-    fake = FakeCalendly(spec_checker)
+def fake_calendly(spec_checker, clock):
+    """Calendly answered by the fake on the test's clock; the test fails if any request broke the spec."""
+    fake = FakeCalendly(spec_checker, now=clock.now)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         fake.install(mock)
         yield fake
@@ -62,9 +62,10 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def calendly_client(fake_calendly, breaker_clock, sleeps) -> CalendlyClient:
-    """A client of the fake: 2 retries, breaker opening after 3 failures for 30 s."""
-    return CalendlyClient("test-token", retries=2, breaker=CircuitBreaker(3, 30.0, breaker_clock), sleep=sleeps.append)
+def calendly_client(fake_calendly, breaker_clock, sleeps, clock) -> CalendlyClient:
+    """A client of the fake on the test's clock: 2 retries, breaker opening after 3 failures for 30 s."""
+    return CalendlyClient("test-token", retries=2, breaker=CircuitBreaker(3, 30.0, breaker_clock), sleep=sleeps.append,
+                          wall_clock=lambda: clock.now().timestamp())
 
 
 @pytest.fixture

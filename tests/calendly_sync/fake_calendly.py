@@ -8,8 +8,8 @@ import hashlib
 import hmac
 import json
 import re
-import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ import requests
 import responses
 
 from tests.calendly_sync.spec_check import SpecChecker
+from tests.timing import test_now
 
 BASE = "https://api.calendly.com"
 USER = f"{BASE}/users/USER0000000000001"
@@ -47,7 +48,7 @@ def error_body(title: str, message: str, details: list[dict[str, str]] | None = 
 
 def sign(body: bytes, key: str, timestamp: int | None = None) -> str:
     """A Calendly-Webhook-Signature header value for a body."""
-    stamp = int(time.time()) if timestamp is None else timestamp
+    stamp = int(test_now().timestamp()) if timestamp is None else timestamp
     digest = hmac.new(key.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={stamp},v1={digest}"
 
@@ -82,8 +83,11 @@ class FakeCalendly:
     booking_forbidden: bool = False
     bookings_left: int | None = None
     booking_reset_seconds: int = 60
+    reset_as_epoch: bool = False
     cancellation_failures: int = 0
     strict_times: bool = False
+    now: Callable[[], datetime] = test_now
+    page_size: int | None = None
 
     def install(self, mock: responses.RequestsMock) -> None:
         """Answer every Calendly URL through this fake."""
@@ -146,8 +150,12 @@ class FakeCalendly:
         collection = [{"uri": uri, "name": data["name"], "slug": data["slug"], "duration": data["duration"],
                        "active": True, "scheduling_url": f"https://calendly.com/riverside/{data['slug']}"}
                       for uri, data in self.event_types.items()]
-        return self._reply(200, {"collection": collection,
-                                 "pagination": {"count": len(collection), "next_page_token": None}})
+        # Pages of page_size (else of the asked count); the token is the next page's first index.
+        size = self.page_size or int(query.get("count", 20))
+        first = int(query.get("page_token") or 0)
+        page, rest = collection[first:first + size], collection[first + size:]
+        return self._reply(200, {"collection": page, "pagination": {
+            "count": len(page), "next_page_token": str(first + size) if rest else None}})
 
     def _available_times(self, query, body):
         event_type = query.get("event_type")
@@ -159,7 +167,7 @@ class FakeCalendly:
         details = []
         if end - start > timedelta(days=7):
             details.append({"parameter": "end_time", "message": "date range can be no greater than 1 week (7 days)"})
-        if start < datetime.now(UTC) - timedelta(seconds=5):
+        if start < self.now() - timedelta(seconds=5):
             details.append({"parameter": "start_time", "message": "must be in the future"})
         if details:
             return self._reply(400, error_body("Invalid Argument", "The supplied parameters are invalid.", details))
@@ -172,13 +180,17 @@ class FakeCalendly:
              "scheduling_url": f"https://calendly.com/riverside/x/{calendly_time(moment)}"} for moment in times
         ]})
 
+    def _reset_base(self) -> int:
+        """What X-RateLimit-Reset counts from: now as a Unix epoch when the fake says so, else zero."""
+        return int(self.now().timestamp()) if self.reset_as_epoch else 0
+
     def _create_invitee(self, query, body):
         if self.booking_forbidden:
             return self._reply(403, error_body("Permission Denied",
                                                "Please upgrade your Calendly account to use this feature"))
         if self.bookings_left is not None and self.bookings_left <= 0:
             return self._reply(429, error_body("Too Many Requests", "Rate limit exceeded for Create Event Invitee"),
-                               remaining=0, reset=self.booking_reset_seconds)
+                               remaining=0, reset=self.booking_reset_seconds + self._reset_base())
         if body.get("event_type") not in self.event_types:
             return self._reply(404, error_body("Resource Not Found",
                                                "The server could not find the requested resource."))
@@ -203,7 +215,7 @@ class FakeCalendly:
         self.events[event_id] = {"uri": event_uri, "event_type": event_type, "start": start,
                                  "end": start + timedelta(minutes=self.event_types[event_type]["duration"]),
                                  "status": "active"}
-        now = calendly_time(datetime.now(UTC))
+        now = calendly_time(self.now())
         invitee = {
             "uri": f"{event_uri}/invitees/{invitee_id}", "event": event_uri, "name": name, "email": email,
             "first_name": None, "last_name": None, "status": "active", "timezone": timezone_name,
@@ -230,7 +242,7 @@ class FakeCalendly:
                 "start_time": calendly_time(event["start"]), "end_time": calendly_time(event["end"]),
                 "location": {"type": "physical", "location": "Riverside Family Clinic"},
                 "invitees_counter": {"total": 1, "active": 1, "limit": 1},
-                "created_at": calendly_time(datetime.now(UTC)), "updated_at": calendly_time(datetime.now(UTC)),
+                "created_at": calendly_time(self.now()), "updated_at": calendly_time(self.now()),
                 "event_memberships": [{"user": USER}], "event_guests": []}
 
     def _get_event(self, query, body, event_id):
@@ -274,7 +286,7 @@ class FakeCalendly:
         if not str(body.get("url", "")).startswith("https://"):
             return self._reply(400, error_body("Invalid Argument", "The supplied parameters are invalid.",
                                                [{"parameter": "url", "message": "must be a valid https URL"}]))
-        now = calendly_time(datetime.now(UTC))
+        now = calendly_time(self.now())
         return self._reply(201, {"resource": {
             "uri": f"{BASE}/webhook_subscriptions/HOOK000000000001", "callback_url": body["url"], "created_at": now,
             "updated_at": now, "retry_started_at": None, "state": "active", "events": body["events"],
@@ -287,5 +299,5 @@ def webhook_body(event: str, invitee: dict[str, Any], *, embed_event: dict[str, 
     payload = dict(invitee)
     if embed_event is not None:
         payload["scheduled_event"] = embed_event
-    return json.dumps({"event": event, "created_at": calendly_time(datetime.now(UTC)),
+    return json.dumps({"event": event, "created_at": calendly_time(test_now()),
                        "created_by": USER, "payload": payload}).encode()

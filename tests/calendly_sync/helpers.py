@@ -3,7 +3,6 @@ draining the sync queue, and delivering signed webhooks."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,14 +13,15 @@ from services.calendly.models import Appointment, CalendlySyncTask
 from shared.db import transaction, utcnow
 from tests.calendly_sync.conftest import SIGNING_KEY
 from tests.calendly_sync.fake_calendly import sign
+from tests.timing import today_in_new_york
 
 NEW_YORK = ZoneInfo("America/New_York")
 CHEN = 1
 
 
 def next_weekday_at(hour: int, minute: int = 0, weekday: int = 1, weeks: int = 0) -> datetime:
-    """The next given weekday (Mon=0) at least two days away, at a New York wall-clock time."""
-    day = datetime.now(NEW_YORK).date() + timedelta(days=2)
+    """The next given weekday (Mon=0) at least two days after the tests' today, at a New York wall-clock time."""
+    day = today_in_new_york() + timedelta(days=2)
     while day.weekday() != weekday:
         day += timedelta(days=1)
     day += timedelta(weeks=weeks)
@@ -74,8 +74,8 @@ def appointments(db_factory) -> list[Appointment]:
 def deliver(system, body: bytes, *, key: str = SIGNING_KEY, timestamp: int | None = None, clinic: str = "riverside",
             header: str | None = None):
     """POST a webhook delivery signed like Calendly signs it (or with the given header)."""
-    signature = (header if header is not None
-                 else sign(body, key, timestamp if timestamp is not None else int(time.time())))
+    stamp = timestamp if timestamp is not None else int(system.clock.now().timestamp())
+    signature = header if header is not None else sign(body, key, stamp)
     headers = {"Calendly-Webhook-Signature": signature} if signature else {}
     return system.http.post(f"/webhooks/calendly?clinic={clinic}", data=body, headers=headers,
                             content_type="application/json")

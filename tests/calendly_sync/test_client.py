@@ -3,7 +3,7 @@ capped backoff, timeouts, and the circuit breaker; every request checked against
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -15,8 +15,9 @@ from services.calendly.calendly_api import (
     CalendlyUnavailable,
 )
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE, ORGANIZATION, USER
+from tests.timing import test_now
 
-SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+SOON = test_now().replace(microsecond=0) + timedelta(days=2)
 
 
 def test_booking_returns_the_invitee_links_and_sends_designs_fields(calendly_client, fake_calendly):
@@ -104,3 +105,26 @@ def test_available_times_and_cancellation_are_typed(calendly_client, fake_calend
     assert fake_calendly.requests_to("POST", "/scheduled_events/")[0].body == {"reason": "caller cancelled"}
     with pytest.raises(CalendlyPermissionDenied, match="already canceled"):
         calendly_client.cancel_event(invitee.event, "again")
+
+
+def test_event_types_follow_every_page_with_its_token(calendly_client, fake_calendly):
+    extra = {f"{CHEN_EVENT_TYPE[:-1]}{n}X": {"name": f"Extra {n}", "slug": f"extra-{n}", "duration": 15}
+             for n in range(3)}
+    fake_calendly.event_types.update(extra)
+    fake_calendly.page_size = 2
+    found = calendly_client.event_types(user=USER)
+    assert [item.uri for item in found] == list(fake_calendly.event_types)
+    pages = fake_calendly.requests_to("GET", "/event_types")
+    assert len(pages) == 3 and "page_token" not in pages[0].query
+    assert [page.query["page_token"] for page in pages[1:]] == [["2"], ["4"]]
+
+
+def test_429_with_an_epoch_reset_waits_only_until_that_moment(calendly_client, fake_calendly, clock):
+    clock.set(clock.now().replace(microsecond=0))
+    fake_calendly.bookings_left, fake_calendly.booking_reset_seconds = 0, 42
+    fake_calendly.reset_as_epoch = True
+    with pytest.raises(CalendlyRateLimited) as limited:
+        calendly_client.create_invitee(event_type=CHEN_EVENT_TYPE, start=SOON, name="Ada", email="a@example.com",
+                                       timezone_name="UTC")
+    assert len(fake_calendly.requests_to("POST", "/invitees")) == 1
+    assert limited.value.retry_after == 42  # the epoch minus the client's now, not 1.8 billion seconds

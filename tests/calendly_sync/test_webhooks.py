@@ -3,11 +3,15 @@ invitee.created / invitee.canceled / Calendly-side reschedules applied once to o
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
+import pytest
+
 from services.calendly.models import BOOKED, CANCELLED
-from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE, calendly_time, webhook_body
+from services.calendly.webhooks import verify_signature
+from shared.api import ApiError
+from tests.calendly_sync.conftest import SIGNING_KEY
+from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE, calendly_time, sign, webhook_body
 from tests.calendly_sync.helpers import appointments, book, deliver, next_weekday_at, run_sync, tasks
 
 
@@ -57,10 +61,11 @@ def test_bad_missing_malformed_and_stale_signatures_are_refused(calendly_system,
     assert deliver(calendly_system, body, header="").status_code == 401
     assert deliver(calendly_system, body, header="garbage").status_code == 400
     assert deliver(calendly_system, body, header="t=abc,v1=00").status_code == 400
-    stale = deliver(calendly_system, body, timestamp=int(time.time()) - 181)
+    stale = deliver(calendly_system, body, timestamp=int(calendly_system.clock.now().timestamp()) - 181)
     assert stale.status_code == 401 and stale.get_json()["error"] == "stale_signature"
     tampered = body.replace(b"Grace Hopper", b"Mallory")
-    signed_original = deliver(calendly_system, body, timestamp=int(time.time())).request.headers
+    stamp = int(calendly_system.clock.now().timestamp())
+    signed_original = deliver(calendly_system, body, timestamp=stamp).request.headers
     assert deliver(calendly_system, tampered, header=signed_original["Calendly-Webhook-Signature"]).status_code == 401
     assert deliver(calendly_system, b"{not json", header=None).status_code == 400
 
@@ -68,7 +73,7 @@ def test_bad_missing_malformed_and_stale_signatures_are_refused(calendly_system,
 def test_replayed_delivery_changes_nothing_twice(calendly_system, fake_calendly, db_factory):
     invitee = calendly_booking(fake_calendly, next_weekday_at(13))
     body = webhook_body("invitee.created", invitee)
-    stamp = int(time.time())
+    stamp = int(calendly_system.clock.now().timestamp())
     assert deliver(calendly_system, body, timestamp=stamp).get_json()["outcome"] == "created"
     assert deliver(calendly_system, body, timestamp=stamp).get_json()["outcome"] == "duplicate"
     assert deliver(calendly_system, body).get_json()["outcome"] == "duplicate"
@@ -164,3 +169,21 @@ def test_calendly_down_while_reading_the_event_asks_calendly_to_redeliver(calend
     fake_calendly.down = False
     calendly_system.app.apps["calendly"].extensions["receptionist"].calendly.breaker.record_success()
     assert deliver(calendly_system, body).get_json()["outcome"] == "created"
+
+
+def test_without_a_signing_key_every_delivery_is_refused(request, calendly_overrides, fake_calendly, db_factory):
+    calendly_overrides["calendly_webhook_signing_key"] = None
+    system = request.getfixturevalue("calendly_system")
+    body = webhook_body("invitee.created", calendly_booking(fake_calendly, next_weekday_at(12)))
+    for key in ("", SIGNING_KEY, "anything"):  # an empty key is what a forger would sign with
+        refused = deliver(system, body, key=key)
+        assert refused.status_code == 401 and refused.get_json()["error"] == "webhook_not_configured"
+    assert appointments(db_factory) == []
+
+
+def test_verifier_refuses_a_missing_key_even_for_a_header_signed_with_an_empty_key():
+    body, stamp = b'{"event": "invitee.created"}', 1_800_000_000
+    for key in (None, ""):
+        with pytest.raises(ApiError) as refused:
+            verify_signature(sign(body, "", stamp), body, key, stamp, 180)
+        assert refused.value.status == 401

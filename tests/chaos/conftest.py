@@ -5,17 +5,29 @@ Postgres are never stopped."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 import requests
 from sqlalchemy.engine import make_url
 
+from shared.clock import FakeClock
 from tests.chaos.faults import PrivateRedis, TcpProxy
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tools.loadtest.deployment import GunicornSettings, SplitDeployment, prepare_database
 from tools.phone import PhoneCall
 
 TURN_LIMIT_SECONDS = 3.0
+# In-process fault tests run on a clock inside office hours (Monday 30 November 2026, 10 AM in Boston),
+# where an apology comes with a transfer to staff, whatever the hour the suite runs at.
+OPEN_MONDAY = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+OPEN_DAY = OPEN_MONDAY.date()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """In-process services' clock: office hours on a fixed Monday."""
+    return FakeClock(OPEN_MONDAY)
 
 
 def database_named(suffix: str) -> str:

@@ -1,6 +1,7 @@
 """Ways to break things on purpose, without touching anything other agents use: a private redis-server
 that can be stopped and restarted on the same port, and a TCP proxy whose connections can be cut (a
-Postgres restart as the application sees it: every connection dropped, new ones refused until back)."""
+Postgres restart as the application sees it: every connection dropped, new ones refused until back)
+or hung (a backend that accepts connections and never answers: a stopped process, a full disk)."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ class TcpProxy:
         self.connections: list[socket.socket] = []
         self.lock = threading.Lock()
         self.accepting = threading.Event()
+        self.answering = threading.Event()
+        self.answering.set()
 
     def start(self) -> None:
         """Listen and forward."""
@@ -80,20 +83,23 @@ class TcpProxy:
             if not self.accepting.is_set():
                 client.close()  # the database is "down": refuse at once, as a stopped Postgres would
                 continue
+            with self.lock:
+                self.connections.append(client)
+            self.answering.wait()  # hung: the connection is accepted, and nothing ever comes back
             try:
                 upstream = socket.create_connection(self.target, timeout=3)
             except OSError:
                 client.close()
                 continue
             with self.lock:
-                self.connections += [client, upstream]
+                self.connections.append(upstream)
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self.answering.wait()  # hung: what was sent is held, not passed on
                 sink.sendall(data)
         except OSError:
             pass
@@ -120,9 +126,18 @@ class TcpProxy:
         """Accept connections again (Postgres back up)."""
         self.accepting.set()
 
+    def hang(self) -> None:
+        """Keep accepting connections but pass nothing on in either direction (a hung backend)."""
+        self.answering.clear()
+
+    def unhang(self) -> None:
+        """Pass traffic on again."""
+        self.answering.set()
+
     def stop(self) -> None:
         """Close everything."""
         self.cut()
+        self.answering.set()
         if self.listener is not None:
             self.listener.close()
             self.listener = None

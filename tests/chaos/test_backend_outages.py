@@ -18,7 +18,7 @@ from services.all_in_one import create_all_in_one
 from services.messaging.senders import LocalOutboxSender
 from shared.db import make_engine
 from shared.sessions import RedisCallSessionStore, make_redis
-from tests.chaos.conftest import TURN_LIMIT_SECONDS
+from tests.chaos.conftest import OPEN_DAY, TURN_LIMIT_SECONDS
 from tests.conftest import TEST_DATABASE_URL
 from tests.timing import next_weekday_at, spoken_day
 from tools.phone import PhoneCall
@@ -51,7 +51,7 @@ def book_through(phone: InProcessPhone, caller: str, hour: int, weekday: int = 1
     call.start()
     call.answer(digits="1")
     call.answer(digits="1")
-    call.answer(speech=spoken_day(next_weekday_at(hour, weekday)))
+    call.answer(speech=spoken_day(next_weekday_at(hour, weekday, today=OPEN_DAY)))
     call.answer(speech="Jane Doe")
     reply = call.answer(speech="12 Main Street Boston")
     assert "Press 1 to book" in reply.text, reply.text
@@ -59,10 +59,10 @@ def book_through(phone: InProcessPhone, caller: str, hour: int, weekday: int = 1
 
 
 def test_redis_stopped_mid_call_apologises_and_recovers(engine, database, demo_clinics, settings_overrides,
-                                                        private_redis):
+                                                        private_redis, clock):
     sessions = RedisCallSessionStore(make_redis(private_redis.url))
     app = create_all_in_one({**settings_overrides, "redis_url": private_redis.url}, engine=engine,
-                            session_store=sessions, sms_sender=LocalOutboxSender(io.StringIO()))
+                            session_store=sessions, sms_sender=LocalOutboxSender(io.StringIO()), clock=clock)
     phone = InProcessPhone(app)
     call = phone.call()
     call.start()
@@ -86,12 +86,12 @@ def proxied(url: str, port: int) -> str:
 
 
 def test_postgres_restart_is_survived_by_the_pool(database, demo_clinics, settings_overrides, redis_client,
-                                                  postgres_proxy):
+                                                  postgres_proxy, clock):
     url = proxied(TEST_DATABASE_URL, postgres_proxy.port)
     engine = make_engine(url)
     app = create_all_in_one({**settings_overrides, "database_url": url}, engine=engine,
                             session_store=RedisCallSessionStore(redis_client),
-                            sms_sender=LocalOutboxSender(io.StringIO()))
+                            sms_sender=LocalOutboxSender(io.StringIO()), clock=clock)
     phone = InProcessPhone(app)
     call = book_through(phone, "+16175550126", hour=10)
 
@@ -122,7 +122,7 @@ def cut_after_commits(direct_engine, proxy, commits: int, timeout: float = 10.0)
 
 
 def test_bookings_in_flight_during_a_restart_are_whole_or_clearly_failed(database, demo_clinics, settings_overrides,
-                                                                         redis_client, postgres_proxy):
+                                                                         redis_client, postgres_proxy, clock):
     """Sixteen confirmations at once; the database goes down after the first few commits. Every caller
     told "booked" has a committed appointment, every committed appointment has its SMS notification
     queued in the same transaction, and every other caller hears the apology and is put through to
@@ -132,7 +132,7 @@ def test_bookings_in_flight_during_a_restart_are_whole_or_clearly_failed(databas
     engine = make_engine(url, pool_size=10)
     app = create_all_in_one({**settings_overrides, "database_url": url}, engine=engine,
                             session_store=RedisCallSessionStore(redis_client),
-                            sms_sender=LocalOutboxSender(io.StringIO()))
+                            sms_sender=LocalOutboxSender(io.StringIO()), clock=clock)
     phone = InProcessPhone(app)
     calls = [book_through(phone, f"+1617555{2000 + index:04d}", hour=9 + index % 8, weekday=index // 8 + 1)
              for index in range(16)]

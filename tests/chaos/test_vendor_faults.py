@@ -24,7 +24,7 @@ from tests.calendly_sync.conftest import (  # noqa: F401 - fixtures used by name
 )
 from tests.calendly_sync.fake_calendly import CHEN_EVENT_TYPE
 from tests.calendly_sync.helpers import run_sync
-from tests.chaos.conftest import TURN_LIMIT_SECONDS
+from tests.chaos.conftest import OPEN_DAY, TURN_LIMIT_SECONDS
 from tests.messaging.conftest import PATIENT, PUBLIC_BASE, sms_system, twilio  # noqa: F401 - fixtures
 from tests.timing import next_weekday_at, spoken_day
 from tests.tts.conftest import (  # noqa: F401 - fixtures used by name
@@ -60,7 +60,7 @@ def book_by_phone(app, *, hour: int, base_url: str = "http://localhost",
     call.start()
     call.answer(digits="1")
     call.answer(digits="1")
-    reply = call.answer(speech=spoken_day(next_weekday_at(hour)))
+    reply = call.answer(speech=spoken_day(next_weekday_at(hour, today=OPEN_DAY)))
     if reply.gather and reply.gather["action"] == "/choose-slot":
         call.answer(digits="1")
     call.answer(speech="Jane Doe")
@@ -91,7 +91,7 @@ def test_elevenlabs_faults_give_say_within_the_turn_deadline(tts_system, fault):
 
 @pytest.mark.parametrize("fault", ["rate_limited", "down"])
 def test_calendly_faults_still_book_locally_and_sync_later(calendly_system, fake_calendly, breaker_clock, fault):  # noqa: F811
-    fake_calendly.open_times[CHEN_EVENT_TYPE] = {next_weekday_at(11)}
+    fake_calendly.open_times[CHEN_EVENT_TYPE] = {next_weekday_at(11, today=OPEN_DAY)}
     if fault == "down":
         fake_calendly.down = True  # 503 on everything: availability falls back to local slots
     else:

@@ -30,6 +30,7 @@ from services.messaging.senders import TwilioSmsSender
 from shared.db import transaction
 from shared.sessions import RedisCallSessionStore
 from shared.settings import LOCAL_TWILIO_AUTH_TOKEN
+from tests.timing import test_now
 from tests.vendor_specs import vendor_spec
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -114,7 +115,7 @@ class TwilioFake:
                 raise requests.ConnectTimeout("connect timed out")
             if step == "lost_before_accept":
                 raise requests.ReadTimeout("read timed out")
-            now = datetime.now(UTC)
+            now = test_now()
             message = {
                 "sid": "SM" + uuid.uuid4().hex, "account_sid": ACCOUNT_SID, "api_version": "2010-04-01",
                 "to": form["To"], "from": form.get("From"), "messaging_service_sid": form.get("MessagingServiceSid"),
@@ -226,7 +227,7 @@ def next_weekday_slot(weekday: int = 1, hour_local: int = 10, tz: str = "America
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(tz)
-    day = datetime.now(zone).date() + timedelta(days=3)
+    day = test_now().astimezone(zone).date() + timedelta(days=3)
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, hour_local, tzinfo=zone).astimezone(UTC)

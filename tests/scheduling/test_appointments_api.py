@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -91,7 +92,7 @@ def test_lead_time_and_horizon_through_the_api(system, clock):
     assert too_far.status_code == 422 and "60 days" in too_far.get_json()["message"]
 
 
-def test_cancel_once_then_conflict(system, clock):
+def test_cancelling_twice_is_harmless_and_the_slot_is_offered_again(system, clock):
     booked = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
     response = system.internal("POST", f"/calendly/appointments/{booked['id']}/cancel",
                                json={"reason": "feeling better"})
@@ -102,6 +103,35 @@ def test_cancel_once_then_conflict(system, clock):
     assert (again.get_json()["status"], again.get_json()["version"]) == ("cancelled", 2)
     assert [text["kind"] for text in texts(system)] == ["booking_confirmation", "cancellation"]
     assert WEDNESDAY_10AM in free(system, "Dr. Sarah Chen", **{"from": WEDNESDAY_10AM, "limit": 1})
+
+
+def test_a_cancelled_slot_can_be_booked_again_and_then_not_twice(system, clock, db_factory):
+    first = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    assert system.internal("POST", f"/calendly/appointments/{first['id']}/cancel").status_code == 200
+    second = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM, phone="+16175550155", name="Ada Lovelace")
+    assert second["id"] != first["id"] and second["start"] == WEDNESDAY_10AM
+    third = system.internal("POST", "/calendly/appointments", json={
+        "doctor_id": doctor_id(system, "Dr. Sarah Chen"), "start": WEDNESDAY_10AM,
+        "patient": {"name": "Grace Hopper", "phone": "+16175550166"}})
+    assert third.status_code == 409
+
+
+def test_the_database_itself_lets_a_cancelled_row_share_its_slot(system, db_factory):
+    """Below the API: the exclusion constraint covers booked rows only (a cancelled row must not block)."""
+    from sqlalchemy.exc import IntegrityError
+
+    first = book(system, "Dr. Sarah Chen", WEDNESDAY_10AM)
+    with transaction(db_factory) as db:
+        db.execute(update(Appointment).where(Appointment.id == first["id"]).values(status="cancelled"))
+    with transaction(db_factory) as db:
+        row = db.get(Appointment, first["id"])
+        copy = {column.key: getattr(row, column.key) for column in Appointment.__table__.columns
+                if column.key not in ("id",)}
+    for status in ("cancelled", "booked"):
+        with transaction(db_factory) as db:
+            db.add(Appointment(**{**copy, "status": status, "call_sid": None}))
+    with pytest.raises(IntegrityError, match="appointments_no_overlap"), transaction(db_factory) as db:
+        db.add(Appointment(**{**copy, "status": "booked", "call_sid": None}))
 
 
 def test_cancel_errors(system, clock):

@@ -77,6 +77,7 @@ class FakeElevenLabs:
     spec: dict[str, Any]
     mode: str = "ok"
     delay_seconds: float = 0.0
+    gate: threading.Event | None = None  # when set, synthesis waits for it (at most 30 s)
     requests: list[SpeechRequestSeen] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -185,6 +186,8 @@ class FakeElevenLabs:
             raise httpx.ReadTimeout("read timed out", request=request)
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
+        if self.gate is not None:
+            self.gate.wait(30)
         rate = int(seen.query.get("output_format", "mp3_44100_128").split("_")[1])
         return httpx.Response(200, content=tone(seen.voice_id, seen.body["text"], rate),
                               headers={"content-type": "audio/pcm"})

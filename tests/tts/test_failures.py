@@ -1,15 +1,20 @@
 """When ElevenLabs is slow, rate-limits (429), fails (5xx), times out, or the circuit is open, the
-caller gets null (so <Say>) within the live deadline, and ElevenLabs is not hammered."""
+caller gets null (so <Say>) within the live deadline, and ElevenLabs is not hammered.
+
+Times are asserted with wide margins that still separate the behaviours: a slow synthesis is held
+behind a gate the test opens (30 s if it never does), so "waited for the vendor" costs 30 s, "waited
+for the deadline" 2 s, and "answered at once" well under that, however loaded the machine."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
 from tests.tts.conftest import AUDIO_BASE_URL
 
-DEADLINE = 0.5
+DEADLINE = 2.0
 
 
 @pytest.fixture
@@ -25,10 +30,11 @@ def timed_speak(tts_system, text: str) -> tuple[str | None, float]:
 
 
 def test_slow_synthesis_answers_null_at_the_deadline_and_caches_for_the_next_caller(tts_system):
-    tts_system.fake.delay_seconds = 1.5
+    tts_system.fake.gate = threading.Event()
     url, elapsed = timed_speak(tts_system, "Your visit is confirmed.")
     assert url is None
-    assert DEADLINE * 0.8 <= elapsed < DEADLINE + 0.3
+    assert DEADLINE * 0.9 <= elapsed < DEADLINE + 10, "the caller waits for the deadline, not for the vendor"
+    tts_system.fake.gate.set()
     for _ in range(40):  # the synthesis goes on in the background; a later caller gets the audio
         url = tts_system.speak("Your visit is confirmed.")
         if url:
@@ -75,8 +81,9 @@ def test_open_circuit_answers_null_without_calling_the_vendor(tts_system):
         assert tts_system.speak(f"Prompt number {number}.") is None
     assert len(tts_system.fake.requests) == 3
     tts_system.fake.mode = "ok"
+    tts_system.fake.gate = threading.Event()  # a call to the vendor would now wait for the deadline
     url, elapsed = timed_speak(tts_system, "A new prompt.")
-    assert url is None and elapsed < 0.2
+    assert url is None and elapsed < DEADLINE
     assert len(tts_system.fake.requests) == 3
 
 
