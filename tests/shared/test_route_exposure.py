@@ -26,6 +26,10 @@ TWILIO_FACING = (
 )
 # Public routes checked by the owning service with the vendor's own signature.
 VENDOR_WEBHOOKS = ("/webhooks/calendly",)
+# The staff console's pages are public (the ALB carries /staff/) behind its own login; these two alone
+# answer without one.
+STAFF_PREFIX = "/staff/"
+STAFF_OPEN = ("/staff/login", "/staff/static/<path:filename>")
 FORM = {"CallSid": "CA" + "1" * 32, "From": CALLER, "To": RIVERSIDE_NUMBER, "Digits": "1",
         "MessageSid": "SM" + "1" * 32, "MessageStatus": "delivered", "Body": "C"}
 
@@ -42,9 +46,27 @@ def test_every_route_is_twilio_exactly_when_listed():
     assert wrong == {}, "routes whose exposure disagrees with the hand-written Twilio list"
 
 
-def test_only_the_listed_vendor_webhooks_are_public_without_twilio_signatures():
-    public = {route.path for route in ROUTES if route.is_public and route.exposure is not Exposure.TWILIO}
-    assert public == set(VENDOR_WEBHOOKS)
+def test_only_the_listed_vendor_webhooks_and_the_staff_console_are_public_without_twilio_signatures():
+    public = {route.path: route for route in ROUTES if route.is_public and route.exposure is not Exposure.TWILIO}
+    staff = {path: route for path, route in public.items() if path.startswith(STAFF_PREFIX)}
+    assert set(public) - set(staff) == set(VENDOR_WEBHOOKS)
+    assert {(route.service, route.exposure) for route in staff.values()} == {("staff_console", Exposure.STAFF)}
+    assert set(STAFF_OPEN) <= set(staff)
+
+
+def _concrete(path: str) -> str:
+    """A path with its parameters filled in."""
+    return path.replace("<int:appointment_id>", "1").replace("<int:conflict_id>", "1").replace(
+        "<int:message_id>", "1").replace("<int:document_id>", "1").replace("<int:account_id>", "1").replace(
+        "<call_sid>", "CA" + "1" * 32)
+
+
+@pytest.mark.parametrize("route", [route for route in ROUTES if route.path.startswith(STAFF_PREFIX)
+                                   and route.path not in STAFF_OPEN], ids=lambda route: route.path)
+def test_every_staff_console_page_but_the_login_sends_a_stranger_to_the_login(system, route):
+    for method in route.methods:
+        answer = system.http.open(_concrete(route.path), method=method)
+        assert (answer.status_code, answer.headers.get("Location")) == (303, "/staff/login"), (method, route.path)
 
 
 @pytest.mark.parametrize("path", TWILIO_FACING)
