@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from flask import abort, g, make_response, redirect, render_template, request, send_from_directory
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from services.staff_console import accounts, web
 from shared.clock import now as clock_now
@@ -284,26 +285,23 @@ def open_callback(call_sid: str):
 
 def close_callback(call_sid: str):
     """POST: mark a callback done with a note."""
-    answer = dependencies().client.post("twilio_handler", f"/twilio/callbacks/{call_sid}/done",
-                            {"clinic": g.staff.clinic_slug, "note": request.form.get("note", "")[:2000]})
-    if not answer.ok:
-        abort(404)
-    return redirect("/staff/callbacks?notice=done", code=303)
+    return _followed_up("twilio_handler", f"/twilio/callbacks/{call_sid}/done", {"clinic": g.staff.clinic_slug})
 
 
 def close_conflict(conflict_id: int):
     """POST: a Calendly clash resolved, with a note."""
-    answer = dependencies().client.post("calendly", f"/calendly/conflicts/{conflict_id}/done",
-                                        {"clinic_id": _clinic()["id"], "note": request.form.get("note", "")[:2000]})
-    if not answer.ok:
-        abort(404)
-    return redirect("/staff/callbacks?notice=done", code=303)
+    return _followed_up("calendly", f"/calendly/conflicts/{conflict_id}/done", {"clinic_id": _clinic()["id"]})
 
 
 def close_text(message_id: int):
     """POST: a failed text followed up, with a note."""
-    answer = dependencies().client.post("messaging", f"/messaging/sms/{message_id}/done",
-                                        {"clinic_id": _clinic()["id"], "note": request.form.get("note", "")[:2000]})
+    return _followed_up("messaging", f"/messaging/sms/{message_id}/done", {"clinic_id": _clinic()["id"]})
+
+
+def _followed_up(service: str, path: str, clinic: dict[str, Any]) -> WerkzeugResponse:
+    """Tell the service that owns a follow-up it is done, with the staff member's note; 404 when it is
+    not this clinic's (or not there)."""
+    answer = dependencies().client.post(service, path, {**clinic, "note": request.form.get("note", "")[:2000]})
     if not answer.ok:
         abort(404)
     return redirect("/staff/callbacks?notice=done", code=303)
