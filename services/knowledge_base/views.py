@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from services.knowledge_base import ingest, service
 from services.knowledge_base.availability import expand
 from shared.api import ApiError, DatabaseId, parse_json_body, parse_query, staff_user
-from shared.db import transaction, utcnow
+from shared.clock import now as clock_now
+from shared.db import transaction
 from shared.routes import MAX_DOCTOR_IDS
 from shared.wiring import dependencies
 
@@ -107,7 +108,7 @@ def doctor_availability(doctor_id: int):
     with transaction(deps.db) as db:
         doctor = service.get_doctor(db=db, doctor_id=doctor_id)
         zone = doctor.clinic.timezone
-        first = query.first or utcnow().astimezone(ZoneInfo(zone)).date()
+        first = query.first or clock_now().astimezone(ZoneInfo(zone)).date()
         last = query.last or first + timedelta(days=6)
         if (last - first).days + 1 > deps.settings.max_availability_days:
             raise ApiError(422, "range_too_long", f"ask for at most {deps.settings.max_availability_days} days")
@@ -129,7 +130,7 @@ def upload_document():
         raise ApiError(422, "missing_file", "form field 'file' (the schedule PDF) is required")
     limits = ingest.UploadLimits(deps.settings.max_upload_bytes, deps.settings.max_pdf_pages)
     status, answer = ingest.ingest_document(
-        db=deps.db, objects=deps.objects, limits=limits, appointments=deps.appointments, now=utcnow(),
+        db=deps.db, objects=deps.objects, limits=limits, appointments=deps.appointments, now=clock_now(),
         extractor=deps.extractor,
         upload=ingest.Upload(clinic, (upload.filename or "")[:300] or None, upload.stream.read(limits.max_bytes + 1),
                              replace=request.form.get("replace", "").strip().lower() in _TRUE,
@@ -149,13 +150,13 @@ def apply_document(document_id: int):
     """POST /kb/documents/<id>/apply: apply exactly what the preview showed (409 when the schedule moved on)."""
     deps = dependencies()
     return jsonify(ingest.apply_preview(db=deps.db, appointments=deps.appointments, document_id=document_id,
-                                        staff=staff_user(), now=utcnow()))
+                                        staff=staff_user(), now=clock_now()))
 
 
 def reject_document(document_id: int):
     """POST /kb/documents/<id>/reject: discard a preview."""
     return jsonify(ingest.reject_preview(db=dependencies().db, document_id=document_id, staff=staff_user(),
-                                         now=utcnow()))
+                                         now=clock_now()))
 
 
 def list_clinic_documents(slug: str):
@@ -175,14 +176,14 @@ def restore_schedule(slug: str):
     body = parse_json_body(RestoreRequest)
     deps = dependencies()
     status, answer = ingest.restore_schedule(db=deps.db, appointments=deps.appointments, slug=slug,
-                                             document_id=body.document_id, staff=staff_user(), now=utcnow())
+                                             document_id=body.document_id, staff=staff_user(), now=clock_now())
     return jsonify(answer), status
 
 
 def stranded_appointments(slug: str):
     """GET /kb/clinics/<slug>/stranded-appointments: booked appointments outside their doctor's current hours."""
     deps = dependencies()
-    return jsonify(ingest.stranded_appointments(db=deps.db, appointments=deps.appointments, slug=slug, now=utcnow()))
+    return jsonify(ingest.stranded_appointments(db=deps.db, appointments=deps.appointments, slug=slug, now=clock_now()))
 
 
 def schedule_versions():
