@@ -70,6 +70,14 @@ def staff_user() -> str | None:
     return staff or None
 
 
+def acting_staff() -> str:
+    """The staff member an action must be recorded against; ApiError 422 when X-Staff-User names none."""
+    staff = staff_user()
+    if not staff:
+        raise ApiError(422, "missing_staff", f"{STAFF_HEADER} must name the staff member")
+    return staff
+
+
 def parse_json_body(model: type[ModelT]) -> ModelT:
     """Validate the request's JSON body against a model; raise ApiError 400/422 with per-field messages."""
     try:

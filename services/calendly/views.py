@@ -15,7 +15,7 @@ from services.calendly import attendance, audit, conflicts, outbox, service, syn
 from services.calendly.availability_merge import agreed_slots
 from services.calendly.models import BOOKED, Appointment
 from services.calendly.scheduling import Schedule, nearest, slot_problem
-from shared.api import ApiError, DatabaseId, OffsetDatetime, parse_json_body, parse_query, staff_user
+from shared.api import ApiError, DatabaseId, OffsetDatetime, acting_staff, parse_json_body, parse_query
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.service_client import ServiceCallError
@@ -230,9 +230,7 @@ def list_conflicts():
 def close_conflict(conflict_id: int):
     """POST /calendly/conflicts/<id>/done {"clinic_id", "note"}: the staff member (X-Staff-User) resolved it."""
     body = parse_json_body(ConflictDone)
-    staff = staff_user()
-    if not staff:
-        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
+    staff = acting_staff()
     with transaction(dependencies().db) as db:
         record = conflicts.close_conflict(db=db, conflict_id=conflict_id, clinic_id=body.clinic_id, staff=staff,
                                           note=body.note, now=clock_now())

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from twilio.twiml.messaging_response import MessagingResponse
 
 from services.messaging import delivery, replies, service
-from shared.api import ApiError, DatabaseId, parse_json_body, parse_query, staff_user
+from shared.api import DatabaseId, acting_staff, parse_json_body, parse_query
 from shared.clock import now as clock_now
 from shared.db import transaction
 from shared.wiring import dependencies
@@ -65,9 +65,7 @@ class FailureDone(BaseModel):
 def close_failed_sms(message_id: int):
     """POST /messaging/sms/<id>/done {"clinic_id", "note"}: staff (X-Staff-User) followed a failed text up."""
     body = parse_json_body(FailureDone)
-    staff = staff_user()
-    if not staff:
-        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
+    staff = acting_staff()
     with transaction(dependencies().db) as db:
         message = service.close_failure(db=db, message_id=message_id, clinic_id=body.clinic_id, staff=staff,
                                         note=body.note, now=clock_now())

@@ -15,7 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from services.twilio_handler import callbacks, service
 from services.twilio_handler.rate_limit import Caller
-from shared.api import ApiError, parse_json_body, parse_query, staff_user
+from shared.api import ApiError, acting_staff, parse_json_body, parse_query
 from shared.clock import now as clock_now
 from shared.conversation import clinic_info, load_conversation, respond, step_views
 from shared.db import transaction
@@ -167,16 +167,9 @@ def list_callbacks():
                         "callbacks": [callbacks.follow_up_json(call, clinic["timezone"]) for call in found]})
 
 
-def _acting_staff() -> str:
-    staff = staff_user()
-    if not staff:
-        raise ApiError(422, "missing_staff", "X-Staff-User must name the staff member")
-    return staff
-
-
 def open_callback(call_sid: str):
     """POST /twilio/callbacks/<call_sid>/open: the caller's number in full, the opening logged."""
-    action, staff = parse_json_body(CallbackAction), _acting_staff()
+    action, staff = parse_json_body(CallbackAction), acting_staff()
     clinic = _clinic(action.clinic)
     with transaction(dependencies().extras["db"]) as db:
         call = callbacks.clinic_call(db=db, call_sid=call_sid, clinic_id=clinic["id"])
@@ -185,7 +178,7 @@ def open_callback(call_sid: str):
 
 def close_callback(call_sid: str):
     """POST /twilio/callbacks/<call_sid>/done: mark the callback done with a note (repeat-safe)."""
-    action, staff = parse_json_body(CallbackAction), _acting_staff()
+    action, staff = parse_json_body(CallbackAction), acting_staff()
     clinic = _clinic(action.clinic)
     with transaction(dependencies().extras["db"]) as db:
         call = callbacks.clinic_call(db=db, call_sid=call_sid, clinic_id=clinic["id"], for_update=True)

@@ -20,6 +20,16 @@ PASSWORD = "correct horse battery"
 BASE = "https://localhost"
 
 
+def failed_transfer(system) -> str:
+    """A call that asked for staff whom nobody answered (so it waits in the callback queue); its CallSid."""
+    call = system.phone()
+    call.start()
+    call.answer(digits="5")
+    call.post("/transfer-ended", {"DialCallStatus": "no-answer"})
+    call.hang_up()
+    return call.call_sid
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     """Every service sees Monday 08:00 in Boston."""

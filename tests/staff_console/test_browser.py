@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import CALLER
-from tests.staff_console.conftest import PASSWORD
+from tests.staff_console.conftest import PASSWORD, failed_transfer
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "test-output" / "console"
@@ -70,15 +70,6 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").press("Enter")
 
 
-def _failed_transfer(system) -> str:
-    call = system.phone()
-    call.start()
-    call.answer(digits="5")
-    call.post("/transfer-ended", {"DialCallStatus": "no-answer"})
-    call.hang_up()
-    return call.call_sid
-
-
 def test_log_in_see_today_and_book_for_a_caller(system, accounts, page):
     log_in(page, accounts.staff)
     expect(page).to_have_url(re.compile(r"/staff/today$"))
@@ -120,7 +111,7 @@ def test_upload_a_schedule_and_approve_it(system, accounts, page):
 
 
 def test_mark_a_callback_done(system, accounts, page):
-    _failed_transfer(system)
+    failed_transfer(system)
     log_in(page, accounts.staff)
     page.get_by_role("link", name="Callbacks").click()
     card = page.get_by_role("article")

@@ -18,7 +18,7 @@ from services.staff_console.models import StaffAccount
 from services.twilio_handler.models import Call, CallAccess
 from shared.db import transaction
 from tests.conftest import CALLER
-from tests.staff_console.conftest import Browser
+from tests.staff_console.conftest import Browser, failed_transfer
 
 SAMPLES = Path(__file__).resolve().parents[2] / "services" / "knowledge_base" / "sample_pdfs"
 
@@ -26,15 +26,6 @@ SAMPLES = Path(__file__).resolve().parents[2] / "services" / "knowledge_base" / 
 def _public_id(db_factory, username: str) -> str:
     with transaction(db_factory) as db:
         return db.scalars(select(StaffAccount.public_id).where(StaffAccount.username == username)).one()
-
-
-def _failed_transfer(system) -> str:
-    call = system.phone()
-    call.start()
-    call.answer(digits="5")
-    call.post("/transfer-ended", {"DialCallStatus": "no-answer"})
-    call.hang_up()
-    return call.call_sid
 
 
 def test_a_booking_for_a_caller_shows_on_today_and_texts_the_patient(system, accounts, browser):
@@ -64,7 +55,7 @@ def test_the_same_slot_cannot_be_booked_twice(system, accounts, browser):
 
 def test_a_failed_transfer_waits_as_a_callback_opened_with_an_audit_and_marked_done(system, accounts, browser,
                                                                                       db_factory):
-    call_sid = _failed_transfer(system)
+    call_sid = failed_transfer(system)
     browser.login(accounts.staff)
     queue = browser.page("/staff/callbacks")
     assert "transfer failed" in queue and CALLER not in queue and "••••••••••23" in queue
@@ -84,7 +75,7 @@ def test_a_failed_transfer_waits_as_a_callback_opened_with_an_audit_and_marked_d
 
 
 def test_calls_page_lists_the_call_and_its_outcome(system, accounts, browser):
-    _failed_transfer(system)
+    failed_transfer(system)
     browser.login(accounts.staff)
     page = browser.page("/staff/calls")
     assert "callback_requested (transfer_failed)" in page and "<meter" in page
@@ -93,7 +84,7 @@ def test_calls_page_lists_the_call_and_its_outcome(system, accounts, browser):
 
 
 def test_another_clinics_member_is_refused_its_callbacks_and_appointments(system, accounts, browser):
-    call_sid = _failed_transfer(system)
+    call_sid = failed_transfer(system)
     browser.login(accounts.harbor)
     assert call_sid not in browser.page("/staff/callbacks")
     assert browser.post(f"/staff/callbacks/{call_sid}/open").status_code == 404
